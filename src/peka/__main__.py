@@ -1,0 +1,3 @@
+from peka.cli.app import main
+
+main()

@@ -1,0 +1,113 @@
+"""Classify every household: monetary level, Alkire-Foster MPI, BPS-14 criteria, causes and segment.
+
+``classify(survey, config)`` is a pure function of a household and its members: it reads ``survey.households``
+and ``survey.persons`` (never modified) and returns one row per household in input order, with the columns of
+docs/architecture.md ("Classification output") and docs/methodology.md. Everything is vectorised; person rules
+aggregate with ``groupby``-style bincounts. The one column that is not row-local is ``desil_survei`` (weighted deciles
+of the whole input): to classify a file in chunks, compute ``decile_cutpoints`` on the whole file first and pass
+them as ``decile_cutpoints=`` to every chunk (or drop the column).
+
+>>> from peka.config import load_config
+>>> from peka.schema.model import Survey
+>>> import pandas as pd
+>>> hh = pd.DataFrame({"_row": [2], "hh_id": ["a"], "prov_code": ["11"], "hh_size": [4], "exp_pc": [500_000.0]})
+>>> out = classify(Survey(households=hh), load_config())
+>>> out.loc[0, "level"], bool(out.loc[0, "poor"])
+('miskin', True)
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from peka.classify.bps14 import classify_bps14
+from peka.classify.causes import classify_causes
+from peka.classify.derive import columns_read, compute_derived, prepare_members, with_missing_columns
+from peka.classify.monetary import assign_deciles, classify_monetary, decile_cutpoints, person_weights, survey_deciles
+from peka.classify.multidim import classify_mpi
+from peka.classify.segments import POOR_STATUSES, STATUSES, classify_segments
+from peka.config.models import Config
+from peka.schema.model import ROW, Survey
+
+log = logging.getLogger(__name__)
+
+ID_COLUMNS: tuple[str, ...] = ("hh_id",)
+PERSONAL_ID_COLUMNS: tuple[str, ...] = ("kk_no", "head_nik", "head_name", "address")
+REGION_COLUMNS: tuple[str, ...] = (
+    "prov_code", "prov_name", "kab_code", "kab_name", "kec_code", "kec_name", "desa_code", "desa_name", "urban_rural",
+)
+DESIGN_COLUMNS: tuple[str, ...] = ("weight", "strata", "psu")
+PASSTHROUGH_COLUMNS: tuple[str, ...] = ("hh_size", "desil")
+
+__all__ = [
+    "POOR_STATUSES",
+    "STATUSES",
+    "assign_deciles",
+    "classify",
+    "decile_cutpoints",
+    "person_weights",
+    "rules_columns",
+]
+
+
+def rules_columns(config: Config) -> set[str]:
+    """Every column any household-level rule of ``config`` reads (canonical, derived or computed)."""
+    texts: list[str | None] = [d.value for d in config.active_derive if d.level == "household"]
+    texts += [item for d in config.active_derive for item in (d.of or [])]
+    texts += [ind.deprived_if for ind in config.mpi.active if ind.level == "household"]
+    texts += [c.rule for c in config.bps14.active] + [c.rule for c in config.causes.active]
+    return columns_read(texts, config.all_constants())
+
+
+def classify(
+    survey: Survey,
+    config: Config,
+    *,
+    decile_cutpoints: np.ndarray | None = None,
+    include_personal: bool = False,
+) -> pd.DataFrame:
+    """The classification table of ``survey`` under ``config`` (see the module docstring).
+
+    ``decile_cutpoints``: the 9 cut points of ``desil_survei`` computed on the whole file (chunked runs); by
+    default they come from this input. ``include_personal`` copies NIK, No KK, names and addresses into the output
+    (off by default: the output is meant to be shared).
+    """
+    households = survey.households
+    persons = survey.persons
+    if persons is not None and len(persons) == 0:
+        persons = None
+
+    monetary = classify_monetary(households, config)
+    work = with_missing_columns(households, rules_columns(config), "household")
+    work = work.assign(
+        exp_pc=monetary["exp_pc"], poverty_line=monetary["poverty_line"],
+        welfare_ratio=monetary["welfare_ratio"], extreme_line=monetary["extreme_line"],
+    )
+    members = prepare_members(households, persons, config)
+    work = compute_derived(work, members, config)
+    mpi = classify_mpi(work, members, config)
+    bps14 = classify_bps14(work, config)
+    causes = classify_causes(work, config)
+    segments = classify_segments(monetary, mpi, causes, config)
+
+    exp_pc = monetary["exp_pc"].to_numpy()
+    if decile_cutpoints is None:
+        desil = survey_deciles(households, exp_pc)
+    else:
+        desil = assign_deciles(exp_pc, np.asarray(decile_cutpoints, dtype="float64"))
+    monetary.insert(monetary.columns.get_loc("poverty_gap") + 1, "desil_survei", desil)
+
+    keep = [ROW, *ID_COLUMNS]
+    if include_personal:
+        keep += list(PERSONAL_ID_COLUMNS)
+    keep += [*REGION_COLUMNS, *DESIGN_COLUMNS, *PASSTHROUGH_COLUMNS]
+    base = households[[c for c in keep if c in households.columns]]
+    out = pd.concat([base, monetary, mpi, bps14, causes, segments], axis=1)
+    unresolved = int(out["poverty_line"].isna().sum())
+    if unresolved:
+        log.warning("%d households have no applicable poverty line for period %s: their monetary columns are missing",
+                    unresolved, config.lines.period)
+    return out.reset_index(drop=True)

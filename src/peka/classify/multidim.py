@@ -1,0 +1,127 @@
+"""Alkire-Foster multidimensional poverty: indicator deprivations, the weighted score c_i and the poverty cutoffs.
+
+Per household (docs/methodology.md §3): ``g_j`` ∈ {1, 0, missing} for each indicator; ``c_i = Σ_j w_j g_j``;
+``mpi_poor = c_i ≥ k``, ``mpi_vulnerable = vulnerable ≤ c_i < k`` (0.2 by default), ``mpi_severe = c_i ≥ severe``
+(0.5). Comparisons allow 1e-9 of floating-point slack, so six indicators of weight 1/18 reach k = 1/3.
+
+Missing indicators never count as "not deprived":
+
+* ``reweight`` (OPHI practice): a missing indicator's weight is spread over the known indicators of its dimension in
+  proportion to their weights, so the dimension keeps its weight; a household with a whole dimension missing has a
+  missing score and missing flags.
+* ``indeterminate``: the score is missing when any indicator is missing; each flag is still known when the known
+  deprivations already reach its threshold (true), or cannot reach it even if every missing indicator were a
+  deprivation (false).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from peka.classify.derive import Members, blank_where, rule
+from peka.config.models import Config, MpiConfig, MpiIndicator
+
+TOLERANCE = 1e-9
+
+
+def deprivations(households: pd.DataFrame, members: Members | None, config: Config) -> pd.DataFrame:
+    """One ``mpi_d_<name>`` column (``Int8``: 1 deprived, 0 not, missing) per enabled indicator."""
+    constants = config.all_constants()
+    columns: dict[str, pd.Series] = {}
+    for i, ind in enumerate(config.mpi.indicators):
+        if not ind.enabled:
+            continue
+        key = f"mpi.indicators[{i}]"
+        if ind.level == "household":
+            result = rule(ind.deprived_if, f"{key}.deprived_if").evaluate(households, constants)
+        elif members is None:
+            result = pd.Series(pd.NA, index=households.index, dtype="boolean")
+        else:
+            result = _person_indicator(ind, key, households, members, constants)
+        columns[f"mpi_d_{ind.name}"] = result.astype("Int8")
+    return pd.DataFrame(columns, index=households.index)
+
+
+def _person_indicator(ind: MpiIndicator, key: str, households: pd.DataFrame, members: Members,
+                      constants: Mapping[str, object]) -> pd.Series:
+    deprived = rule(ind.deprived_if, f"{key}.deprived_if")
+    eligible = rule(ind.eligible_if, f"{key}.eligible_if") if ind.eligible_if else None
+    no_eligible = {"not_deprived": False, "deprived": True, "missing": None}[ind.no_eligible]
+    if ind.aggregate in ("any", "max", "all", "min"):
+        how = "any" if ind.aggregate in ("any", "max") else "all"
+        result = members.aggregate(deprived, where=eligible, how=how, empty=no_eligible, constants=constants)
+    else:  # count: at least min_count eligible members deprived
+        unknown = rule(f"({ind.deprived_if}) is missing", f"{key}.deprived_if")
+
+        def count(value: object) -> np.ndarray:
+            return members.aggregate(value, where=eligible, how="count", empty=0,  # type: ignore[arg-type]
+                                     constants=constants).to_numpy(dtype="float64", na_value=np.nan)
+
+        n_deprived, n_unknown, n_eligible = count(deprived), count(unknown), count(rule("true", "true"))
+        yes = n_deprived >= ind.min_count
+        no = n_deprived + n_unknown < ind.min_count
+        values = pd.array(yes, dtype="boolean")
+        values[~yes & ~no] = pd.NA
+        values[n_eligible == 0] = pd.NA if no_eligible is None else no_eligible
+        result = pd.Series(values, index=households.index)
+    return blank_where(result, ~members.roster)
+
+
+def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
+    """``mpi_score``, ``mpi_poor``, ``mpi_vulnerable``, ``mpi_severe`` from the ``mpi_d_*`` columns."""
+    active = mpi.active
+    g = deprived[[f"mpi_d_{ind.name}" for ind in active]].to_numpy(dtype="float64", na_value=np.nan)
+    w = np.array([ind.weight for ind in active])
+    known = ~np.isnan(g)
+    g0 = np.where(known, g, 0.0)
+    n = len(deprived)
+    if mpi.missing == "reweight":
+        c = np.zeros(n)
+        undetermined = np.zeros(n, dtype=bool)
+        dimensions = list(dict.fromkeys(ind.dimension for ind in active))
+        for dim in dimensions:
+            cols = np.array([ind.dimension == dim for ind in active])
+            w_dim = w[cols].sum()
+            known_weight = known[:, cols] @ w[cols]
+            deprived_weight = g0[:, cols] @ w[cols]
+            whole_missing = known_weight <= 0
+            undetermined |= whole_missing
+            with np.errstate(invalid="ignore", divide="ignore"):
+                c += np.where(whole_missing, 0.0, deprived_weight * (w_dim / known_weight))
+        c = np.where(undetermined, np.nan, c)
+        flags = {name: _flag(c >= thr - TOLERANCE, np.isnan(c)) for name, thr in _thresholds(mpi)}
+        flags["mpi_vulnerable"] = _flag((c >= mpi.vulnerable - TOLERANCE) & (c < mpi.k - TOLERANCE), np.isnan(c))
+    else:
+        low = g0 @ w  # deprivations already known
+        high = low + (~known) @ w  # if every missing indicator were a deprivation
+        complete = known.all(axis=1)
+        c = np.where(complete, low, np.nan)
+        flags = {}
+        for name, thr in _thresholds(mpi):
+            yes = low >= thr - TOLERANCE
+            no = high < thr - TOLERANCE
+            flags[name] = _flag(yes, ~yes & ~no)
+        vul_yes = (low >= mpi.vulnerable - TOLERANCE) & (high < mpi.k - TOLERANCE)
+        vul_no = (low >= mpi.k - TOLERANCE) | (high < mpi.vulnerable - TOLERANCE)
+        flags["mpi_vulnerable"] = _flag(vul_yes, ~vul_yes & ~vul_no)
+    out = pd.DataFrame({"mpi_score": c}, index=deprived.index)
+    for name in ("mpi_poor", "mpi_vulnerable", "mpi_severe"):
+        out[name] = flags[name]
+    return out
+
+
+def _thresholds(mpi: MpiConfig) -> list[tuple[str, float]]:
+    return [("mpi_poor", mpi.k), ("mpi_severe", mpi.severe)]
+
+
+def _flag(values: np.ndarray, unknown: np.ndarray) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.asarray(values, dtype=bool) & ~unknown, np.asarray(unknown, dtype=bool).copy())
+
+
+def classify_mpi(households: pd.DataFrame, members: Members | None, config: Config) -> pd.DataFrame:
+    """Deprivations and score columns together, aligned to ``households.index``."""
+    deprived = deprivations(households, members, config)
+    return pd.concat([deprived, score(deprived, config.mpi)], axis=1)

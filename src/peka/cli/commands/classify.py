@@ -1,0 +1,91 @@
+"""`peka classify`: classify every household (level, MPI, BPS-14, causes, segment), write the table, print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from peka.cli.console import err, out
+from peka.errors import UsageError
+
+
+def classify_command(
+    file: Annotated[Path, typer.Argument(help="Household file (CSV/TSV, XLSX, SAV, DTA, SAS7BDAT, Parquet).")],
+    persons: Annotated[Path | None, typer.Option("--persons", help="Person (member) file linked by hh_id.")] = None,
+    mapping: Annotated[
+        str | None, typer.Option("--mapping", "-m", help="Preset name (canonical, susenas, p3ke) or a mapping TOML.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="peka.toml (default: built-in presets).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a setting, e.g. --set lines.period=2024-03 (repeatable).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the table here (.csv, .parquet or .xlsx).")
+    ] = None,
+    on_invalid: Annotated[
+        str, typer.Option("--on-invalid", help="fail: stop at data errors (exit 3); skip: drop those rows.")
+    ] = "fail",
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Write skipped rows and reasons here.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet of the households.")] = None,
+    person_sheet: Annotated[str | None, typer.Option("--person-sheet", help="XLSX sheet of the persons.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the summary: id (default) or en.")] = "id",
+    include_personal: Annotated[
+        bool, typer.Option("--include-personal", help="Copy NIK, No KK, names and addresses into the output.")
+    ] = False,
+) -> None:
+    """Classify every household and print a summary; with -o also write one row per household.
+
+    Output columns (docs/methodology.md): per-capita expenditure, the poverty line used, level, extreme poverty,
+    survey decile, MPI deprivations and score, BPS-14 criteria, causes, poverty status and segment. Only ids and
+    region columns are copied from the input: NIK and names only with --include-personal. Without -o nothing is
+    written.
+
+    Example: peka classify data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv -o hasil.parquet
+
+    Example: peka classify rt.sav --persons art.sav --mapping susenas --config peka.toml --on-invalid skip --rejects ditolak.csv
+    """
+    from peka.classify.run import run_classify
+    from peka.classify.summary import summarise
+    from peka.labels import summary_text
+
+    if on_invalid not in ("fail", "skip"):
+        raise UsageError(f"--on-invalid must be fail or skip, not {on_invalid!r}")
+    if lang not in ("id", "en"):
+        raise UsageError(f"--lang must be id or en, not {lang!r}")
+    if rejects is not None and on_invalid != "skip":
+        raise UsageError("--rejects needs --on-invalid skip")
+    if output is not None and output.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+        raise UsageError(f"cannot write {output.name}: use .csv, .parquet or .xlsx")
+    result = run_classify(
+        file, persons=persons, mapping=mapping, config=config, overrides=set_ or [], output=output,
+        on_invalid=on_invalid, rejects=rejects, sheet=sheet, person_sheet=person_sheet,  # type: ignore[arg-type]
+        include_personal=include_personal,
+    )  # fmt: skip
+    summary = summarise(result.table, result.config, lang)
+    out.print(f"[bold]{summary_text('title', lang)}[/bold]")
+    counts = result.counts
+    for table in counts.rows_in:  # type: ignore[attr-defined]
+        out.print(summary_text("rows", lang, rows_in=f"{counts.rows_in[table]:,}",  # type: ignore[attr-defined]
+                               processed=f"{counts.processed.get(table, 0):,}",  # type: ignore[attr-defined]
+                               rejected=f"{counts.rejected.get(table, 0):,}") + f" ({table})",  # type: ignore[attr-defined]
+                  markup=False)
+    for part in summary.tables:
+        table = Table(title=part.title, title_justify="left")
+        for i, heading in enumerate(part.headers):
+            table.add_column(heading, justify="right" if i >= len(part.headers) - 2 else "left")
+        for row in part.rows:
+            table.add_row(*row)
+        out.print(table)
+    for note in summary.notes:
+        out.print(note, markup=False, highlight=False)
+    if result.output is not None:
+        err.print(f"peka: wrote {len(result.table):,} rows to {result.output}", markup=False)
+    if result.rejects_path is not None:
+        err.print(f"peka: wrote rejected rows to {result.rejects_path}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="classify")(classify_command)

@@ -1,0 +1,38 @@
+"""Where output goes: data to stdout, everything else (messages, progress, logs) to stderr."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from rich.console import Console
+
+out = Console(soft_wrap=True)  # data and tables
+err = Console(stderr=True, soft_wrap=True)  # messages, warnings, progress
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(*, quiet: bool, debug: bool, log_file: str | None) -> None:
+    """INFO to stderr (plain lines off a TTY, for cron), WARNING only with --quiet, DEBUG with --debug."""
+    level = logging.DEBUG if debug else (logging.WARNING if quiet else logging.INFO)
+    root = logging.getLogger("peka")
+    root.handlers.clear()
+    root.setLevel(logging.DEBUG if log_file else level)
+    handler: logging.Handler
+    if err.is_terminal:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=err, show_path=False, show_time=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(level)
+    root.addHandler(handler)
+    if log_file:
+        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh.setFormatter(logging.Formatter(LOG_FORMAT))
+        fh.setLevel(logging.INFO)
+        root.addHandler(fh)
+    root.propagate = False

@@ -1,0 +1,12 @@
+"""peka's configuration (``peka.toml``): pydantic models, preset loading with precedence, and poverty lines.
+
+>>> from peka.config import load_config
+>>> load_config().lines.period
+'2025-03'
+"""
+
+from peka.config.lines import resolve_lines
+from peka.config.loader import load_config, preset_names, preset_text
+from peka.config.models import Config
+
+__all__ = ["Config", "load_config", "preset_names", "preset_text", "resolve_lines"]

@@ -1,0 +1,264 @@
+"""``profile()``: FGT, Alkire-Foster, BPS-14 and cause estimates with design-based SEs, as one tidy frame.
+
+The work is split so that files larger than memory stream: a :class:`~peka.estimate.measures.MeasurePlan` turns
+each chunk into base variables, :class:`~peka.estimate.sums.PartialSums` sums them per (domain cell, stratum,
+PSU), and :func:`estimates_from_sums` turns the added-up sums into estimates, SEs, CIs and reliability flags.
+``profile`` is the in-memory case (one chunk), ``profile_chunks`` the streamed one; both give the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from peka.errors import UsageError
+from peka.estimate.design import Design
+from peka.estimate.linearize import check_lonely, set_view, singleton_strata, variances
+from peka.estimate.measures import MeasurePlan, check_line_value, make_plan
+from peka.estimate.sums import PartialSums, normalise_domain_sets, sum_partials
+
+log = logging.getLogger(__name__)
+
+COLUMNS: tuple[str, ...] = (
+    "domain", "measure", "indicator", "estimate", "se", "ci_low", "ci_high", "rse", "flag", "n", "weighted_n",
+)
+SEGMENT_COLUMNS: tuple[str, ...] = ("poverty_status", "segment")
+
+
+@dataclass(frozen=True)
+class ProfileOptions:
+    """How SEs become intervals and flags.
+
+    ``df="normal"``: normal 95% intervals (R ``confint``); ``df="design"``: Student t with the design degrees of
+    freedom (#PSU − #strata, Stata's convention). Flags: ``rse ≤ rse_reliable`` → ``reliable``, ``≤ rse_caution``
+    → ``caution``, above → ``unreliable`` (BPS practice: 25% and 50%); ``n < min_n`` → ``low_n``; an estimate of 0
+    → ``no_rse``. ``suppress`` blanks ``low_n`` and ``unreliable`` cells (flag ``suppressed``). ``segments`` adds the
+    ``poverty_status`` and ``segment`` columns, when present, as extra domain sets.
+    """
+
+    confidence: float = 0.95
+    df: Literal["normal", "design"] = "normal"
+    min_n: int = 30
+    rse_reliable: float = 0.25
+    rse_caution: float = 0.5
+    suppress: bool = False
+    segments: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.confidence < 1:
+            raise UsageError(f"confidence must be between 0 and 1, not {self.confidence}")
+        if self.df not in ("normal", "design"):
+            raise UsageError(f"df must be 'normal' or 'design', not {self.df!r}")
+        if self.min_n < 0 or not 0 < self.rse_reliable <= self.rse_caution:
+            raise UsageError("min_n must be ≥ 0 and 0 < rse_reliable ≤ rse_caution")
+
+
+@dataclass
+class ProfileResult:
+    """``estimates``: the tidy frame (columns :data:`COLUMNS`); ``design``: what design the SEs assume."""
+
+    estimates: pd.DataFrame
+    design: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Setup:
+    design: Design
+    plan: MeasurePlan
+    domain_sets: tuple[tuple[str, ...], ...]
+
+
+def _setup(
+    frame: pd.DataFrame, *, design: Design | None, by: Sequence[str | Sequence[str]], welfare: str | None,
+    line: float | str | None, extreme: float | str | None, hh_size: str | None, mpi_spec: Any,
+    causes: Iterable[str] | None, options: ProfileOptions,
+) -> _Setup:
+    check_line_value(line)
+    check_line_value(extreme)
+    plan = make_plan(frame, welfare=welfare, line=line, extreme=extreme, hh_size=hh_size, mpi_spec=mpi_spec,
+                     causes=causes)
+    for reason in plan.skipped:
+        log.info("profile: skipped %s", reason)
+    sets = list(by)
+    if options.segments:
+        sets += [c for c in SEGMENT_COLUMNS if c in frame.columns]
+    return _Setup(design if design is not None else Design.from_frame(frame), plan, normalise_domain_sets(sets))
+
+
+def _partial(frame: pd.DataFrame, setup: _Setup) -> PartialSums:
+    return PartialSums.from_frame(frame, setup.design, setup.plan.blocks(frame), setup.domain_sets[1:])
+
+
+def profile(
+    classified: pd.DataFrame,
+    *,
+    design: Design | None = None,
+    by: Sequence[str | Sequence[str]] = (),
+    welfare: str | None = "exp_pc",
+    line: float | str | None = "poverty_line",
+    extreme: float | str | None = "extreme_line",
+    hh_size: str | None = "hh_size",
+    mpi_spec: Any = None,
+    causes: Iterable[str] | None = None,
+    options: ProfileOptions | None = None,
+) -> ProfileResult:
+    """Estimates with SEs for the whole population and every domain of ``by`` (and of each segment column).
+
+    ``by`` lists domain sets: a column name, or a tuple of names crossed together (``["kec_name", ("kec_name",
+    "urban_rural")]``). ``design=None`` uses the ``weight``/``strata``/``psu`` columns that exist. ``line`` and
+    ``extreme`` are a column name or a fixed value in the welfare unit. Default column names that are absent
+    switch their measures off (logged); a column named explicitly must exist. ``hh_size=None`` counts every row
+    as one person. ``mpi_spec`` gives the indicator weights and k (an :class:`MpiSpec`, a ``[mpi]``-shaped mapping
+    or ``peka.config``'s ``MpiConfig``); by default ``classified.attrs["mpi"]`` or the configuration is used when it
+    matches the ``mpi_d_*`` columns. ``causes`` lists cause codes (default: every boolean ``cause_*`` column).
+
+    >>> frame = pd.DataFrame({"exp_pc": [1.0, 3.0, 2.0, 5.0], "hh_size": [2, 1, 1, 4], "weight": [1.0] * 4})
+    >>> result = profile(frame, line=2.5)
+    >>> float(result.estimates.query("measure == 'P0'")["estimate"].iloc[0])  # (2 + 1) poor persons of 8
+    0.375
+    """
+    options = options or ProfileOptions()
+    setup = _setup(classified, design=design, by=by, welfare=welfare, line=line, extreme=extreme,
+                   hh_size=hh_size, mpi_spec=mpi_spec, causes=causes, options=options)
+    return estimates_from_sums(_partial(classified, setup), setup.plan, setup.design, options)
+
+
+def profile_chunks(
+    frames: Iterable[pd.DataFrame],
+    *,
+    design: Design | None = None,
+    by: Sequence[str | Sequence[str]] = (),
+    welfare: str | None = "exp_pc",
+    line: float | str | None = "poverty_line",
+    extreme: float | str | None = "extreme_line",
+    hh_size: str | None = "hh_size",
+    mpi_spec: Any = None,
+    causes: Iterable[str] | None = None,
+    options: ProfileOptions | None = None,
+) -> ProfileResult:
+    """:func:`profile` over chunks of one survey (e.g. ``pd.read_csv(..., chunksize=...)`` after classify): the
+    measures are planned from the first chunk, each chunk is reduced to partial sums, and the sums are added, so
+    the result equals ``profile(pd.concat(frames))`` up to floating-point rounding. A PSU may span chunks."""
+    options = options or ProfileOptions()
+    setup: _Setup | None = None
+    total: PartialSums | None = None
+    for frame in frames:
+        if setup is None:
+            setup = _setup(frame, design=design, by=by, welfare=welfare, line=line, extreme=extreme,
+                           hh_size=hh_size, mpi_spec=mpi_spec, causes=causes, options=options)
+        part = _partial(frame, setup)
+        total = part if total is None else sum_partials([total, part])
+    if setup is None or total is None:
+        raise UsageError("no data: the input has no chunks")
+    return estimates_from_sums(total, setup.plan, setup.design, options)
+
+
+def _natural(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (2, "")
+    if isinstance(value, (bool, int, float)):
+        return (0, value)
+    return (1, str(value))
+
+
+def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, options: ProfileOptions
+                        ) -> ProfileResult:
+    """The tidy estimates frame and design description from (added-up) partial sums."""
+    var_index = {name: j for j, name in enumerate(ps.variables)}
+    counter_index = {name: j for j, name in enumerate(ps.counters)}
+    pop_view = set_view(ps, 0)
+    check_lonely(pop_view, design.lonely_psu, design.strata)
+    n_strata = len(pop_view.strata)
+    n_psu = int(pop_view.n_h.sum())
+    df_design = n_psu - n_strata
+    if options.df == "design":
+        if df_design < 1:
+            raise UsageError(f"design degrees of freedom are {df_design}: use normal intervals")
+        quantile = float(stats.t.ppf(0.5 + options.confidence / 2, df_design))
+    else:
+        quantile = float(stats.norm.ppf(0.5 + options.confidence / 2))
+
+    frames = []
+    for set_id, columns in enumerate(ps.domain_sets):
+        view = pop_view if set_id == 0 else set_view(ps, set_id)
+        domains = [dict(zip(columns, json.loads(key))) for key in view.cells]
+        order = sorted(range(len(domains)), key=lambda i: tuple(_natural(v) for v in domains[i].values()))
+        rows: dict[str, list[Any]] = {c: [] for c in ("cell", "m", "measure", "indicator")}
+        blocks: dict[str, list[np.ndarray]] = {c: [] for c in ("estimate", "variance", "n", "weighted_n")}
+        for m, spec in enumerate(plan.measures):
+            if spec.where == "domains" and set_id == 0:
+                continue
+            estimate, variance = variances(view, spec.estimator, design.lonely_psu, var_index)
+            blocks["estimate"].append(estimate)
+            blocks["variance"].append(variance)
+            blocks["n"].append(view.counts[:, counter_index[spec.n]])
+            blocks["weighted_n"].append(sum(view.totals[:, var_index[v]] for v in spec.weighted_n))
+            rows["cell"].append(np.arange(len(domains)))
+            rows["m"].append(np.full(len(domains), m))
+            rows["measure"].append(np.full(len(domains), spec.measure, dtype=object))
+            rows["indicator"].append(np.full(len(domains), spec.indicator, dtype=object))
+        rank = np.empty(len(domains), dtype=np.int64)
+        rank[order] = np.arange(len(domains))
+        part = pd.DataFrame({
+            "_rank": rank[np.concatenate(rows["cell"])],
+            "_m": np.concatenate(rows["m"]),
+            "_cell": np.concatenate(rows["cell"]),
+            "measure": pd.Series(np.concatenate(rows["measure"]), dtype=object),
+            "indicator": pd.Series(np.concatenate(rows["indicator"]), dtype=object),
+            **{k: np.concatenate(v) for k, v in blocks.items()},
+        }).sort_values(["_rank", "_m"], kind="stable")
+        part.insert(0, "domain", [domains[i] for i in part["_cell"]])
+        frames.append(part.drop(columns=["_rank", "_m", "_cell"]))
+    table = pd.concat(frames, ignore_index=True)
+    table = _finish(table, quantile, options)
+
+    described = design.describe()
+    lonely = singleton_strata(pop_view)
+    described.update({
+        "n_households": int(pop_view.counts[:, 0].sum()),
+        "n_strata": n_strata,
+        "n_psu": n_psu,
+        "singleton_strata": lonely,
+        "df": df_design,
+        "ci": {"method": "t" if options.df == "design" else "normal", "confidence": options.confidence,
+               "quantile": quantile},
+        "reliability": {"reliable_rse_max": options.rse_reliable, "caution_rse_max": options.rse_caution,
+                        "min_n": options.min_n, "suppress": options.suppress},
+        "domains": [list(c) for c in ps.domain_sets],
+        "skipped": list(plan.skipped),
+    })
+    return ProfileResult(estimates=table, design=described)
+
+
+def _finish(table: pd.DataFrame, quantile: float, options: ProfileOptions) -> pd.DataFrame:
+    """SE, CI, RSE, flags and optional suppression, vectorised over the whole table."""
+    estimate = table["estimate"].to_numpy(dtype=np.float64)
+    se = np.sqrt(table.pop("variance").to_numpy(dtype=np.float64))
+    n = table["n"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rse = np.where(estimate != 0, se / np.abs(estimate), np.nan)
+    flag = np.select(
+        [n < options.min_n, ~np.isfinite(estimate) | (estimate == 0), rse <= options.rse_reliable,
+         rse <= options.rse_caution],
+        ["low_n", "no_rse", "reliable", "caution"],
+        default="unreliable",
+    ).astype(object)
+    table["se"] = se
+    table["ci_low"] = estimate - quantile * se
+    table["ci_high"] = estimate + quantile * se
+    table["rse"] = rse
+    table["flag"] = flag
+    if options.suppress:
+        hide = np.isin(flag, ["low_n", "unreliable"])
+        for column in ("estimate", "se", "ci_low", "ci_high", "rse"):
+            table.loc[hide, column] = np.nan
+        table.loc[hide, "flag"] = "suppressed"
+    table["n"] = table["n"].round().astype(np.int64)
+    return table[list(COLUMNS)]

@@ -1,0 +1,321 @@
+"""CSV/TSV/TXT: detect encoding, delimiter and number format, then read with the pandas C engine.
+
+Detection looks at the first ``SAMPLE_BYTES`` of the file:
+
+* encoding: a BOM decides (UTF-8 with BOM, UTF-16); otherwise UTF-8 if the bytes are valid UTF-8, else cp1252
+  (Windows "ANSI", what Indonesian Excel writes) with a warning in the log. Bytes invalid in cp1252 too are an
+  ``InputError``: peka never guesses silently wrong. Invalid UTF-8 found later in the file switches to cp1252 the
+  same way (logged).
+* delimiter: the one of ``,`` ``;`` tab ``|`` that splits the header into the most fields while giving the same
+  field count on (nearly) every sampled line.
+* number format: with a delimiter other than ``,``, numbers such as ``1.250.000,50`` or ``2,5`` mean decimal comma
+  and dot thousands (Indonesian Excel); ``decimal=","``/``"."`` forces it.
+
+The C engine is used (not pyarrow, which silently keeps ``1.250.000,50`` as text). Id and text columns are read as
+strings (leading zeros kept); other columns are left to the parser's inference, so numbers arrive as numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from peka.errors import InputError, UsageError
+from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
+
+log = logging.getLogger(__name__)
+
+SAMPLE_BYTES = 256 * 1024
+SAMPLE_LINES = 200
+DELIMITERS = (",", ";", "\t", "|")
+# Cells read as missing. Deliberately short: "NA"-like markers and the empty cell; a dash is what Indonesian
+# spreadsheets put in an empty cell. Anything else (e.g. "Tidak tahu") stays a value and is reported if unexpected.
+NA_VALUES = ["", "NA", "N/A", "#N/A", "NULL", "null", "NaN", "nan", "-"]
+_COMMA_NUMBER = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+|-?\d{1,3}(?:\.\d{3}){2,}")
+_DOT_NUMBER = re.compile(r"-?\d+\.\d+")
+_DOT_THOUSANDS_ONLY = re.compile(r"-?\d{1,3}\.\d{3}")  # "1.250": 1250 or 1.25, says nothing
+_LINE_IN_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    encoding: str
+    sep: str
+    decimal: str
+    header: tuple[str, ...]
+    encoding_given: bool = False  # the user named the encoding: no fallback to cp1252
+
+    @property
+    def thousands(self) -> str | None:
+        return "." if self.decimal == "," else None
+
+
+def normalise_sep(sep: str | None) -> str | None:
+    """``"tab"``/``"\\t"`` → a tab character; others as given (one character)."""
+    if sep is None:
+        return None
+    if sep.lower() in ("tab", "\\t", "t"):
+        return "\t"
+    if sep.lower() in ("semicolon",):
+        return ";"
+    if sep.lower() in ("pipe",):
+        return "|"
+    if len(sep) != 1:
+        raise UsageError(f"--sep must be one character (or 'tab'), got {sep!r}")
+    return sep
+
+
+def sniff(path: Path, *, sep: str | None = None, encoding: str | None = None, decimal: str | None = None) -> Dialect:
+    """Decide encoding, delimiter and decimal mark of a delimited file from its first bytes."""
+    file = str(path)
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    if size == 0 or not head.strip():
+        raise InputError("the file is empty", file=file)
+    complete = len(head) >= size
+    enc = encoding or _detect_encoding(head, complete, file)
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise UsageError(f"unknown encoding {enc!r}") from None
+    text = _decode_sample(head, enc, complete, file)
+    lines = [line for line in text.splitlines() if line.strip()][:SAMPLE_LINES]
+    if max(map(len, lines)) > csv.field_size_limit():
+        csv.field_size_limit(SAMPLE_BYTES * 4)  # a huge cell must not stop detection (it is reported later)
+    if not complete and len(lines) > 1:
+        lines = lines[:-1]  # the last sampled line may be cut in the middle
+    sep = normalise_sep(sep) or _detect_sep(lines)
+    header_fields = next(csv.reader([lines[0]], delimiter=sep))
+    header = tuple(unique_header(header_fields, file))
+    if len(header) == 1:
+        others = [d for d in DELIMITERS if d != sep and d in header[0]]
+        if others:
+            shown = "tab" if others[0] == "\t" else others[0]
+            raise InputError(
+                f"the header is one single column; the delimiter looks like {shown!r}, not {sep!r}: pass --sep",
+                file=file,
+                row=1,
+            )
+    if decimal is None:
+        decimal = _detect_decimal(lines[1:], sep)
+    elif decimal not in (",", "."):
+        raise UsageError(f"--decimal must be ',' or '.', got {decimal!r}")
+    return Dialect(encoding=enc, sep=sep, decimal=decimal, header=header, encoding_given=encoding is not None)
+
+
+def _detect_encoding(head: bytes, complete: bool, file: str) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise InputError("binary data (NUL bytes), not a text file", file=file, row=head[: head.index(b"\x00")].count(b"\n") + 1)
+    sample = head if complete else head[: head.rfind(b"\n") + 1] or head
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"unreadable text encoding: neither UTF-8 (byte 0x{sample[bad_at]:02x}) nor cp1252 "
+            f"(byte 0x{sample[exc.start]:02x}); pass --encoding",
+            file=file,
+            row=sample[:bad_at].count(b"\n") + 1,
+        ) from None
+    log.warning("%s: not valid UTF-8 (byte 0x%02x on line %d); reading it as cp1252 (Windows-1252)",
+                file, sample[bad_at], sample[:bad_at].count(b"\n") + 1)  # fmt: skip
+    return "cp1252"
+
+
+def _decode_sample(head: bytes, enc: str, complete: bool, file: str) -> str:
+    sample = head
+    if not complete and not enc.startswith("utf-16"):
+        sample = head[: head.rfind(b"\n") + 1] or head
+    try:
+        return sample.decode(enc, errors="strict" if complete or enc != "utf-16" else "ignore")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"unreadable text encoding: byte 0x{sample[exc.start]:02x} is not valid {enc}; pass --encoding",
+            file=file,
+            row=sample[: exc.start].count(b"\n") + 1,
+        ) from None
+
+
+def _detect_sep(lines: list[str]) -> str:
+    best, best_key = ",", (-1.0, 0)
+    for candidate in DELIMITERS:
+        counts = [len(fields) for fields in csv.reader(lines, delimiter=candidate)]
+        n_header = counts[0]
+        if n_header < 2:
+            continue
+        rest = counts[1:] or [n_header]
+        consistent = sum(c == n_header for c in rest) / len(rest)
+        key = (round(consistent, 1), n_header)
+        if key > best_key:
+            best, best_key = candidate, key
+    return best
+
+
+def _detect_decimal(lines: list[str], sep: str) -> str:
+    if sep == "," or not lines:
+        return "."
+    comma = dot = 0
+    for fields in csv.reader(lines, delimiter=sep):
+        for cell in fields:
+            cell = cell.strip()
+            if _COMMA_NUMBER.fullmatch(cell):
+                comma += 1
+            elif _DOT_NUMBER.fullmatch(cell) and not _DOT_THOUSANDS_ONLY.fullmatch(cell):
+                dot += 1
+    if comma > dot:
+        return ","
+    # a tie: ";" is what Excel writes where the comma is the decimal mark (Indonesian locale)
+    return "," if comma == dot > 0 and sep == ";" else "."
+
+
+def read_delimited(
+    path: Path,
+    dialect: Dialect,
+    *,
+    usecols: list[str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> RawTable:
+    """Read the data of a sniffed file. ``kinds`` maps source columns to canonical kinds to choose dtypes."""
+    file = str(path)
+    kinds = kinds or {}
+    dtype: dict[str, str] = {}
+    for name in usecols or dialect.header:
+        if kinds.get(name) in TEXT_KINDS:
+            dtype[name] = "str"
+        elif kinds.get(name) in ("int", "float") and dialect.decimal == ",":
+            # the C engine accepts a thousands dot anywhere ("2100000.50" → 210000050): with decimal commas the
+            # mapping parses numbers strictly from text instead (docs/readers.md)
+            dtype[name] = "str"
+        # coded columns (category/bool) are left to inference: text codes arrive as interned ``str`` and numeric
+        # codes as numbers, both recoded through their distinct values; ``dtype="category"`` measured slower
+    # Every column is parsed, even those the mapping drops: with ``usecols`` the C engine silently ignores extra
+    # fields on a row, and the last column is needed to find short rows. Unused columns are dropped after.
+    encoding = dialect.encoding
+    try:
+        frame = _read(path, dialect, encoding, dtype)
+    except UnicodeDecodeError as exc:
+        line = _first_bad_line(path, encoding)
+        if encoding != "utf-8" or dialect.encoding_given:
+            raise InputError(f"unreadable text encoding: not valid {encoding} ({exc.reason}); pass --encoding",
+                             file=file, row=line) from None  # fmt: skip
+        log.warning("%s: invalid UTF-8 on line %s (after the sampled start); reading it as cp1252 (Windows-1252)",
+                    file, line)  # fmt: skip
+        encoding = "cp1252"
+        try:
+            frame = _read(path, dialect, encoding, dtype)
+        except UnicodeDecodeError:
+            raise InputError("unreadable text encoding: neither UTF-8 nor cp1252; pass --encoding", file=file,
+                             row=_first_bad_line(path, encoding)) from None  # fmt: skip
+    if not frame.index.equals(pd.RangeIndex(len(frame))) or frame.shape[1] != len(dialect.header):
+        # pandas turns the first column into the index when the first data row has one field too many
+        raise InputError(f"the row has more fields than the header ({len(dialect.header)})", file=file, row=2)
+    frame = add_row_numbers(frame, first=2)
+    _check_short_rows(path, frame, dialect, encoding)
+    if usecols is not None:
+        frame = frame[["_row", *usecols]]
+    frame = drop_blank_rows(frame)
+    require_rows(frame, file)
+    return RawTable(
+        frame=frame,
+        file=file,
+        format="csv",
+        rows=len(frame),
+        decimal=dialect.decimal,
+        details={"encoding": encoding, "sep": dialect.sep, "decimal": dialect.decimal},
+    )
+
+
+def _read(path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str]) -> pd.DataFrame:
+    file = str(path)
+    try:
+        return pd.read_csv(
+            path,
+            sep=dialect.sep,
+            encoding=encoding,
+            decimal=dialect.decimal,
+            thousands=dialect.thousands,
+            header=0,
+            names=list(dialect.header),  # the sniffed names (BOM removed, duplicates already refused)
+            dtype=dtype or None,
+            engine="c",
+            skip_blank_lines=False,  # keeps file lines and _row in step; blank rows are dropped afterwards
+            keep_default_na=False,
+            na_values=NA_VALUES,
+            # low_memory (chunked) parsing builds high-cardinality string columns (NIK, hh_id) several times
+            # faster than one pass; mixed-type chunks become object columns, which the mapping converts anyway
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=file) from None
+    except pd.errors.ParserError as exc:
+        text = str(exc)
+        match = _LINE_IN_ERROR.search(text)
+        if match:
+            expected, line, saw = match.groups()
+            raise InputError(f"the row has {saw} fields but the header has {expected}", file=file, row=int(line)) from None
+        if "EOF inside string" in text:
+            row = re.search(r"row (\d+)", text)
+            raise InputError(
+                "the file ends inside a quoted field (truncated, or an unclosed quote)",
+                file=file,
+                row=int(row.group(1)) + 2 if row else None,
+            ) from None
+        raise InputError(f"cannot parse the file ({text.splitlines()[-1][:200]})", file=file) from None
+    except ValueError as exc:  # a dtype the data cannot take; usecols are checked before
+        raise InputError(f"cannot parse the file ({type(exc).__name__})", file=file) from None
+
+
+def _first_bad_line(path: Path, encoding: str) -> int | None:
+    """The file line holding the first byte ``encoding`` cannot decode (error path only: reads the whole file)."""
+    data = path.read_bytes()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return None
+
+
+def _check_short_rows(path: Path, frame: pd.DataFrame, dialect: Dialect, encoding: str) -> None:
+    """A row with fewer fields than the header (a truncated last line, a lost delimiter) is an error naming the row.
+
+    pandas fills such rows with missing values, so only rows whose *last* field is missing can be short; only
+    those lines are counted again, and only when there are any.
+    """
+    last = dialect.header[-1]
+    if last not in frame.columns or len(dialect.header) < 2:
+        return
+    candidates = frame.loc[frame[last].isna(), "_row"].to_numpy()
+    if candidates.size == 0:
+        return
+    wanted = set(int(r) for r in candidates)
+    limit = int(candidates.max())
+    n_fields = len(dialect.header)
+    with open(path, encoding=encoding, newline="") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if lineno > limit:
+                break
+            if lineno not in wanted:
+                continue
+            body = line.rstrip("\r\n")
+            if not body.strip():
+                continue  # blank line: dropped later
+            fields = body.count(dialect.sep) + 1 if '"' not in body else len(next(csv.reader([body], delimiter=dialect.sep)))
+            if fields < n_fields:
+                final = lineno == int(frame["_row"].iloc[-1])
+                ending = "; the last line is incomplete: the file looks truncated" if final else ""
+                raise InputError(f"the row has {fields} fields but the header has {n_fields}{ending}",
+                                 file=str(path), row=lineno)  # fmt: skip

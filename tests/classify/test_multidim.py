@@ -1,0 +1,139 @@
+"""Alkire-Foster scores and flags at their boundaries, both missing-data policies, and person aggregation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from peka.classify import classify
+from peka.classify.multidim import score
+from peka.config import load_config
+from peka.config.models import MpiConfig, MpiIndicator
+
+from classify_helpers import households, survey
+
+
+def spec(weights: dict[str, tuple[str, float]], k: float, missing: str = "reweight") -> MpiConfig:
+    indicators = [MpiIndicator(name=name, dimension=dim, weight=w, deprived_if="true") for name, (dim, w) in
+                  weights.items()]
+    return MpiConfig(k=k, missing=missing, indicators=indicators)
+
+
+def deprived(rows: list[list[object]], names: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({f"mpi_d_{n}": pd.array([r[i] for r in rows], dtype="Int8") for i, n in enumerate(names)})
+
+
+GLOBAL = load_config(overrides=["mpi.preset=global"]).mpi
+GLOBAL_NAMES = [ind.name for ind in GLOBAL.active]
+# order: nutrition, child_mortality, years_of_schooling, school_attendance, cooking_fuel, sanitation,
+#        drinking_water, electricity, housing, assets
+
+
+def test_global_score_exactly_at_k_is_poor():
+    rows = [
+        [0, 0, 1, 1, 0, 0, 0, 0, 0, 0],  # 1/6 + 1/6 = 1/3 = k → poor
+        [0, 0, 0, 0, 1, 1, 1, 1, 1, 1],  # 6 × 1/18 = 1/3 in floating point 0.333...26 → still poor (1e-9 slack)
+        [0, 0, 0, 1, 1, 1, 1, 1, 1, 0],  # 1/6 + 5/18 = 8/18 = 0.444 → poor, not severe
+        [0, 0, 0, 0, 1, 1, 1, 1, 1, 0],  # 5/18 = 0.2778 → vulnerable (0.2 ≤ c < 1/3)
+        [1, 1, 1, 0, 0, 0, 0, 0, 0, 0],  # 3/6 = 0.5 → severe
+        [0, 0, 0, 0, 1, 1, 1, 0, 0, 0],  # 3/18 = 0.1667 → neither
+    ]
+    out = score(deprived(rows, GLOBAL_NAMES), GLOBAL)
+    assert out["mpi_score"].tolist() == pytest.approx([1 / 3, 1 / 3, 8 / 18, 5 / 18, 0.5, 3 / 18])
+    assert out["mpi_poor"].tolist() == [True, True, True, False, True, False]
+    assert out["mpi_vulnerable"].tolist() == [False, False, False, True, False, False]
+    assert out["mpi_severe"].tolist() == [False, False, False, False, True, False]
+
+
+def test_vulnerable_starts_exactly_at_0_2():
+    mpi = spec({f"i{j}": ("d", 0.2) for j in range(5)}, k=0.4)
+    out = score(deprived([[1, 0, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 0, 0, 0]], [f"i{j}" for j in range(5)]), mpi)
+    assert out["mpi_score"].tolist() == pytest.approx([0.2, 0.4, 0.0])
+    assert out["mpi_vulnerable"].tolist() == [True, False, False]  # 0.2 vulnerable; 0.4 = k is poor instead
+    assert out["mpi_poor"].tolist() == [False, True, False]
+
+
+def test_reweight_within_dimension():
+    # dimension A: a1, a2 (1/6 each); dimension B: b1, b2 (1/6 each); dimension C: c1 (1/3)
+    mpi = spec({"a1": ("A", 1 / 6), "a2": ("A", 1 / 6), "b1": ("B", 1 / 6), "b2": ("B", 1 / 6), "c1": ("C", 1 / 3)},
+               k=1 / 3)
+    rows = [
+        [1, None, 0, 0, 0],  # a2 missing: a1 takes the whole dimension weight 1/3 → c = 1/3 → poor
+        [0, None, 1, 0, 0],  # a1 known 0 takes 1/3; b1 1/6 → c = 1/6 → not poor
+        [None, None, 1, 1, 0],  # dimension A wholly missing → indeterminate, never "not deprived"
+    ]
+    out = score(deprived(rows, ["a1", "a2", "b1", "b2", "c1"]), mpi)
+    assert out["mpi_score"].iloc[:2].tolist() == pytest.approx([1 / 3, 1 / 6])
+    assert out["mpi_poor"].iloc[:2].tolist() == [True, False]
+    assert np.isnan(out["mpi_score"].iloc[2]) and out.loc[2, ["mpi_poor", "mpi_vulnerable", "mpi_severe"]].isna().all()
+
+
+def test_indeterminate_policy_decides_when_it_can():
+    mpi = spec({"a1": ("A", 1 / 6), "a2": ("A", 1 / 6), "b1": ("B", 1 / 6), "b2": ("B", 1 / 6), "c1": ("C", 1 / 3)},
+               k=1 / 3, missing="indeterminate")
+    rows = [
+        [1, 1, None, 0, 0],  # known 1/3 already reaches k → poor, score unknown
+        [0, 0, None, 0, 0],  # at most 1/6 < 0.2 → not poor, not vulnerable
+        [1, 0, None, 0, 0],  # 1/6 known, up to 1/3 → poor unknown; vulnerable unknown
+        [0, 0, 1, 0, None],  # 1/6 known, up to 1/2 → unknown
+        [1, 0, 1, 0, 0],  # complete: 1/3 → poor
+    ]
+    out = score(deprived(rows, ["a1", "a2", "b1", "b2", "c1"]), mpi)
+    assert out["mpi_score"].isna().tolist() == [True, True, True, True, False]
+    assert out["mpi_poor"].tolist() == [True, False, pd.NA, pd.NA, True]
+    assert out["mpi_vulnerable"].tolist() == [False, False, pd.NA, pd.NA, False]
+    # row 0: known 1/3, up to 1/2 → severe (≥ 0.5) unknown
+    assert out["mpi_severe"].tolist() == [pd.NA, False, False, pd.NA, False]
+
+
+PERSON_GLOBAL = load_config(overrides=["mpi.preset=global"])
+
+
+def person(hh_id, no, age, in_school=True, educ_years=9, undernourished=False):
+    return {"hh_id": hh_id, "person_no": no, "age": age, "in_school": in_school, "educ_years": educ_years,
+            "undernourished": undernourished}
+
+
+def test_school_attendance_eligibility_and_empty_roster():
+    hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"}, {"hh_id": "d"}, {"hh_id": "e"})
+    members = [
+        person("a", 1, 40, in_school=False), person("a", 2, 14, in_school=False),  # child 14 out of school → 1
+        person("b", 1, 40, in_school=False), person("b", 2, 15, in_school=False),  # 15 is past the band → 0
+        person("c", 1, 40, in_school=False),  # no school-age child → not deprived (OPHI)
+        person("d", 1, 40), person("d", 2, 10, in_school=None),  # the only eligible answer is missing → missing
+        # e: no member in the person table → missing, not "no eligible member"
+    ]
+    out = classify(survey(hh, members), PERSON_GLOBAL)
+    assert out["mpi_d_school_attendance"].tolist() == [1, 0, 0, pd.NA, pd.NA]
+    # years of schooling: all members ≥ 10 have 9 years → 0; without a roster → missing
+    assert out["mpi_d_years_of_schooling"].tolist() == [0, 0, 0, 0, pd.NA]
+
+
+def test_years_of_schooling_all_members():
+    hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"})
+    members = [
+        person("a", 1, 40, educ_years=5), person("a", 2, 12, educ_years=5),  # nobody ≥10 with 6 years → 1
+        person("b", 1, 40, educ_years=5), person("b", 2, 20, educ_years=6),  # one member has 6 → 0
+        person("c", 1, 40, educ_years=5), person("c", 2, 30, educ_years=None),  # unknown member could have 6 → NA
+    ]
+    out = classify(survey(hh, members), PERSON_GLOBAL)
+    assert out["mpi_d_years_of_schooling"].tolist() == [1, 0, pd.NA]
+
+
+def test_without_person_table_person_indicators_are_missing(config):
+    out = classify(survey(households({})), PERSON_GLOBAL)
+    for name in ("nutrition", "years_of_schooling", "school_attendance"):
+        assert out[f"mpi_d_{name}"].isna().all()
+    # the whole education dimension is missing → score indeterminate under "reweight"
+    assert out["mpi_score"].isna().all() and out["mpi_poor"].isna().all()
+
+
+def test_not_poor_household_has_no_indonesia_deprivation(config):
+    members = [person("h0", 1, 45), person("h0", 2, 40), person("h0", 3, 12), person("h0", 4, 8)]
+    for m in members:
+        m.update(educ_level="sma", disability=False, chronic_illness=False)
+    out = classify(survey(households({}), members), config)
+    deprivations = out.filter(like="mpi_d_").iloc[0]
+    assert deprivations.tolist() == [0] * 13
+    assert out.loc[0, "mpi_score"] == 0.0 and not out.loc[0, "mpi_poor"]

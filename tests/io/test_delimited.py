@@ -1,0 +1,156 @@
+"""CSV/TSV reading: encoding, delimiter and number-format detection, row numbers, and broken files.
+
+Every expected value is written out by hand from the file text in the test."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from peka.errors import InputError
+from peka.io import load_survey
+
+HEADER = "hh_id;hh_size;exp_hh;desa_code;head_name"
+
+
+def _write(tmp_path, name: str, data: bytes | str, encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+    return path
+
+
+def test_semicolon_and_decimal_comma_are_detected(tmp_path):
+    path = _write(tmp_path, "rt.csv", f"{HEADER}\n001;4;1.250.000,50;0101;Ani\n002;2;750.000;0102;Budi\n003;1;99,5;0103;Citra\n")
+    survey = load_survey(path, mapping="canonical")
+    hh = survey.households
+    assert hh["exp_hh"].tolist() == [1250000.5, 750000.0, 99.5]
+    assert hh["hh_id"].tolist() == ["001", "002", "003"]  # leading zeros kept
+    assert hh["desa_code"].tolist() == ["0101", "0102", "0103"]
+    assert hh["hh_size"].dtype == "Int64" and hh["hh_size"].tolist() == [4, 2, 1]
+    assert hh["_row"].tolist() == [2, 3, 4]
+    assert survey.findings == []
+
+
+def test_decimal_comma_can_be_requested(tmp_path):
+    # "1.250" alone is ambiguous (1250 or 1.25): detection leaves it to the dot reading, decimal="," forces it
+    path = _write(tmp_path, "rt.csv", "hh_id;hh_size;exp_hh\n1;4;1.250\n2;2;3,5\n")
+    survey = load_survey(path, mapping="canonical", decimal=",")
+    assert survey.households["exp_hh"].tolist() == [1250.0, 3.5]
+
+
+def test_dot_number_in_a_decimal_comma_file_is_an_error_not_100_times_more(tmp_path):
+    # line 4 holds 2100000.50: with dot thousands the C engine would read 210000050
+    path = _write(tmp_path, "rt.csv", "hh_id;hh_size;exp_hh\nh1;2;1.200.000,50\nh2;1;700.000\nh3;3;2100000.50\n")
+    survey = load_survey(path, mapping="canonical")
+    exp = survey.households["exp_hh"]
+    assert exp.iloc[0] == 1200000.5 and exp.iloc[1] == 700000.0 and np.isnan(exp.iloc[2])
+    [finding] = survey.findings
+    assert (finding.row, finding.column, finding.check, finding.value) == (4, "exp_hh", "type", "2100000.50")
+
+
+def test_utf8_bom_is_removed_from_the_first_column_name(tmp_path):
+    path = _write(tmp_path, "rt.csv", "\ufeffhh_id,hh_size,head_name\n7,3,Cut Meutia Ré\n", encoding="utf-8")
+    hh = load_survey(path, mapping="canonical").households
+    assert hh["hh_id"].tolist() == ["7"]
+    assert hh["head_name"].tolist() == ["Cut Meutia Ré"]
+
+
+def test_cp1252_is_read_with_a_warning(tmp_path, caplog):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,head_name\n1,2,José €\n", encoding="cp1252")
+    with caplog.at_level(logging.WARNING, logger="peka"):
+        hh = load_survey(path, mapping="canonical").households
+    assert hh["head_name"].tolist() == ["José €"]  # 0xE9 = é, 0x80 = € in cp1252
+    assert any("cp1252" in r.getMessage() and "line 2" in r.getMessage() for r in caplog.records)
+
+
+def test_bytes_invalid_in_utf8_and_cp1252_are_an_error_naming_the_line(tmp_path):
+    # 0x81 is undefined in cp1252 and a stray continuation byte in UTF-8
+    path = _write(tmp_path, "rt.csv", b"hh_id,hh_size\n1,2\n2,\x81\n")
+    with pytest.raises(InputError) as info:
+        load_survey(path, mapping="canonical")
+    assert info.value.row == 3 and "encoding" in str(info.value)
+
+
+def test_explicit_encoding_is_not_overridden(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,head_name\n1,2,ok\n2,3,Jos\xe9\n", encoding="cp1252")
+    with pytest.raises(InputError) as info:
+        load_survey(path, mapping="canonical", encoding="utf-8")
+    assert info.value.row == 3
+
+
+@pytest.mark.parametrize(("sep", "name"), [("\t", "rt.tsv"), ("|", "rt.txt"), (",", "rt.csv")])
+def test_delimiters_are_detected(tmp_path, sep, name):
+    path = _write(tmp_path, name, sep.join(["hh_id", "hh_size", "kab_code"]) + "\n" + sep.join(["a1", "5", "1172"]) + "\n")
+    hh = load_survey(path, mapping="canonical").households
+    assert hh[["hh_id", "hh_size", "kab_code"]].astype(object).values.tolist() == [["a1", 5, "1172"]]
+
+
+def test_wrong_delimiter_names_the_likely_one(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id;hh_size\n1;2\n")
+    with pytest.raises(InputError, match="--sep") as info:
+        load_survey(path, mapping="canonical", sep=",")
+    assert info.value.row == 1
+
+
+def test_row_with_too_many_fields_is_named(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size\n1,2\n2,3\n3,4,5\n")
+    with pytest.raises(InputError, match="3 fields but the header has 2") as info:
+        load_survey(path, mapping="canonical")
+    assert info.value.row == 4
+
+
+def test_first_row_with_an_extra_field_is_not_taken_as_an_index(tmp_path):
+    # pandas would silently use the first column as the row index and shift every value one column left
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size\n1,2,3\n2,3\n")
+    with pytest.raises(InputError, match="more fields than the header") as info:
+        load_survey(path, mapping="canonical")
+    assert info.value.row == 2
+
+
+def test_truncated_last_line_is_an_error(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,exp_hh\n1,2,100\n2,3,200\n3")
+    with pytest.raises(InputError, match="truncated") as info:
+        load_survey(path, mapping="canonical")
+    assert info.value.row == 4
+
+
+def test_short_row_in_the_middle_is_named_but_an_empty_last_field_is_fine(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,exp_hh\n1,2,\n2,3\n3,4,300\n")
+    with pytest.raises(InputError) as info:
+        load_survey(path, mapping="canonical")
+    assert info.value.row == 3  # line 2 ends with an empty field (3 fields): not an error
+
+
+def test_empty_and_header_only_files(tmp_path):
+    with pytest.raises(InputError, match="empty"):
+        load_survey(_write(tmp_path, "empty.csv", b""), mapping="canonical")
+    with pytest.raises(InputError, match="no data rows"):
+        load_survey(_write(tmp_path, "header.csv", "hh_id,hh_size\n"), mapping="canonical")
+
+
+def test_blank_lines_are_skipped_and_rows_keep_their_line_numbers(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size\n1,2\n\n3,4\n")
+    survey = load_survey(path, mapping="canonical")
+    assert survey.households["_row"].tolist() == [2, 4]
+    assert survey.rows_read == {"household": 2}
+
+
+def test_nik_in_scientific_notation_is_reported_masked(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,head_nik\n1,2,1172010101800001\n2,3,\"3,17E+15\"\n")
+    survey = load_survey(path, mapping="canonical")
+    assert survey.households["head_nik"].iloc[0] == "1172010101800001"
+    assert survey.households["head_nik"].isna().iloc[1]
+    [finding] = survey.findings
+    assert (finding.check, finding.row, finding.column, finding.value) == ("id_as_number", 3, "head_nik", "***")
+
+
+def test_text_in_a_numeric_column_is_a_finding_with_row_and_column(tmp_path):
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,exp_hh\n1,2,100\n2,3,seratus\n3,1,50.5\n")
+    survey = load_survey(path, mapping="canonical")
+    assert survey.households["exp_hh"].tolist()[0::2] == [100.0, 50.5]
+    [finding] = survey.findings
+    assert (finding.row, finding.column, finding.check, finding.severity, finding.value) == (
+        3, "exp_hh", "type", "error", "seratus"
+    )
