@@ -80,8 +80,10 @@ def main() -> None:
             best = {**times, "total": total}
     assert best is not None
     parts = ", ".join(f"{k} {best[k]:.1f} s" for k in ("read", "validate", "classify", "write") if k in best)
-    print(f"{platform.node()} ({platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores): "
-          f"{best['households']:,.0f} households, {best['persons']:,.0f} persons: {parts}; total {best['total']:.1f} s")
+    print(
+        f"{platform.node()} ({platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores): "
+        f"{best['households']:,.0f} households, {best['persons']:,.0f} persons: {parts}; total {best['total']:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ defines them (``label_id`` / ``label_en``), falling back to the catalogue. An un
 
 from __future__ import annotations
 
+import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -63,7 +64,6 @@ def _from_config(group: str, code: str, lang: str, config: Config | None) -> str
     if config is None:
         if group == "level":
             return None
-        from peka.config import load_config
 
         config = _default_config()
     entries: list[Any]
@@ -111,6 +111,20 @@ def column_label(column: str, lang: str = "id", *, config: Config | None = None)
     if column.startswith("cause_"):
         return f"{prefix[2]}: {label('cause', column[6:], lang, config=config)}"
     return column
+
+
+def format_count(n: int, lang: str = "id") -> str:
+    """``12345`` → ``"12.345"`` (Indonesian) or ``"12,345"`` (English)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def format_percent(share: float, lang: str = "id", digits: int = 1) -> str:
+    """``0.1523`` → ``"15,2%"`` (Indonesian) or ``"15.2%"`` (English); ``"–"`` for a missing share."""
+    if math.isnan(share):
+        return "–"
+    text = f"{100 * share:.{digits}f}%"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def summary_text(key: str, lang: str = "id", **values: object) -> str:

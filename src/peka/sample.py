@@ -302,9 +302,6 @@ class Coded:
     def eq(self, value: str) -> np.ndarray:
         return self.codes == self.categories.index(value)
 
-    def take(self, rows: np.ndarray) -> Coded:
-        return Coded(self.codes[rows], self.categories)
-
     def to_arrow(self) -> pa.Array:
         codes = pa.array(self.codes, mask=self.codes < 0)
         return pa.array(self.categories, type=pa.string()).take(codes)
@@ -862,6 +859,8 @@ def write_sample(survey: Survey, out_dir: str | Path, formats: tuple[str, ...] |
         raise UsageError(f"unknown sample format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     check_formats(survey, formats)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder to write the sample into")
     out.mkdir(parents=True, exist_ok=True)
     households = survey.households.drop(columns=[ROW], errors="ignore")
     persons = survey.persons.drop(columns=[ROW], errors="ignore") if survey.persons is not None else None
@@ -967,9 +966,11 @@ def _write_susenas(households: pd.DataFrame, persons: pd.DataFrame | None, out: 
         column_labels: dict[str, str | None] = {
             col: columns_for(level)[canonical_of[col]].description[:80] for col in source.columns
         }
-        for col in source.columns:  # SPSS/Stata numbers are doubles; pyreadstat wants float64 with NaN
-            if source[col].dtype == "Int64" or source[col].dtype == "Int8":
+        for col in source.columns:
+            if source[col].dtype == "Int64" or source[col].dtype == "Int8":  # SPSS/Stata numbers are doubles
                 source[col] = source[col].astype("float64")
+            elif source[col].dtype == "str":  # pyreadstat iterates cells: Python strings are 3x faster than Arrow's
+                source[col] = source[col].astype(object)
         target = out / f"{stem}.{fmt}"
         with atomic_path(target) as tmp:
             if fmt == "sav":

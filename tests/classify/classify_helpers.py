@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
+
 from peka.schema.model import Survey, columns_for
 
 DTYPES = {"bool": "boolean", "int": "Int64", "float": "float64", "category": "str", "str": "str", "id": "str"}

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from classify_helpers import households
 
 from peka.classify.bps14 import classify_bps14
 from peka.config import load_config
-
-from classify_helpers import households
 
 # the change that makes each criterion met, starting from the NOT_POOR household (none met)
 MEETS = {

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
+from classify_helpers import households, survey
 
 from peka.classify import classify
 from peka.classify.segments import classify_segments
 from peka.config import load_config
 
-from classify_helpers import households, survey
-
 
 def adult(hh_id, no, age=40, **kw):
-    return {"hh_id": hh_id, "person_no": no, "age": age, "in_school": False, "educ_level": "sma",
-            "disability": False, "chronic_illness": False, **kw}
+    return {
+        "hh_id": hh_id,
+        "person_no": no,
+        "age": age,
+        "in_school": False,
+        "educ_level": "sma",
+        "disability": False,
+        "chronic_illness": False,
+        **kw,
+    }
 
 
 def test_causes_listed_in_catalogue_order_and_primary_by_priority(config):
@@ -38,10 +44,17 @@ def test_no_cause_and_unknown_cause(config):
 def test_dependants_and_member_counts(config):
     hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"}, {"hh_id": "d"})
     members = [
-        adult("a", 1), adult("a", 2, 8, in_school=True), adult("a", 3, 5),  # 2 dependants > 1 × 1 adult
-        adult("b", 1), adult("b", 2), adult("b", 3, 8, in_school=True), adult("b", 4, 5),  # 2 > 1 × 2? no
-        adult("c", 1), adult("c", 2, 12, in_school=False),  # a child of 12 out of school
-        adult("d", 1), adult("d", 2, None),  # unknown age: counts are unknown
+        adult("a", 1),
+        adult("a", 2, 8, in_school=True),
+        adult("a", 3, 5),  # 2 dependants > 1 × 1 adult
+        adult("b", 1),
+        adult("b", 2),
+        adult("b", 3, 8, in_school=True),
+        adult("b", 4, 5),  # 2 > 1 × 2? no
+        adult("c", 1),
+        adult("c", 2, 12, in_school=False),  # a child of 12 out of school
+        adult("d", 1),
+        adult("d", 2, None),  # unknown age: counts are unknown
     ]
     out = classify(survey(hh, members), config)
     assert out["cause_banyak_tanggungan"].tolist() == [True, False, False, pd.NA]
@@ -60,8 +73,9 @@ def test_disability_or_illness_counts_any_member(config):
 def status_of(poor, mpi_poor, vulnerable, level, cause="x", config=None):
     config = config or load_config()
     monetary = pd.DataFrame({"poor": pd.array(poor, dtype="boolean"), "level": pd.array(level, dtype="str")})
-    mpi = pd.DataFrame({"mpi_poor": pd.array(mpi_poor, dtype="boolean"),
-                        "mpi_vulnerable": pd.array(vulnerable, dtype="boolean")})
+    mpi = pd.DataFrame(
+        {"mpi_poor": pd.array(mpi_poor, dtype="boolean"), "mpi_vulnerable": pd.array(vulnerable, dtype="boolean")}
+    )
     causes = pd.DataFrame({"primary_cause": pd.array([cause] * len(poor), dtype="str")})
     return classify_segments(monetary, mpi, causes, config)
 
@@ -71,8 +85,17 @@ def test_status_table():
         poor=[True, True, False, False, False, False, None, True, False],
         mpi_poor=[True, False, True, False, False, False, False, None, False],
         vulnerable=[False, False, False, False, True, False, False, None, None],
-        level=["miskin", "miskin", "kelas_menengah", "rentan_miskin", "menuju_kelas_menengah",
-               "menuju_kelas_menengah", None, "miskin", "menuju_kelas_menengah"],
+        level=[
+            "miskin",
+            "miskin",
+            "kelas_menengah",
+            "rentan_miskin",
+            "menuju_kelas_menengah",
+            "menuju_kelas_menengah",
+            None,
+            "miskin",
+            "menuju_kelas_menengah",
+        ],
     )
     assert out["poverty_status"].tolist() == [
         "miskin_ganda", "miskin_moneter", "miskin_multidimensi", "rentan", "rentan", "tidak_miskin",

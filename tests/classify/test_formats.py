@@ -14,9 +14,9 @@ from peka.schema.checks import apply_on_invalid, validate
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "sabang"
 SOURCES = {
-    "xlsx": dict(path="p3ke_sabang.xlsx"),
-    "sav": dict(path="susenas_kor_rt.sav", persons="susenas_kor_ind.sav"),
-    "dta": dict(path="susenas_kor_rt.dta", persons="susenas_kor_ind.dta"),
+    "xlsx": {"path": "p3ke_sabang.xlsx"},
+    "sav": {"path": "susenas_kor_rt.sav", "persons": "susenas_kor_ind.sav"},
+    "dta": {"path": "susenas_kor_rt.dta", "persons": "susenas_kor_ind.dta"},
 }
 
 

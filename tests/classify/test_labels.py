@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from classify_helpers import households, survey
 
 from peka.classify import STATUSES, classify
 from peka.config import load_config
 from peka.labels import LANGS, catalogue, category_label, column_label, label
 from peka.schema.model import COLUMNS
-
-from classify_helpers import households, survey
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -7,12 +7,11 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
+from classify_helpers import households, survey
 
 from peka.classify import classify
 from peka.classify.monetary import assign_deciles, classify_monetary, decile_cutpoints
 from peka.config import load_config
-
-from classify_helpers import households, survey
 
 GK = 676_247.0  # Aceh, March 2025
 
@@ -172,11 +171,14 @@ def test_deciles_use_weight_times_size(config):
 
 def test_chunks_with_whole_file_cutpoints_match(config):
     rng = np.random.default_rng(3)
-    hh = households(*({"exp_pc": float(v), "weight": float(w)} for v, w in zip(rng.integers(1, 10**6, 40),
-                                                                                 rng.uniform(1, 5, 40))))
+    hh = households(
+        *({"exp_pc": float(v), "weight": float(w)} for v, w in zip(rng.integers(1, 10**6, 40), rng.uniform(1, 5, 40)))
+    )
     whole = classify(survey(hh), config)
     weights = (hh["weight"] * hh["hh_size"].astype(float)).to_numpy()
     cuts = decile_cutpoints(whole["exp_pc"].to_numpy(), weights)
-    parts = [classify(survey(hh.iloc[:17]), config, decile_cutpoints=cuts),
-             classify(survey(hh.iloc[17:]), config, decile_cutpoints=cuts)]
+    parts = [
+        classify(survey(hh.iloc[:17]), config, decile_cutpoints=cuts),
+        classify(survey(hh.iloc[17:]), config, decile_cutpoints=cuts),
+    ]
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)

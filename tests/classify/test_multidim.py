@@ -5,18 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from classify_helpers import households, survey
 
 from peka.classify import classify
 from peka.classify.multidim import score
 from peka.config import load_config
 from peka.config.models import MpiConfig, MpiIndicator
 
-from classify_helpers import households, survey
-
 
 def spec(weights: dict[str, tuple[str, float]], k: float, missing: str = "reweight") -> MpiConfig:
-    indicators = [MpiIndicator(name=name, dimension=dim, weight=w, deprived_if="true") for name, (dim, w) in
-                  weights.items()]
+    indicators = [
+        MpiIndicator(name=name, dimension=dim, weight=w, deprived_if="true") for name, (dim, w) in weights.items()
+    ]
     return MpiConfig(k=k, missing=missing, indicators=indicators)
 
 
@@ -56,8 +56,9 @@ def test_vulnerable_starts_exactly_at_0_2():
 
 def test_reweight_within_dimension():
     # dimension A: a1, a2 (1/6 each); dimension B: b1, b2 (1/6 each); dimension C: c1 (1/3)
-    mpi = spec({"a1": ("A", 1 / 6), "a2": ("A", 1 / 6), "b1": ("B", 1 / 6), "b2": ("B", 1 / 6), "c1": ("C", 1 / 3)},
-               k=1 / 3)
+    mpi = spec(
+        {"a1": ("A", 1 / 6), "a2": ("A", 1 / 6), "b1": ("B", 1 / 6), "b2": ("B", 1 / 6), "c1": ("C", 1 / 3)}, k=1 / 3
+    )
     rows = [
         [1, None, 0, 0, 0],  # a2 missing: a1 takes the whole dimension weight 1/3 → c = 1/3 → poor
         [0, None, 1, 0, 0],  # a1 known 0 takes 1/3; b1 1/6 → c = 1/6 → not poor
@@ -70,8 +71,11 @@ def test_reweight_within_dimension():
 
 
 def test_indeterminate_policy_decides_when_it_can():
-    mpi = spec({"a1": ("A", 1 / 6), "a2": ("A", 1 / 6), "b1": ("B", 1 / 6), "b2": ("B", 1 / 6), "c1": ("C", 1 / 3)},
-               k=1 / 3, missing="indeterminate")
+    mpi = spec(
+        {"a1": ("A", 1 / 6), "a2": ("A", 1 / 6), "b1": ("B", 1 / 6), "b2": ("B", 1 / 6), "c1": ("C", 1 / 3)},
+        k=1 / 3,
+        missing="indeterminate",
+    )
     rows = [
         [1, 1, None, 0, 0],  # known 1/3 already reaches k → poor, score unknown
         [0, 0, None, 0, 0],  # at most 1/6 < 0.2 → not poor, not vulnerable
@@ -91,17 +95,26 @@ PERSON_GLOBAL = load_config(overrides=["mpi.preset=global"])
 
 
 def person(hh_id, no, age, in_school=True, educ_years=9, undernourished=False):
-    return {"hh_id": hh_id, "person_no": no, "age": age, "in_school": in_school, "educ_years": educ_years,
-            "undernourished": undernourished}
+    return {
+        "hh_id": hh_id,
+        "person_no": no,
+        "age": age,
+        "in_school": in_school,
+        "educ_years": educ_years,
+        "undernourished": undernourished,
+    }
 
 
 def test_school_attendance_eligibility_and_empty_roster():
     hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"}, {"hh_id": "d"}, {"hh_id": "e"})
     members = [
-        person("a", 1, 40, in_school=False), person("a", 2, 14, in_school=False),  # child 14 out of school → 1
-        person("b", 1, 40, in_school=False), person("b", 2, 15, in_school=False),  # 15 is past the band → 0
+        person("a", 1, 40, in_school=False),
+        person("a", 2, 14, in_school=False),  # child 14 out of school → 1
+        person("b", 1, 40, in_school=False),
+        person("b", 2, 15, in_school=False),  # 15 is past the band → 0
         person("c", 1, 40, in_school=False),  # no school-age child → not deprived (OPHI)
-        person("d", 1, 40), person("d", 2, 10, in_school=None),  # the only eligible answer is missing → missing
+        person("d", 1, 40),
+        person("d", 2, 10, in_school=None),  # the only eligible answer is missing → missing
         # e: no member in the person table → missing, not "no eligible member"
     ]
     out = classify(survey(hh, members), PERSON_GLOBAL)
@@ -113,9 +126,12 @@ def test_school_attendance_eligibility_and_empty_roster():
 def test_years_of_schooling_all_members():
     hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"})
     members = [
-        person("a", 1, 40, educ_years=5), person("a", 2, 12, educ_years=5),  # nobody ≥10 with 6 years → 1
-        person("b", 1, 40, educ_years=5), person("b", 2, 20, educ_years=6),  # one member has 6 → 0
-        person("c", 1, 40, educ_years=5), person("c", 2, 30, educ_years=None),  # unknown member could have 6 → NA
+        person("a", 1, 40, educ_years=5),
+        person("a", 2, 12, educ_years=5),  # nobody ≥10 with 6 years → 1
+        person("b", 1, 40, educ_years=5),
+        person("b", 2, 20, educ_years=6),  # one member has 6 → 0
+        person("c", 1, 40, educ_years=5),
+        person("c", 2, 30, educ_years=None),  # unknown member could have 6 → NA
     ]
     out = classify(survey(hh, members), PERSON_GLOBAL)
     assert out["mpi_d_years_of_schooling"].tolist() == [1, 0, pd.NA]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -202,3 +203,31 @@ def test_cli_show_and_init(tmp_path):
     again = runner.invoke(app, ["config", "init", "-o", str(target)])
     assert again.exit_code == ExitCode.USAGE and "--force" in again.output
     assert runner.invoke(app, ["config", "init", "-o", str(target), "--force"]).exit_code == 0
+
+
+def test_documented_example_loads(tmp_path):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text(encoding="utf-8")
+    example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = load_config(write(tmp_path, example))
+    assert config.causes.primary_rule == "cluster_order" and config.bps14.constants["LAND_M2"] == 5000
+    assert [e.value for e in config.lines.entries if e.kab_code == "1172"] == [700000]
+    assert "tabungan" not in [i.name for i in config.mpi.active]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[mpi]\npreset = "global"\nwieght = 1\n', "mpi.wieght"),  # unknown key
+        ('[[mpi.indicators]]\nname = "internet"\nweight = 0.5\n', "mpi.indicators"),  # weights sum to 1.41667
+        ('[[causes.catalogue]]\ncode = "kepala_lansia"\nrule = "head_age >= = 60"\n', "causes.catalogue[1].rule"),
+        ('[[causes.catalogue]]\ncode = "kepala_lansia"\nrule = "eval(head_age)"\n', "causes.catalogue[1].rule"),
+        ('[[causes.catalogue]]\ncode = "kepala_lansia"\nrule = "head_age.__class__"\n', "causes.catalogue[1].rule"),
+    ],
+    ids=["unknown-key", "weights", "typo", "call", "attribute"],
+)
+def test_cli_classify_rejects_bad_config_with_exit_4(tmp_path, text, key):
+    path = write(tmp_path, text)
+    result = runner.invoke(app, ["classify", "households.csv", "--config", str(path)])
+    assert result.exit_code == ExitCode.CONFIG_INVALID
+    assert f"{path}: {key}" in result.output
+    assert "Traceback" not in result.output

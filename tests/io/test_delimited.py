@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from peka.errors import InputError
@@ -22,7 +23,9 @@ def _write(tmp_path, name: str, data: bytes | str, encoding: str = "utf-8"):
 
 
 def test_semicolon_and_decimal_comma_are_detected(tmp_path):
-    path = _write(tmp_path, "rt.csv", f"{HEADER}\n001;4;1.250.000,50;0101;Ani\n002;2;750.000;0102;Budi\n003;1;99,5;0103;Citra\n")
+    path = _write(
+        tmp_path, "rt.csv", f"{HEADER}\n001;4;1.250.000,50;0101;Ani\n002;2;750.000;0102;Budi\n003;1;99,5;0103;Citra\n"
+    )
     survey = load_survey(path, mapping="canonical")
     hh = survey.households
     assert hh["exp_hh"].tolist() == [1250000.5, 750000.0, 99.5]
@@ -82,7 +85,9 @@ def test_explicit_encoding_is_not_overridden(tmp_path):
 
 @pytest.mark.parametrize(("sep", "name"), [("\t", "rt.tsv"), ("|", "rt.txt"), (",", "rt.csv")])
 def test_delimiters_are_detected(tmp_path, sep, name):
-    path = _write(tmp_path, name, sep.join(["hh_id", "hh_size", "kab_code"]) + "\n" + sep.join(["a1", "5", "1172"]) + "\n")
+    path = _write(
+        tmp_path, name, sep.join(["hh_id", "hh_size", "kab_code"]) + "\n" + sep.join(["a1", "5", "1172"]) + "\n"
+    )
     hh = load_survey(path, mapping="canonical").households
     assert hh[["hh_id", "hh_size", "kab_code"]].astype(object).values.tolist() == [["a1", 5, "1172"]]
 
@@ -138,7 +143,7 @@ def test_blank_lines_are_skipped_and_rows_keep_their_line_numbers(tmp_path):
 
 
 def test_nik_in_scientific_notation_is_reported_masked(tmp_path):
-    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,head_nik\n1,2,1172010101800001\n2,3,\"3,17E+15\"\n")
+    path = _write(tmp_path, "rt.csv", 'hh_id,hh_size,head_nik\n1,2,1172010101800001\n2,3,"3,17E+15"\n')
     survey = load_survey(path, mapping="canonical")
     assert survey.households["head_nik"].iloc[0] == "1172010101800001"
     assert survey.households["head_nik"].isna().iloc[1]
@@ -152,5 +157,42 @@ def test_text_in_a_numeric_column_is_a_finding_with_row_and_column(tmp_path):
     assert survey.households["exp_hh"].tolist()[0::2] == [100.0, 50.5]
     [finding] = survey.findings
     assert (finding.row, finding.column, finding.check, finding.severity, finding.value) == (
-        3, "exp_hh", "type", "error", "seratus"
+        3,
+        "exp_hh",
+        "type",
+        "error",
+        "seratus",
     )
+
+
+def test_fast_text_path_reads_the_same_as_the_c_engine(tmp_path, monkeypatch):
+    """Big files read id/text columns with pyarrow: the result must equal the one-pass C engine, cell for cell."""
+    from peka.io import delimited
+
+    text = (
+        "hh_id;hh_size;exp_hh;head_name;desa_code;address;weight\n"
+        '0001;4;1.250.000,50;"Cut ""Nyak"" Dien";0101;"Jl. A,\nLorong 2";1,5\n'
+        "0002;2;750.000;NA;0102;-;2\n"
+        '0003;1;99,5;"";0103; Jl. B ;3\n'
+    )
+    path = _write(tmp_path, "rt.csv", text, encoding="cp1252")
+    slow = load_survey(path, mapping="canonical").households
+    monkeypatch.setattr(delimited, "ARROW_TEXT_MIN_BYTES", 0)
+    fast = load_survey(path, mapping="canonical").households
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert slow["head_name"].tolist()[0] == 'Cut "Nyak" Dien'
+    assert slow["address"].tolist()[0] == "Jl. A,\nLorong 2"
+    assert slow["desa_code"].tolist() == ["0101", "0102", "0103"]
+    assert slow["exp_hh"].tolist() == [1250000.5, 750000.0, 99.5]
+
+
+def test_fast_path_falls_back_to_the_c_engine_for_broken_files(tmp_path, monkeypatch):
+    from peka.io import delimited
+
+    monkeypatch.setattr(delimited, "ARROW_TEXT_MIN_BYTES", 0)
+    blank = _write(tmp_path, "blank.csv", "hh_id,hh_size\n1,2\n\n3,4\n")
+    assert load_survey(blank, mapping="canonical").households["_row"].tolist() == [2, 4]
+    short = _write(tmp_path, "short.csv", "hh_id,hh_size,exp_hh\n1,2,3\n2,3\n3,4,5\n")
+    with pytest.raises(InputError) as info:
+        load_survey(short, mapping="canonical")
+    assert info.value.row == 3

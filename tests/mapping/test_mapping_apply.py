@@ -37,7 +37,7 @@ def _raw(**columns):
         ('exp_hh = { from = "E", scael = 1000 }\n', "household.exp_hh.scael"),
         ('floor_material = { from = "L", scale = 2 }\n', "household.floor_material.scale"),
         ('recv_pkh = { from = "P", values = { "Ya" = "yes" } }\n', "household.recv_pkh.values.Ya"),
-        ('exp_hh = { from = 3 }\n', "household.exp_hh.from"),
+        ("exp_hh = { from = 3 }\n", "household.exp_hh.from"),
     ],
 )
 def test_bad_mappings_are_config_errors_naming_the_key(body, key):
@@ -76,7 +76,12 @@ def test_unknown_code_is_missing_and_an_error_with_the_source_column_and_row():
     assert out.frame["floor_material"].isna().tolist() == [False, True, False]
     [finding] = out.findings
     assert (finding.file, finding.row, finding.column, finding.check, finding.severity, finding.value) == (
-        "f.csv", 3, "Lantai", "unknown_category", "error", "Marmer"
+        "f.csv",
+        3,
+        "Lantai",
+        "unknown_category",
+        "error",
+        "Marmer",
     )
     assert "floor_material" in finding.message
 
@@ -119,7 +124,9 @@ def test_missing_codes_become_missing_and_are_counted():
 
 def test_numbers_kinds_and_dtypes():
     mapping = _mapping('head_age = "Umur"\nexp_hh = "E"\nkab_code = "Kab"\n')
-    out = apply_mapping(_raw(Umur=["40", "2.5", "x"], E=["10", "1e3", ""], Kab=[1172.0, 1101.0, np.nan]), mapping, "household")
+    out = apply_mapping(
+        _raw(Umur=["40", "2.5", "x"], E=["10", "1e3", ""], Kab=[1172.0, 1101.0, np.nan]), mapping, "household"
+    )
     frame = out.frame
     assert str(frame["head_age"].dtype) == "Int64" and frame["head_age"].iloc[0] == 40
     assert frame["exp_hh"].dtype == np.float64 and frame["exp_hh"].tolist()[:2] == [10.0, 1000.0]
@@ -165,7 +172,9 @@ def test_to_source_inverts_the_presets():
         {"URUT": "0007", "R105": 2, "R301": 3, "KAPITA": 612000.5, "R1808": 6, "R2201A": 1}
     ]  # codes as written in susenas.toml (R1808 6 = Tanah, R2201A 1 = Ya)
     p3ke = to_source(canon, "p3ke", "household")
-    assert p3ke[["Klasifikasi Wilayah", "Jenis Lantai", "Penerima PKH"]].values.tolist() == [["Perdesaan", "Tanah", "Ya"]]
+    assert p3ke[["Klasifikasi Wilayah", "Jenis Lantai", "Penerima PKH"]].values.tolist() == [
+        ["Perdesaan", "Tanah", "Ya"]
+    ]
     assert source_value_labels("susenas", "household")["R1808"][6] == "Tanah"
 
 

@@ -115,3 +115,11 @@ def test_cli_refuses_xlsx_beyond_the_sheet_limit(tmp_path, monkeypatch):
 def test_cli_usage_errors_exit_2(tmp_path, args):
     result = CliRunner().invoke(app, ["sample", "--out", str(tmp_path / "y"), *args])
     assert result.exit_code == 2, result.output
+
+
+def test_cli_out_must_be_a_folder(tmp_path):
+    target = tmp_path / "a_file.csv"
+    target.write_text("x\n")
+    result = CliRunner().invoke(app, ["sample", "-n", "20", "--out", str(target)])
+    assert result.exit_code == 2 and "is a file" in result.output
+    assert target.read_text() == "x\n"  # untouched

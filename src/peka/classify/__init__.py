@@ -37,7 +37,15 @@ log = logging.getLogger(__name__)
 ID_COLUMNS: tuple[str, ...] = ("hh_id",)
 PERSONAL_ID_COLUMNS: tuple[str, ...] = ("kk_no", "head_nik", "head_name", "address")
 REGION_COLUMNS: tuple[str, ...] = (
-    "prov_code", "prov_name", "kab_code", "kab_name", "kec_code", "kec_name", "desa_code", "desa_name", "urban_rural",
+    "prov_code",
+    "prov_name",
+    "kab_code",
+    "kab_name",
+    "kec_code",
+    "kec_name",
+    "desa_code",
+    "desa_name",
+    "urban_rural",
 )
 DESIGN_COLUMNS: tuple[str, ...] = ("weight", "strata", "psu")
 PASSTHROUGH_COLUMNS: tuple[str, ...] = ("hh_size", "desil")
@@ -83,8 +91,10 @@ def classify(
     monetary = classify_monetary(households, config)
     work = with_missing_columns(households, rules_columns(config), "household")
     work = work.assign(
-        exp_pc=monetary["exp_pc"], poverty_line=monetary["poverty_line"],
-        welfare_ratio=monetary["welfare_ratio"], extreme_line=monetary["extreme_line"],
+        exp_pc=monetary["exp_pc"],
+        poverty_line=monetary["poverty_line"],
+        welfare_ratio=monetary["welfare_ratio"],
+        extreme_line=monetary["extreme_line"],
     )
     members = prepare_members(households, persons, config)
     work = compute_derived(work, members, config)
@@ -98,7 +108,8 @@ def classify(
         desil = survey_deciles(households, exp_pc)
     else:
         desil = assign_deciles(exp_pc, np.asarray(decile_cutpoints, dtype="float64"))
-    monetary.insert(monetary.columns.get_loc("poverty_gap") + 1, "desil_survei", desil)
+    position = list(monetary.columns).index("poverty_gap") + 1
+    monetary.insert(position, "desil_survei", pd.Series(desil, index=monetary.index))
 
     keep = [ROW, *ID_COLUMNS]
     if include_personal:
@@ -108,6 +119,9 @@ def classify(
     out = pd.concat([base, monetary, mpi, bps14, causes, segments], axis=1)
     unresolved = int(out["poverty_line"].isna().sum())
     if unresolved:
-        log.warning("%d households have no applicable poverty line for period %s: their monetary columns are missing",
-                    unresolved, config.lines.period)
+        log.warning(
+            "%d households have no applicable poverty line for period %s: their monetary columns are missing",
+            unresolved,
+            config.lines.period,
+        )
     return out.reset_index(drop=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peka.classify.derive import rule
+from peka.classify.derive import ensure_columns, rule
 from peka.config.models import Config
 
 
@@ -23,6 +23,7 @@ def classify_bps14(households: pd.DataFrame, config: Config) -> pd.DataFrame:
     (1, 13, True)
     """
     constants = config.all_constants()
+    households = ensure_columns(households, [c.rule for c in config.bps14.active], config)
     columns: dict[str, pd.Series] = {}
     met = np.zeros(len(households), dtype="int64")
     unanswered = np.zeros(len(households), dtype="int64")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peka.classify.derive import rule
+from peka.classify.derive import ensure_columns, rule, text_from_codes
 from peka.config.models import Cause, Config
 
 
@@ -27,6 +27,7 @@ def classify_causes(households: pd.DataFrame, config: Config) -> pd.DataFrame:
     """``cause_<code>`` (boolean) per enabled cause, ``causes`` (``;``-separated codes, catalogue order, ``""``
     when none applies) and ``primary_cause`` (missing when none applies)."""
     constants = config.all_constants()
+    households = ensure_columns(households, [c.rule for c in config.causes.active], config)
     n = len(households)
     flags: dict[str, pd.Series] = {}
     applies: dict[str, np.ndarray] = {}
@@ -43,11 +44,11 @@ def classify_causes(households: pd.DataFrame, config: Config) -> pd.DataFrame:
     for bit, code in enumerate(codes):
         pattern |= applies[code].astype(np.int64) << bit
     distinct, inverse = np.unique(pattern, return_inverse=True)
-    texts = np.array([";".join(c for bit, c in enumerate(codes) if p >> bit & 1) for p in distinct.tolist()],
-                     dtype=object)
+    texts = [";".join(c for bit, c in enumerate(codes) if p >> bit & 1) for p in distinct.tolist()]
     order = [codes.index(c.code) for c in primary_order(config)]
-    firsts = np.array([next((codes[b] for b in order if p >> b & 1), None) for p in distinct.tolist()], dtype=object)
+    first = np.array([next((b for b in order if p >> b & 1), -1) for p in distinct.tolist()], dtype=np.intp)
+    inverse = inverse.reshape(-1)
     out = pd.DataFrame(flags, index=households.index)
-    out["causes"] = pd.array(texts[inverse] if n else np.array([], dtype=object), dtype="str")
-    out["primary_cause"] = pd.array(firsts[inverse] if n else np.array([], dtype=object), dtype="str")
+    out["causes"] = text_from_codes(inverse, texts or [""])
+    out["primary_cause"] = text_from_codes(first[inverse] if n else inverse, codes or [""])
     return out

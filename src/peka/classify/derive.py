@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-
-from dataclasses import dataclass
 
 from peka.config.models import Config, Derive
 from peka.rules import PersonLink, Rule, aggregate_persons, compile_rule, link_persons
@@ -34,6 +33,12 @@ def rule(text: str, key: str) -> Rule:
     return compile_rule(text, key=key)
 
 
+def text_from_codes(codes: np.ndarray, uniques: list[str] | np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``str`` column from integer codes into ``uniques`` (-1 = missing), built with an Arrow ``take``: building
+    it from a million Python strings costs ~30 times more."""
+    return pd.array(list(uniques), dtype="str").take(np.asarray(codes, dtype=np.intp), allow_fill=True)
+
+
 def with_missing_columns(frame: pd.DataFrame, names: Iterable[str], level: str) -> pd.DataFrame:
     """``frame`` plus an all-missing column for every canonical column in ``names`` it lacks."""
     model = columns_for(level)  # type: ignore[arg-type]
@@ -42,11 +47,23 @@ def with_missing_columns(frame: pd.DataFrame, names: Iterable[str], level: str) 
         return frame
     log.warning("the %s table has no column %s: rules reading it give missing values", level, ", ".join(sorted(absent)))
     extra = pd.DataFrame(
-        {name: pd.Series(pd.NA if _DTYPES[model[name].kind] != "float64" else np.nan, index=frame.index,
-                         dtype=_DTYPES[model[name].kind]) for name in absent},
+        {
+            name: pd.Series(
+                pd.NA if _DTYPES[model[name].kind] != "float64" else np.nan,
+                index=frame.index,
+                dtype=_DTYPES[model[name].kind],
+            )
+            for name in absent
+        },
         index=frame.index,
     )
     return pd.concat([frame, extra], axis=1)
+
+
+def ensure_columns(frame: pd.DataFrame, texts: Iterable[str | None], config: Config) -> pd.DataFrame:
+    """``frame`` with an all-missing column for each canonical household column the rules ``texts`` read but
+    ``frame`` lacks (a no-op inside ``classify``, which pads once for all rules)."""
+    return with_missing_columns(frame, columns_read(texts, config.all_constants()), "household")
 
 
 def columns_read(texts: Iterable[str | None], constants: Mapping[str, object]) -> set[str]:
@@ -67,10 +84,19 @@ class Members:
     roster: np.ndarray
     households: pd.Series  # the household keys the link was built on
 
-    def aggregate(self, value: Rule, *, how: str, empty: object, constants: Mapping[str, object],
-                  where: Rule | None = None) -> pd.Series:
-        return aggregate_persons(self.frame, self.households, value=value, where=where, how=how,  # type: ignore[arg-type]
-                                 empty=empty, constants=constants, link=self.link)
+    def aggregate(
+        self, value: Rule, *, how: str, empty: object, constants: Mapping[str, object], where: Rule | None = None
+    ) -> pd.Series:
+        return aggregate_persons(
+            self.frame,
+            self.households,
+            value=value,
+            where=where,
+            how=how,  # type: ignore[arg-type]
+            empty=empty,
+            constants=constants,
+            link=self.link,
+        )
 
 
 def person_rule_texts(config: Config) -> list[str | None]:
@@ -123,8 +149,9 @@ def compute_derived(households: pd.DataFrame, members: Members | None, config: C
     return frame
 
 
-def _person_derive(d: Derive, key: str, households: pd.DataFrame, members: Members | None,
-                   constants: Mapping[str, object]) -> pd.Series:
+def _person_derive(
+    d: Derive, key: str, households: pd.DataFrame, members: Members | None, constants: Mapping[str, object]
+) -> pd.Series:
     how = d.aggregate or "count"
     dtype = {"count": "Int64", "any": "boolean", "all": "boolean"}.get(how, "float64")
     if members is None:
@@ -137,8 +164,11 @@ def _person_derive(d: Derive, key: str, households: pd.DataFrame, members: Membe
         unknown = rule(f"({both}) is missing", f"{key}.where")
         empty = int(d.empty) if d.empty is not None else 0
         n_true = members.aggregate(counted, how="count", empty=empty, constants=constants)
-        n_unknown = members.aggregate(unknown, how="count", empty=0, constants=constants)
-        return blank_where(n_true, ~members.roster | (n_unknown > 0).to_numpy(dtype=bool, na_value=True))
+        blank = ~members.roster
+        if unknown.evaluate(members.frame, constants).any():  # most files: no unknown member, no second pass
+            n_unknown = members.aggregate(unknown, how="count", empty=0, constants=constants)
+            blank = blank | (n_unknown > 0).to_numpy(dtype=bool, na_value=True)
+        return blank_where(n_true, blank)
     assert d.value is not None
     value = rule(d.value, f"{key}.value")
     where = rule(d.where, f"{key}.where") if d.where else None

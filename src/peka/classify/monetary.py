@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from peka.classify.derive import text_from_codes
 from peka.config.lines import resolve_lines
 from peka.config.models import Config
 
@@ -51,9 +52,11 @@ def classify_monetary(households: pd.DataFrame, config: Config) -> pd.DataFrame:
         gap = np.where(known, np.clip((line - exp_pc) / line, 0.0, None), np.nan)
 
     classes = config.levels.classes
-    conditions = [exp_pc < cls.below * line for cls in classes[:-1] if cls.below is not None]
-    level = np.select(conditions, [cls.code for cls in classes[:-1]], default=classes[-1].code).astype(object)
-    level[~known] = None
+    # the class index = how many upper bounds the household has reached
+    level_code = np.zeros(len(households), dtype=np.intp)
+    for cls in classes[:-1]:
+        level_code += exp_pc >= cls.below * line
+    level_code[~known] = -1
 
     extreme_line = np.full(len(households), float(config.extreme.value))
     known_extreme = ~np.isnan(exp_pc)
@@ -61,9 +64,9 @@ def classify_monetary(households: pd.DataFrame, config: Config) -> pd.DataFrame:
         {
             "exp_pc": exp_pc,
             "poverty_line": line,
-            "poverty_line_id": line_id.to_numpy(),
+            "poverty_line_id": line_id.array,
             "welfare_ratio": np.where(known, ratio, np.nan),
-            "level": pd.array(level, dtype="str"),
+            "level": text_from_codes(level_code, [cls.code for cls in classes]),
             "poor": _boolean(exp_pc < line, known),
             "extreme_line": extreme_line,
             "extreme_poor": _boolean(exp_pc < extreme_line, known_extreme),
@@ -71,7 +74,6 @@ def classify_monetary(households: pd.DataFrame, config: Config) -> pd.DataFrame:
         },
         index=households.index,
     )
-    out["poverty_line_id"] = out["poverty_line_id"].astype("str")
     return out
 
 

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from peka.classify.derive import Members, blank_where, rule
+from peka.classify.derive import Members, blank_where, ensure_columns, rule
 from peka.config.models import Config, MpiConfig, MpiIndicator
+from peka.rules import Rule
 
 TOLERANCE = 1e-9
 
@@ -30,6 +31,9 @@ TOLERANCE = 1e-9
 def deprivations(households: pd.DataFrame, members: Members | None, config: Config) -> pd.DataFrame:
     """One ``mpi_d_<name>`` column (``Int8``: 1 deprived, 0 not, missing) per enabled indicator."""
     constants = config.all_constants()
+    households = ensure_columns(
+        households, [i.deprived_if for i in config.mpi.active if i.level == "household"], config
+    )
     columns: dict[str, pd.Series] = {}
     for i, ind in enumerate(config.mpi.indicators):
         if not ind.enabled:
@@ -45,8 +49,9 @@ def deprivations(households: pd.DataFrame, members: Members | None, config: Conf
     return pd.DataFrame(columns, index=households.index)
 
 
-def _person_indicator(ind: MpiIndicator, key: str, households: pd.DataFrame, members: Members,
-                      constants: Mapping[str, object]) -> pd.Series:
+def _person_indicator(
+    ind: MpiIndicator, key: str, households: pd.DataFrame, members: Members, constants: Mapping[str, object]
+) -> pd.Series:
     deprived = rule(ind.deprived_if, f"{key}.deprived_if")
     eligible = rule(ind.eligible_if, f"{key}.eligible_if") if ind.eligible_if else None
     no_eligible = {"not_deprived": False, "deprived": True, "missing": None}[ind.no_eligible]
@@ -56,9 +61,9 @@ def _person_indicator(ind: MpiIndicator, key: str, households: pd.DataFrame, mem
     else:  # count: at least min_count eligible members deprived
         unknown = rule(f"({ind.deprived_if}) is missing", f"{key}.deprived_if")
 
-        def count(value: object) -> np.ndarray:
-            return members.aggregate(value, where=eligible, how="count", empty=0,  # type: ignore[arg-type]
-                                     constants=constants).to_numpy(dtype="float64", na_value=np.nan)
+        def count(value: Rule) -> np.ndarray:
+            result = members.aggregate(value, where=eligible, how="count", empty=0, constants=constants)
+            return result.to_numpy(dtype="float64", na_value=np.nan)
 
         n_deprived, n_unknown, n_eligible = count(deprived), count(unknown), count(rule("true", "true"))
         yes = n_deprived >= ind.min_count
@@ -76,6 +81,7 @@ def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
     g = deprived[[f"mpi_d_{ind.name}" for ind in active]].to_numpy(dtype="float64", na_value=np.nan)
     w = np.array([ind.weight for ind in active])
     known = ~np.isnan(g)
+    known_f = known.astype(np.float64)  # float matrices: matmul on bools would convert per dimension
     g0 = np.where(known, g, 0.0)
     n = len(deprived)
     if mpi.missing == "reweight":
@@ -85,7 +91,7 @@ def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
         for dim in dimensions:
             cols = np.array([ind.dimension == dim for ind in active])
             w_dim = w[cols].sum()
-            known_weight = known[:, cols] @ w[cols]
+            known_weight = known_f[:, cols] @ w[cols]
             deprived_weight = g0[:, cols] @ w[cols]
             whole_missing = known_weight <= 0
             undetermined |= whole_missing
@@ -96,7 +102,7 @@ def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
         flags["mpi_vulnerable"] = _flag((c >= mpi.vulnerable - TOLERANCE) & (c < mpi.k - TOLERANCE), np.isnan(c))
     else:
         low = g0 @ w  # deprivations already known
-        high = low + (~known) @ w  # if every missing indicator were a deprivation
+        high = low + (1.0 - known_f) @ w  # if every missing indicator were a deprivation
         complete = known.all(axis=1)
         c = np.where(complete, low, np.nan)
         flags = {}

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,11 @@ import pandas as pd
 from peka.classify import classify
 from peka.config.loader import load_config
 from peka.config.models import Config
+from peka.schema.checks import RowCounts
 
 log = logging.getLogger(__name__)
 
-PathLike = str | os.PathLike[str]
+PathLike = str | Path
 
 
 @dataclass
@@ -31,7 +31,7 @@ class ClassifyRun:
     table: pd.DataFrame
     config: Config
     rejects: pd.DataFrame
-    counts: object  # peka.schema.checks.RowCounts
+    counts: RowCounts
     output: Path | None
     rejects_path: Path | None
 
@@ -55,7 +55,7 @@ def run_classify(
     and the caller shows the summary only. ``rejects`` receives the rows skipped by ``on_invalid="skip"``."""
     from peka.deliver.files import write_table
     from peka.io import load_survey
-    from peka.schema.checks import RowCounts, apply_on_invalid, validate
+    from peka.schema.checks import apply_on_invalid, validate
 
     cfg = config if isinstance(config, Config) else load_config(config, overrides=overrides)
     survey = load_survey(path, persons=persons, mapping=mapping, sheet=sheet, person_sheet=person_sheet)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from peka.classify.derive import text_from_codes
 from peka.config.models import Config
 
 POOR_STATUSES: tuple[str, ...] = ("miskin_ganda", "miskin_moneter", "miskin_multidimensi")
@@ -40,22 +41,26 @@ def classify_segments(monetary: pd.DataFrame, mpi: pd.DataFrame, causes: pd.Data
     neither = poor_f & mpi_f
     rentan = neither & ((level_known & level_vulnerable) | vul_t)
     tidak = neither & level_known & ~level_vulnerable & vul_f
-    status = np.select(
-        [poor_t & mpi_t, poor_t & mpi_f, poor_f & mpi_t, rentan, tidak],
-        ["miskin_ganda", "miskin_moneter", "miskin_multidimensi", "rentan", "tidak_miskin"],
-        default="tidak_diketahui",
-    ).astype(object)
-    primary = causes["primary_cause"].to_numpy(dtype=object, na_value=None)
-    has_cause = causes["primary_cause"].notna().to_numpy()
-    is_poor = np.isin(status, POOR_STATUSES)
-    segment = status.copy()
-    joined = is_poor & has_cause
+    status_code = np.select(
+        [poor_t & mpi_t, poor_t & mpi_f, poor_f & mpi_t, rentan, tidak], [0, 1, 2, 3, 4], default=5
+    )  # positions in STATUSES
+    # segment: a status alone (codes 0-5) or a poor status with its primary cause (built per distinct pair)
+    cause = causes["primary_cause"]
+    cause_code, cause_names = pd.factorize(cause, use_na_sentinel=True)
+    joined = (status_code < len(POOR_STATUSES)) & (cause_code >= 0)
+    segment_code = status_code.astype(np.int64)
+    segment_names = list(STATUSES)
     if joined.any():
-        # the text is built per distinct (status, cause) pair, not per household
-        pairs = pd.MultiIndex.from_arrays([status[joined], primary[joined]])
-        codes, uniques = pd.factorize(pairs)
-        segment[joined] = np.array([f"{s}/{c}" for s, c in uniques], dtype=object)[codes]
+        pair = status_code[joined].astype(np.int64) * len(cause_names) + cause_code[joined]
+        pairs, pair_code = np.unique(pair, return_inverse=True)
+        segment_names += [
+            f"{STATUSES[p // len(cause_names)]}/{cause_names[p % len(cause_names)]}" for p in pairs.tolist()
+        ]
+        segment_code[joined] = len(STATUSES) + pair_code.reshape(-1)
     return pd.DataFrame(
-        {"poverty_status": pd.array(status, dtype="str"), "segment": pd.array(segment, dtype="str")},
+        {
+            "poverty_status": text_from_codes(status_code, list(STATUSES)),
+            "segment": text_from_codes(segment_code, segment_names),
+        },
         index=monetary.index,
     )

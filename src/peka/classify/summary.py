@@ -9,6 +9,7 @@ data (titles, headers, rows of text) so that the CLI only renders it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from peka.classify.monetary import person_weights
 from peka.classify.segments import POOR_STATUSES, STATUSES
 from peka.config.models import Config
-from peka.labels import label, summary_text
+from peka.labels import format_count, format_percent, label, summary_text
 
 SEGMENTS_SHOWN = 12
 
@@ -38,18 +39,15 @@ def _status_mark(status: str, lang: str) -> str:
     return "" if status == "confirmed" else f" [{label('source_status', status, lang)}]"
 
 
-def _percent(x: float) -> str:
-    return "–" if np.isnan(x) else f"{100 * x:.1f}%"
-
-
 def _rupiah(x: float) -> str:
     return "Rp" + f"{x:,.0f}".replace(",", ".")
 
 
-def _counts(values: pd.Series, weights: np.ndarray, order: list[str], lang: str, group: str,
-            config: Config) -> list[list[str]]:
+def _counts(
+    values: pd.Series, weights: np.ndarray, order: list[str], lang: str, group: str, config: Config
+) -> list[list[str]]:
     total = np.nansum(weights)
-    codes = values.to_numpy(dtype=object, na_value=None)
+    codes = np.asarray(values.astype(object))
     rows = []
     for code in [*order, None]:
         mask = codes == code if code is not None else pd.isna(values).to_numpy()
@@ -58,7 +56,7 @@ def _counts(values: pd.Series, weights: np.ndarray, order: list[str], lang: str,
             continue
         share = np.nansum(weights[mask]) / total if total > 0 else np.nan
         name = label(group, code, lang, config=config) if code is not None else summary_text("missing", lang)
-        rows.append([name, f"{n:,}", _percent(share)])
+        rows.append([name, format_count(n, lang), format_percent(share, lang)])
     return rows
 
 
@@ -76,9 +74,14 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
     summary.tables.append(SummaryTable(title, headers, rows))
 
     mpi_mark = _status_mark(config.mpi.status, lang)
-    title = f"{summary_text('poverty_status', lang)} (MPI {config.mpi.preset}, k = {config.mpi.k:.4g}){mpi_mark}"
-    summary.tables.append(SummaryTable(title, headers, _counts(table["poverty_status"], weights, list(STATUSES),
-                                                               lang, "poverty_status", config)))
+    k = Fraction(config.mpi.k).limit_denominator(100)
+    k_text = f"{k.numerator}/{k.denominator}" if abs(float(k) - config.mpi.k) < 1e-12 else f"{config.mpi.k:.4g}"
+    title = f"{summary_text('poverty_status', lang)} (MPI {config.mpi.preset}, k = {k_text}){mpi_mark}"
+    summary.tables.append(
+        SummaryTable(
+            title, headers, _counts(table["poverty_status"], weights, list(STATUSES), lang, "poverty_status", config)
+        )
+    )
 
     poor = table["poverty_status"].isin(POOR_STATUSES).to_numpy(dtype=bool)
     if poor.any():
@@ -88,8 +91,14 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         for segment, n in segments.items():
             mask = (table["segment"] == segment).to_numpy(dtype=bool, na_value=False)
             status, _, cause = str(segment).partition("/")
-            rows.append([label("poverty_status", status, lang), label("cause", cause, lang, config=config) if cause else "–",
-                         f"{int(n):,}", _percent(np.nansum(weights[mask]) / total if total > 0 else np.nan)])
+            rows.append(
+                [
+                    label("poverty_status", status, lang),
+                    label("cause", cause, lang, config=config) if cause else "–",
+                    format_count(int(n), lang),
+                    format_percent(np.nansum(weights[mask]) / total if total > 0 else np.nan, lang),
+                ]
+            )
         segment_headers = [summary_text("poverty_status", lang), summary_text("primary_cause", lang), *headers[1:]]
         summary.tables.append(SummaryTable(summary_text("segment", lang), segment_headers, rows))
 
@@ -101,14 +110,18 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         if line is None:
             continue
         summary.notes.append(
-            f"{summary_text('lines', lang)} {line_id}: {_rupiah(line.value)} ({int(n):,} "
+            f"{summary_text('lines', lang)} {line_id}: {_rupiah(line.value)} ({format_count(int(n), lang)} "
             f"{summary_text('households', lang).lower()}){_status_mark(line.status, lang)}"
         )
     missing_line = int(table["poverty_line"].isna().sum())
     if missing_line:
-        summary.notes.append(f"{missing_line:,} {summary_text('no_line', lang)} ({config.lines.period})")
+        summary.notes.append(
+            f"{format_count(missing_line, lang)} {summary_text('no_line', lang)} ({config.lines.period})"
+        )
     ext = config.extreme
-    summary.notes.append(f"{summary_text('extreme', lang)}: {_rupiah(ext.value)} ({ext.basis}){_status_mark(ext.status, lang)}")
+    summary.notes.append(
+        f"{summary_text('extreme', lang)}: {_rupiah(ext.value)} ({ext.basis}){_status_mark(ext.status, lang)}"
+    )
     if config.mpi.status != "confirmed":
         name = config.mpi.label_id if lang == "id" else config.mpi.label_en
         summary.notes.append(f"{summary_text('mpi', lang)}: {name or config.mpi.preset}{mpi_mark}")

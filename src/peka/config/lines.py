@@ -27,8 +27,20 @@ TIERS: tuple[tuple[str, bool], ...] = (
 )
 
 
-def _digits(series: pd.Series) -> pd.Series:
-    return series.astype("str").str.replace(r"\D", "", regex=True)
+class _Codes:
+    """A region column as (codes, distinct values): comparisons run on the few distinct values, not on every row."""
+
+    def __init__(self, series: pd.Series, digits: bool):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.codes = codes
+        self.values = [_code(str(u)) if digits else str(u) for u in uniques]
+
+    def __eq__(self, other: object) -> np.ndarray:  # type: ignore[override]
+        hit = np.array([v == other for v in self.values] + [False], dtype=bool)  # the extra slot: missing (-1)
+        return hit[self.codes]
+
+    def isna(self) -> np.ndarray:
+        return self.codes < 0
 
 
 def _code(text: str) -> str:
@@ -47,43 +59,43 @@ def resolve_lines(households: pd.DataFrame, lines: LinesConfig) -> tuple[pd.Seri
     """
     n = len(households)
     value = np.full(n, np.nan)
-    ident = np.full(n, None, dtype=object)
+    ident = np.full(n, -1, dtype=np.intp)  # position in `candidates`
     unresolved = np.ones(n, dtype=bool)
     candidates = [line for line in lines.entries if line.period == lines.period]
-    kab = _digits(households["kab_code"]) if "kab_code" in households else None
-    prov = _digits(households["prov_code"]) if "prov_code" in households else None
-    ur = households["urban_rural"].astype("str") if "urban_rural" in households else None
+    kab = _Codes(households["kab_code"], digits=True) if "kab_code" in households else None
+    prov = _Codes(households["prov_code"], digits=True) if "prov_code" in households else None
+    ur = _Codes(households["urban_rural"], digits=False) if "urban_rural" in households else None
     for tier, with_ur in TIERS:
-        for line in candidates:
+        for position, line in enumerate(candidates):
             if line.tier != tier or (line.urban_rural is not None) != with_ur:
                 continue
             mask = unresolved & _area_mask(line, kab, prov, n)
             if with_ur:
                 if ur is None:
                     continue
-                mask = mask & (ur == line.urban_rural).to_numpy(dtype=bool, na_value=False)
+                mask = mask & (ur == line.urban_rural)
             value[mask] = line.value
-            ident[mask] = line.line_id
+            ident[mask] = position
             unresolved &= ~mask
         if not unresolved.any():
             break
+    ids = pd.array([line.line_id for line in candidates] or [""], dtype="str").take(ident, allow_fill=True)
     return (
         pd.Series(value, index=households.index, name="poverty_line"),
-        pd.Series(ident, index=households.index, name="poverty_line_id", dtype="str"),
+        pd.Series(ids, index=households.index, name="poverty_line_id"),
     )
 
 
-def _area_mask(line: PovertyLine, kab: pd.Series | None, prov: pd.Series | None, n: int) -> np.ndarray:
+def _area_mask(line: PovertyLine, kab: _Codes | None, prov: _Codes | None, n: int) -> np.ndarray:
     if line.kab_code:
         if kab is None:
             return np.zeros(n, dtype=bool)
-        mask = (kab == _code(line.kab_code)).to_numpy(dtype=bool, na_value=False)
+        mask = kab == _code(line.kab_code)
         if line.prov_code and prov is not None:  # a kab code given with its province must agree with it
-            mask = mask & ((prov == _code(line.prov_code)) | prov.isna() | (prov == "")).to_numpy(dtype=bool,
-                                                                                                   na_value=False)
+            mask = mask & ((prov == _code(line.prov_code)) | prov.isna() | (prov == ""))
         return mask
     if line.prov_code:
         if prov is None:
             return np.zeros(n, dtype=bool)
-        return (prov == _code(line.prov_code)).to_numpy(dtype=bool, na_value=False)
+        return prov == _code(line.prov_code)
     return np.ones(n, dtype=bool)

@@ -58,7 +58,9 @@ def preset_text(relative: str) -> str:
 
 def preset_names(folder: str) -> list[str]:
     """Names of the built-in presets in ``presets/<folder>/`` (without ``.toml``)."""
-    return sorted(p.name[:-5] for p in resources.files("peka.presets").joinpath(folder).iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name[:-5] for p in resources.files("peka.presets").joinpath(folder).iterdir() if p.name.endswith(".toml")
+    )
 
 
 def _read_preset(relative: str) -> dict[str, Any]:
@@ -124,8 +126,9 @@ def _drop_under(sources: dict[Path_, str], path: Path_) -> None:
         del sources[p]
 
 
-def merge_layer(base: dict[str, Any], over: Mapping[str, Any], layer: str, sources: dict[Path_, str],
-                path: Path_ = ()) -> dict[str, Any]:
+def merge_layer(
+    base: dict[str, Any], over: Mapping[str, Any], layer: str, sources: dict[Path_, str], path: Path_ = ()
+) -> dict[str, Any]:
     """Merge ``over`` into a copy of ``base`` (rules in the module docstring), recording ``layer`` as the source of
     every leaf ``over`` sets."""
     out = copy.deepcopy(base)
@@ -150,8 +153,9 @@ def merge_layer(base: dict[str, Any], over: Mapping[str, Any], layer: str, sourc
     return out
 
 
-def _merge_keyed(base: list[Any], over: list[Any], key_field: str, layer: str, sources: dict[Path_, str],
-                 path: Path_) -> list[Any]:
+def _merge_keyed(
+    base: list[Any], over: list[Any], key_field: str, layer: str, sources: dict[Path_, str], path: Path_
+) -> list[Any]:
     out = copy.deepcopy(base)
     index = {entry.get(key_field): i for i, entry in enumerate(out) if isinstance(entry, dict)}
     for entry in over:
@@ -248,7 +252,7 @@ def _mpi_preset(probe: Mapping[str, Any], user_file: str | None) -> dict[str, An
     available = preset_names("mpi")
     if name not in available:
         raise ConfigError(
-            f"unknown MPI preset {name!r}: use one of {', '.join(available)}, or \"none\" with your own "
+            f'unknown MPI preset {name!r}: use one of {", ".join(available)}, or "none" with your own '
             "[[mpi.indicators]]",
             key="mpi.preset",
             file=user_file,
@@ -263,7 +267,8 @@ def _line_includes(probe: Mapping[str, Any], user_file: str | None) -> list[str]
     for i, name in enumerate(names if isinstance(names, list) else []):
         if name not in available:
             raise ConfigError(
-                f"unknown built-in line file {name!r}: use {', '.join(available)}", key=f"lines.include[{i}]",
+                f"unknown built-in line file {name!r}: use {', '.join(available)}",
+                key=f"lines.include[{i}]",
                 file=user_file,
             )
     return list(names) if isinstance(names, list) else []
@@ -300,8 +305,7 @@ def source_of(sources: Mapping[Path_, str], path: Sequence[object]) -> str | Non
 
 def _config_error(exc: ValidationError, sources: Mapping[Path_, str]) -> ConfigError:
     first = exc.errors()[0]
-    loc = tuple(first["loc"])
-    loc = _strip_union(loc)
+    loc: tuple[object, ...] = _strip_union(tuple(first["loc"]))
     kind = first["type"]
     if kind == "extra_forbidden":
         message = "unknown key (not a setting peka knows; check the spelling in docs/config.md)"
@@ -318,8 +322,11 @@ def _config_error(exc: ValidationError, sources: Mapping[Path_, str]) -> ConfigE
 
 def _strip_union(loc: tuple[object, ...]) -> tuple[object, ...]:
     # pydantic reports the union branch ("float", "bool", "str", "function-before[...]") as a path element
-    return tuple(p for p in loc if not (isinstance(p, str) and (p in {"float", "bool", "str", "int"}
-                                                                 or p.startswith("function-"))))
+    return tuple(
+        p
+        for p in loc
+        if not (isinstance(p, str) and (p in {"float", "bool", "str", "int"} or p.startswith("function-")))
+    )
 
 
 # ---- checks across sections -----------------------------------------------------------------------------------
@@ -340,7 +347,7 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
                 raise fail("constant names are UPPER_CASE (letters, digits, _)", (*section.split("."), name))
     both = set(config.constants) & set(config.bps14.constants)
     if both:
-        name = sorted(both)[0]
+        name = min(both)
         raise fail(f"constant {name} is defined in both [constants] and [bps14.constants]", ("constants", name))
 
     # lines
@@ -348,8 +355,9 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
     for i, line in enumerate(config.lines.entries):
         ident = (line.period, line.prov_code, line.kab_code, line.urban_rural)
         if ident in seen:
-            raise fail(f"a second line for {line.line_id} (first at lines.entries[{seen[ident]}])",
-                       ("lines", "entries", i))
+            raise fail(
+                f"a second line for {line.line_id} (first at lines.entries[{seen[ident]}])", ("lines", "entries", i)
+            )
         seen[ident] = i
     if not config.line_for_period:
         raise fail(f"no poverty line has period {config.lines.period!r}", ("lines", "period"))
@@ -395,8 +403,9 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
     # BPS-14
     criteria = config.bps14.active
     if config.bps14.cutoff > len(criteria):
-        raise fail(f"cutoff {config.bps14.cutoff} is above the number of criteria ({len(criteria)})",
-                   ("bps14", "cutoff"))
+        raise fail(
+            f"cutoff {config.bps14.cutoff} is above the number of criteria ({len(criteria)})", ("bps14", "cutoff")
+        )
     bps_codes = [c.code for c in config.bps14.criteria]
     if len(set(bps_codes)) != len(bps_codes):
         raise fail("criterion codes must be unique", ("bps14", "criteria"))
@@ -426,8 +435,10 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
                 raise fail("'where' applies to level = \"person\" only", (*here, "where"))
             if d.aggregate == "count":
                 if not d.of or d.value is not None:
-                    raise fail("aggregate = \"count\" at household level counts the conditions in 'of' (and takes "
-                               "no 'value')", (*here, "of"))
+                    raise fail(
+                        "aggregate = \"count\" at household level counts the conditions in 'of' (and takes no 'value')",
+                        (*here, "of"),
+                    )
             elif d.aggregate is not None:
                 raise fail("at household level, 'aggregate' can only be \"count\" (with 'of')", (*here, "aggregate"))
             elif d.value is None:
@@ -444,8 +455,15 @@ def model_kinds(level: str) -> dict[str, str]:
     return {c.name: c.kind for c in COLUMNS if c.level == level}
 
 
-DERIVED_KIND = {"count": "int", "any": "bool", "all": "bool", "sum": "float", "max": "float", "min": "float",
-                "mean": "float"}
+DERIVED_KIND = {
+    "count": "int",
+    "any": "bool",
+    "all": "bool",
+    "sum": "float",
+    "max": "float",
+    "min": "float",
+    "mean": "float",
+}
 
 
 def _check_rules(config: Config, constants: Mapping[str, object]) -> None:
@@ -470,7 +488,7 @@ def _check_rules(config: Config, constants: Mapping[str, object]) -> None:
     for i, d in enumerate(config.derive):
         if not d.enabled:
             continue
-        here = ("derive", i)
+        here: tuple[object, ...] = ("derive", i)
         if d.level == "person":
             check(d.where, (*here, "where"), person_kinds, "bool")
             needs_bool = d.aggregate in ("any", "all", "count")
@@ -488,8 +506,11 @@ def _check_rules(config: Config, constants: Mapping[str, object]) -> None:
             continue
         here = ("mpi", "indicators", i)
         if ind.level == "household" and ind.eligible_if:
-            raise ConfigError("'eligible_if' applies to level = \"person\" indicators",
-                              key=dotted((*here, "eligible_if")), file=source_of(src, (*here, "eligible_if")))
+            raise ConfigError(
+                "'eligible_if' applies to level = \"person\" indicators",
+                key=dotted((*here, "eligible_if")),
+                file=source_of(src, (*here, "eligible_if")),
+            )
         kinds = person_kinds if ind.level == "person" else household_kinds
         check(ind.deprived_if, (*here, "deprived_if"), kinds, "bool")
         check(ind.eligible_if, (*here, "eligible_if"), person_kinds, "bool")
@@ -504,4 +525,4 @@ def _check_rules(config: Config, constants: Mapping[str, object]) -> None:
 def _without_key(exc: RuleError, key: str) -> str:
     text = exc.message
     prefix = f"{key}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
+    return text.removeprefix(prefix)

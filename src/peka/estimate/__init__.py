@@ -6,10 +6,31 @@
 from peka.estimate.design import Design
 from peka.estimate.linearize import DifferenceOfRatios, Ratio, RatioOfRatios, Total
 from peka.estimate.measures import MpiSpec
-from peka.estimate.profile import ProfileOptions, ProfileResult, estimates_from_sums, profile, profile_chunks
+from peka.estimate.profile import (
+    ProfileOptions,
+    ProfilePlan,
+    ProfileResult,
+    estimates_from_sums,
+    plan_profile,
+    profile,
+    profile_chunks,
+)
 from peka.estimate.sums import PartialSums, sum_partials
 
 __all__ = [
-    "Design", "DifferenceOfRatios", "MpiSpec", "PartialSums", "ProfileOptions", "ProfileResult", "Ratio",
-    "RatioOfRatios", "Total", "estimates_from_sums", "profile", "profile_chunks", "sum_partials",
+    "Design",
+    "DifferenceOfRatios",
+    "MpiSpec",
+    "PartialSums",
+    "ProfileOptions",
+    "ProfilePlan",
+    "ProfileResult",
+    "Ratio",
+    "RatioOfRatios",
+    "Total",
+    "estimates_from_sums",
+    "plan_profile",
+    "profile",
+    "profile_chunks",
+    "sum_partials",
 ]

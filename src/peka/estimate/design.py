@@ -50,9 +50,7 @@ class Design:
 
     def __post_init__(self) -> None:
         if self.lonely_psu not in LONELY_PSU_OPTIONS:
-            raise UsageError(
-                f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}, not {self.lonely_psu!r}"
-            )
+            raise UsageError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}, not {self.lonely_psu!r}")
 
     @property
     def rows_are_psus(self) -> bool:
@@ -73,9 +71,14 @@ class Design:
 
     @classmethod
     def from_frame(
-        cls, frame: pd.DataFrame, *, weight: str | None = "weight", strata: str | None = "strata",
-        psu: str | None = "psu", lonely_psu: LonelyPsu = "fail",
-    ) -> "Design":
+        cls,
+        frame: pd.DataFrame,
+        *,
+        weight: str | None = "weight",
+        strata: str | None = "strata",
+        psu: str | None = "psu",
+        lonely_psu: LonelyPsu = "fail",
+    ) -> Design:
         """The design made of those of the named columns that ``frame`` has (a missing one counts as absent).
 
         >>> Design.from_frame(pd.DataFrame({"weight": [1.0], "psu": ["1"]})).kind
@@ -95,8 +98,7 @@ class Design:
             "stratified_cluster": "stratified cluster sample; PSUs with replacement within strata",
             "cluster": "cluster sample in one stratum; PSUs with replacement",
             "stratified": "stratified sample; every household its own PSU, with replacement within strata",
-            "srs": "weighted simple random sample (no strata or PSU given): every household its own PSU, "
-            "one stratum",
+            "srs": "weighted simple random sample (no strata or PSU given): every household its own PSU, one stratum",
         }
         return {
             "type": self.kind,
@@ -126,7 +128,8 @@ def _codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
     if missing.any():
         raise InputError(
             f"{int(missing.sum())} row(s) have no {column!r} value; every household needs one for standard errors",
-            row=_first_row(frame, missing), column=column,
+            row=_first_row(frame, missing),
+            column=column,
         )
     if pd.api.types.is_float_dtype(values.dtype):
         numbers = values.to_numpy(dtype=np.float64)
@@ -170,7 +173,8 @@ def design_arrays(frame: pd.DataFrame, design: Design) -> DesignCodes:
         if bad.any():
             raise InputError(
                 f"{int(bad.sum())} row(s) have a missing, infinite or negative weight",
-                row=_first_row(frame, bad), column=design.weight,
+                row=_first_row(frame, bad),
+                column=design.weight,
             )
     if design.strata is not None:
         stratum_codes, stratum_labels = _codes(frame, design.strata)

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from peka.errors import DesignError
-from peka.estimate.sums import PartialSums
+from peka.estimate.sums import PartialSums, _group_sum
 
+ROUNDING = 1e-13  # relative size of floating-point noise treated as zero variance
 Totals = Callable[[str], np.ndarray]  # variable name → totals per cell (C,)
 PopTotal = Callable[[str], float]  # variable name → population total
 Terms = list[tuple[str, np.ndarray]]  # (variable, gradient coefficient per cell)
@@ -143,10 +144,8 @@ def set_view(ps: PartialSums, set_id: int) -> SetView:
     cell_labels = keys["cell"].to_numpy()[rows]
     cells, row_cell = np.unique(cell_labels.astype(str), return_inverse=True)
     n_cells, n_strata, p = len(cells), len(strata_labels), len(ps.variables)
-    totals = np.zeros((n_cells, p))
-    np.add.at(totals, row_cell, ps.sums[rows])
-    counts = np.zeros((n_cells, len(ps.counters)))
-    np.add.at(counts, row_cell, ps.counts[rows])
+    totals = _group_sum(row_cell, n_cells, ps.sums[rows])
+    counts = _group_sum(row_cell, n_cells, ps.counts[rows])
     pop_totals = ps.sums[pop_rows].sum(axis=0)
     row_stratum = np.searchsorted(strata_labels, keys["stratum"].to_numpy()[rows].astype(str))
     view = SetView(list(cells), totals, counts, pop_totals, strata_labels, np.zeros(n_strata))
@@ -193,9 +192,11 @@ def check_lonely(view: SetView, lonely_psu: str, stratum_column: str | None) -> 
         )
 
 
-def variances(view: SetView, estimator: Estimator, lonely_psu: str, var_index: dict[str, int]
-              ) -> tuple[np.ndarray, np.ndarray]:
+def variances(
+    view: SetView, estimator: Estimator, lonely_psu: str, var_index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
     """Estimates and their linearised variances for every cell of ``view``."""
+
     def cell_totals(name: str) -> np.ndarray:
         return view.totals[:, var_index[name]]
 
@@ -211,36 +212,55 @@ def variances(view: SetView, estimator: Estimator, lonely_psu: str, var_index: d
     ca = np.nan_to_num(ca, nan=0.0, posinf=0.0, neginf=0.0)  # undefined cells get NaN variance below
     pb = np.nan_to_num(pb, nan=0.0, posinf=0.0, neginf=0.0)
 
+    # ``scale`` is Σz² computed with absolute values: the size of the terms that cancel, for the noise test below
     if view.cs_cross is None:  # PSU totals
-        zc = np.einsum("rk,rk->r", ca[view.row_cell], view.row_sums[:, cj])  # type: ignore[index]
-        zp = np.einsum("rk,rk->r", pb[view.row_cell], view.unit_sums[:, pj][view.row_unit])  # type: ignore[index]
+        cell_vals = view.row_sums[:, cj]  # type: ignore[index]
+        pop_vals = view.unit_sums[:, pj][view.row_unit]  # type: ignore[index]
+        a_rows, b_rows = ca[view.row_cell], pb[view.row_cell]  # type: ignore[index]
+        zc = np.einsum("rk,rk->r", a_rows, cell_vals)
+        zp = np.einsum("rk,rk->r", b_rows, pop_vals)
+        zc_abs = np.einsum("rk,rk->r", np.abs(a_rows), np.abs(cell_vals))
+        zp_abs = np.einsum("rk,rk->r", np.abs(b_rows), np.abs(pop_vals))
         flat = view.row_cell * n_strata + view.row_stratum  # type: ignore[operator]
         size = n_cells * n_strata
         lin = np.bincount(flat, zc, size).reshape(n_cells, n_strata)
         quad = np.bincount(flat, zc * zc + 2 * zc * zp, size).reshape(n_cells, n_strata)
+        scale = np.bincount(flat, zc_abs * zc_abs + 2 * zc_abs * zp_abs, size).reshape(n_cells, n_strata)
         if len(pj):
-            unit_vals = view.unit_sums[:, pj]  # type: ignore[index]
-            s1 = np.zeros((n_strata, len(pj)))
-            np.add.at(s1, view.unit_stratum, unit_vals)
-            s2 = np.zeros((n_strata, len(pj), len(pj)))
-            np.add.at(s2, view.unit_stratum, unit_vals[:, :, None] * unit_vals[:, None, :])
+            assert view.unit_stratum is not None and view.unit_sums is not None
+            unit_vals = view.unit_sums[:, pj]
+            products = (unit_vals[:, :, None] * unit_vals[:, None, :]).reshape(len(unit_vals), -1)
+            s1 = _group_sum(view.unit_stratum, n_strata, unit_vals)
+            s2 = _group_sum(view.unit_stratum, n_strata, products).reshape(n_strata, len(pj), len(pj))
+            s2_abs = _group_sum(view.unit_stratum, n_strata, np.abs(products)).reshape(n_strata, len(pj), len(pj))
             lin = lin + pb @ s1.T
             quad = quad + np.einsum("cl,hlm,cm->ch", pb, s2, pb)
+            scale = scale + np.einsum("cl,hlm,cm->ch", np.abs(pb), s2_abs, np.abs(pb))
     else:  # moments
         s1 = view.cs_sums[:, :, cj]  # type: ignore[index]
         s2 = view.cs_cross[:, :, cj][:, :, :, cj]  # type: ignore[index]
         lin = np.einsum("ck,chk->ch", ca, s1)
         quad = np.einsum("ck,chkl,cl->ch", ca, s2, ca)
+        scale = np.einsum("ck,chkl,cl->ch", np.abs(ca), np.abs(s2), np.abs(ca))
         if len(pj):
             cross = view.cs_cross[:, :, cj][:, :, :, pj]  # type: ignore[index]  # Σ t_cell t_popᵀ = cell's own Σ t tᵀ
             ps1 = view.pop_strata_sums[:, pj]  # type: ignore[index]
             ps2 = view.pop_cross[:, pj][:, :, pj]  # type: ignore[index]
             lin = lin + pb @ ps1.T
             quad = quad + 2 * np.einsum("ck,chkl,cl->ch", ca, cross, pb) + np.einsum("cl,hlm,cm->ch", pb, ps2, pb)
+            scale = (
+                scale
+                + 2 * np.einsum("ck,chkl,cl->ch", np.abs(ca), np.abs(cross), np.abs(pb))
+                + np.einsum("cl,hlm,cm->ch", np.abs(pb), np.abs(ps2), np.abs(pb))
+            )
 
     n_h = view.n_h[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         centred = np.where(n_h > 1, n_h / (n_h - 1) * (quad - lin * lin / n_h), 0.0)
+        # Σz² − (Σz)²/n cancels: a stratum whose z are all equal leaves rounding noise of the order of 1e-16 times
+        # the terms summed, whose square root would show as a spurious SE; such strata contribute exactly 0
+        noise = ROUNDING * np.where(n_h > 1, n_h / (n_h - 1) * scale, 0.0)
+        centred = np.where(np.abs(centred) <= noise, 0.0, centred)
     if lonely_psu == "adjust":
         centred = np.where(n_h == 1, quad, centred)
     variance = np.maximum(centred.sum(axis=1), 0.0)  # rounding can leave −1e-30 for zero-variance cells

@@ -53,7 +53,7 @@ class MpiSpec:
         return tuple(dict.fromkeys(ind.dimension for ind in self.indicators))
 
     @classmethod
-    def from_any(cls, spec: Any) -> "MpiSpec":
+    def from_any(cls, spec: Any) -> MpiSpec:
         """From an ``MpiSpec``, a mapping shaped like the ``[mpi]`` TOML table (``k``, ``indicators`` with
         ``name``, ``dimension``, ``weight``; optionally wrapped in ``{"mpi": ...}``), or a config object with
         ``.k`` and ``.indicators`` (``peka.config.models.MpiConfig``; disabled indicators are left out)."""
@@ -73,8 +73,9 @@ class MpiSpec:
                 if get(ind, "enabled", True)
             )
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"MPI spec needs k and indicators with name, dimension, weight ({exc})",
-                              key="mpi") from None
+            raise ConfigError(
+                f"MPI spec needs k and indicators with name, dimension, weight ({exc})", key="mpi"
+            ) from None
         if not indicators:
             raise ConfigError("MPI spec has no indicators", key="mpi.indicators")
         total = sum(ind.weight for ind in indicators)
@@ -137,7 +138,8 @@ class MeasurePlan:
             status = frame[self.status]
             raw["poor_hh"] = status.isin(POOR_STATUSES).to_numpy(dtype=np.float64, na_value=0.0)
             raw["nonpoor_hh"] = (status.notna() & ~status.isin((*POOR_STATUSES, UNKNOWN_STATUS))).to_numpy(
-                dtype=np.float64, na_value=0.0)
+                dtype=np.float64, na_value=0.0
+            )
             for code in self.causes:
                 raw[f"known:{code}"], raw[f"has:{code}"] = _flags(frame[CAUSE_PREFIX + code])
         return raw
@@ -210,11 +212,25 @@ class MeasurePlan:
         """Per-household base variables (before weighting) and 0/1 counters of ``frame``, vectorised."""
         return self.compute(self.columns(frame))
 
-    def blocks(self, frame: pd.DataFrame) -> Callable[[np.ndarray], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
+    def blocks(
+        self, frame: pd.DataFrame
+    ) -> Callable[[np.ndarray], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
         """A function rows → base variables and counters of those rows (integer positions): the columns are
         converted once, the variables are made block by block (small arrays: no memory spike on a million rows)."""
         raw = self.columns(frame)
-        return lambda rows: self.compute({key: values[rows] for key, values in raw.items()})
+        names = list(raw)
+        # one row-major matrix: a block's rows are gathered as whole rows (a few cache lines each), not as one
+        # random read per column
+        packed = np.empty((len(frame), len(names)), dtype=np.float64)
+        for j, name in enumerate(names):
+            packed[:, j] = raw[name]
+        del raw
+
+        def block(rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+            columns = np.ascontiguousarray(packed[rows].T)
+            return self.compute({name: columns[j] for j, name in enumerate(names)})
+
+        return block
 
     def _mpi_status(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Determinate (score known), MPI poor (c ≥ k) and the score c_i (0 if unknown) as float arrays."""
@@ -237,7 +253,7 @@ class MeasurePlan:
 def _flags(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A (nullable) boolean column as two float 0/1 arrays: known, and true (missing counts as neither)."""
     known = values.notna().to_numpy(dtype=np.float64)
-    true = pd.array(values, dtype="boolean").to_numpy(dtype=np.float64, na_value=0.0)
+    true = values.astype("boolean").to_numpy(dtype=np.float64, na_value=0.0)
     return known, true
 
 
@@ -258,8 +274,11 @@ def _household_size(frame: pd.DataFrame, column: str | None) -> np.ndarray:
     bad = np.isnan(size) | (size < 0)
     if bad.any():
         row = int(frame["_row"].to_numpy()[np.flatnonzero(bad)[0]]) if "_row" in frame.columns else None
-        raise InputError(f"{int(bad.sum())} row(s) have no valid household size; person-weighted estimates need it",
-                         row=row, column=column)
+        raise InputError(
+            f"{int(bad.sum())} row(s) have no valid household size; person-weighted estimates need it",
+            row=row,
+            column=column,
+        )
     return size
 
 
@@ -307,8 +326,9 @@ def make_plan(
     plan = MeasurePlan(
         welfare=_resolve_column(frame, welfare, "exp_pc", "welfare"),
         line=_resolve_column(frame, line, "poverty_line", "poverty line") if isinstance(line, str) else line,
-        extreme=(_resolve_column(frame, extreme, "extreme_line", "extreme line") if isinstance(extreme, str)
-                 else extreme),
+        extreme=(
+            _resolve_column(frame, extreme, "extreme_line", "extreme line") if isinstance(extreme, str) else extreme
+        ),
         hh_size=_resolve_column(frame, hh_size, "hh_size", "household size"),
     )
     if plan.welfare is None or plan.line is None:
@@ -317,13 +337,14 @@ def make_plan(
     elif plan.extreme is None:
         plan.skipped.append("extreme (no extreme-poverty line)")
 
-    indicators = tuple(c[len(MPI_PREFIX):] for c in frame.columns if c.startswith(MPI_PREFIX))
+    indicators = tuple(c[len(MPI_PREFIX) :] for c in frame.columns if c.startswith(MPI_PREFIX))
     spec = MpiSpec.from_any(mpi_spec) if mpi_spec is not None else default_mpi_spec(frame, indicators)
     if spec is not None:
         missing = [ind.name for ind in spec.indicators if MPI_PREFIX + ind.name not in frame.columns]
         if missing:
-            raise InputError(f"MPI indicator column {MPI_PREFIX + missing[0]!r} is not in the data",
-                             column=MPI_PREFIX + missing[0])
+            raise InputError(
+                f"MPI indicator column {MPI_PREFIX + missing[0]!r} is not in the data", column=MPI_PREFIX + missing[0]
+            )
         indicators = tuple(ind.name for ind in spec.indicators)
     plan.mpi_spec = spec
     plan.mpi_indicators = indicators
@@ -342,15 +363,15 @@ def make_plan(
     plan.status = status if status is not None and status in frame.columns else None
     if causes is None:
         codes = tuple(
-            c[len(CAUSE_PREFIX):] for c in frame.columns
+            c[len(CAUSE_PREFIX) :]
+            for c in frame.columns
             if c.startswith(CAUSE_PREFIX) and pd.api.types.is_bool_dtype(frame[c].dtype)
         )
     else:
         codes = tuple(causes)
         for code in codes:
             if CAUSE_PREFIX + code not in frame.columns:
-                raise InputError(f"cause column {CAUSE_PREFIX + code!r} is not in the data",
-                                 column=CAUSE_PREFIX + code)
+                raise InputError(f"cause column {CAUSE_PREFIX + code!r} is not in the data", column=CAUSE_PREFIX + code)
     plan.causes = codes if plan.status is not None else ()
     if codes and plan.status is None:
         plan.skipped.append("cause shares (no poverty_status column)")
@@ -367,48 +388,101 @@ def _measure_specs(plan: MeasurePlan) -> list[MeasureSpec]:
     ]
     if plan.welfare is not None and plan.line is not None:
         for alpha in (0, 1, 2):
-            specs.append(MeasureSpec(f"P{alpha}", None, Ratio(f"fgt{alpha}", "persons_welfare"), "n_welfare",
-                                     ("persons_welfare",)))
+            specs.append(
+                MeasureSpec(
+                    f"P{alpha}", None, Ratio(f"fgt{alpha}", "persons_welfare"), "n_welfare", ("persons_welfare",)
+                )
+            )
         if plan.extreme is not None:
-            specs.append(MeasureSpec("extreme", None, Ratio("extreme_poor", "persons_extreme"), "n_extreme",
-                                     ("persons_extreme",)))
+            specs.append(
+                MeasureSpec(
+                    "extreme", None, Ratio("extreme_poor", "persons_extreme"), "n_extreme", ("persons_extreme",)
+                )
+            )
     if plan.mpi_score is not None or plan.mpi_indicators:
         specs += [
             MeasureSpec("H", None, Ratio("mpi_poor", "persons_mpi"), "n_mpi", ("persons_mpi",)),
             MeasureSpec("A", None, Ratio("mpi_censored_score", "mpi_poor"), "n_mpi_poor", ("mpi_poor",)),
             MeasureSpec("M0", None, Ratio("mpi_censored_score", "persons_mpi"), "n_mpi", ("persons_mpi",)),
-            MeasureSpec("pop_share", "mpi", Ratio("persons_mpi", "persons_mpi", den_pop=True), "n_mpi",
-                        ("persons_mpi",), "domains"),
-            MeasureSpec("contribution", "domain", Ratio("mpi_censored_score", "mpi_censored_score", den_pop=True),
-                        "n_mpi", ("persons_mpi",), "domains"),
+            MeasureSpec(
+                "pop_share",
+                "mpi",
+                Ratio("persons_mpi", "persons_mpi", den_pop=True),
+                "n_mpi",
+                ("persons_mpi",),
+                "domains",
+            ),
+            MeasureSpec(
+                "contribution",
+                "domain",
+                Ratio("mpi_censored_score", "mpi_censored_score", den_pop=True),
+                "n_mpi",
+                ("persons_mpi",),
+                "domains",
+            ),
         ]
         for name in plan.mpi_indicators:
-            specs.append(MeasureSpec("h_uncensored", name, Ratio(f"uncensored:{name}", f"observed:{name}"),
-                                     f"n_observed:{name}", (f"observed:{name}",)))
+            specs.append(
+                MeasureSpec(
+                    "h_uncensored",
+                    name,
+                    Ratio(f"uncensored:{name}", f"observed:{name}"),
+                    f"n_observed:{name}",
+                    (f"observed:{name}",),
+                )
+            )
         for name in plan.mpi_indicators:
-            specs.append(MeasureSpec("h_censored", name, Ratio(f"censored:{name}", "persons_mpi"), "n_mpi",
-                                     ("persons_mpi",)))
+            specs.append(
+                MeasureSpec("h_censored", name, Ratio(f"censored:{name}", "persons_mpi"), "n_mpi", ("persons_mpi",))
+            )
         if plan.mpi_spec is not None:
             for ind in plan.mpi_spec.indicators:
-                specs.append(MeasureSpec("contribution", ind.name,
-                                         Ratio(f"censored:{ind.name}", "mpi_censored_score", scale=ind.weight),
-                                         "n_mpi_poor", ("mpi_poor",)))
+                specs.append(
+                    MeasureSpec(
+                        "contribution",
+                        ind.name,
+                        Ratio(f"censored:{ind.name}", "mpi_censored_score", scale=ind.weight),
+                        "n_mpi_poor",
+                        ("mpi_poor",),
+                    )
+                )
             for dim in plan.mpi_spec.dimensions:
-                specs.append(MeasureSpec("contribution", f"dim:{dim}",
-                                         Ratio(f"censored_dim:{dim}", "mpi_censored_score"), "n_mpi_poor",
-                                         ("mpi_poor",)))
+                specs.append(
+                    MeasureSpec(
+                        "contribution",
+                        f"dim:{dim}",
+                        Ratio(f"censored_dim:{dim}", "mpi_censored_score"),
+                        "n_mpi_poor",
+                        ("mpi_poor",),
+                    )
+                )
     if plan.bps14 is not None:
         specs.append(MeasureSpec("bps14_poor", None, Ratio("bps14_poor", "bps14_known"), "n_bps14", ("bps14_known",)))
     for code in plan.causes:
-        specs.append(MeasureSpec("cause_share", code, Ratio(f"cause_poor:{code}", f"cause_poor_known:{code}"),
-                                 f"n_cause_poor:{code}", (f"cause_poor_known:{code}",)))
+        specs.append(
+            MeasureSpec(
+                "cause_share",
+                code,
+                Ratio(f"cause_poor:{code}", f"cause_poor_known:{code}"),
+                f"n_cause_poor:{code}",
+                (f"cause_poor_known:{code}",),
+            )
+        )
     for code in plan.causes:
-        specs.append(MeasureSpec(
-            "cause_ratio", code,
-            RatioOfRatios(f"cause_poor:{code}", f"cause_poor_known:{code}",
-                          f"cause_nonpoor:{code}", f"cause_nonpoor_known:{code}"),
-            f"n_cause_all:{code}", (f"cause_poor_known:{code}", f"cause_nonpoor_known:{code}"),
-        ))
+        specs.append(
+            MeasureSpec(
+                "cause_ratio",
+                code,
+                RatioOfRatios(
+                    f"cause_poor:{code}",
+                    f"cause_poor_known:{code}",
+                    f"cause_nonpoor:{code}",
+                    f"cause_nonpoor_known:{code}",
+                ),
+                f"n_cause_all:{code}",
+                (f"cause_poor_known:{code}", f"cause_nonpoor_known:{code}"),
+            )
+        )
     return specs
 
 

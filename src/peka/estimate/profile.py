@@ -27,7 +27,17 @@ from peka.estimate.sums import PartialSums, normalise_domain_sets, sum_partials
 log = logging.getLogger(__name__)
 
 COLUMNS: tuple[str, ...] = (
-    "domain", "measure", "indicator", "estimate", "se", "ci_low", "ci_high", "rse", "flag", "n", "weighted_n",
+    "domain",
+    "measure",
+    "indicator",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "rse",
+    "flag",
+    "n",
+    "weighted_n",
 )
 SEGMENT_COLUMNS: tuple[str, ...] = ("poverty_status", "segment")
 
@@ -69,31 +79,58 @@ class ProfileResult:
 
 
 @dataclass
-class _Setup:
+class ProfilePlan:
+    """What to estimate, decided once from the columns of a (first) frame: the design, the measures and the domain
+    sets. ``partial`` reduces any chunk or partition to :class:`PartialSums`; ``finish`` turns added-up sums into
+    the result. This is the API for running the reduction elsewhere (e.g. one Dask task per partition)::
+
+        plan = plan_profile(first_partition, by=["kab_code"])
+        parts = [dask.delayed(plan.partial)(part) for part in ddf.to_delayed()]
+        result = plan.finish(dask.delayed(sum_partials)(parts).compute())
+    """
+
     design: Design
-    plan: MeasurePlan
+    measures: MeasurePlan
     domain_sets: tuple[tuple[str, ...], ...]
+    options: ProfileOptions
+
+    def partial(self, frame: pd.DataFrame) -> PartialSums:
+        """The partial sums of one chunk (one pass over its rows)."""
+        return PartialSums.from_frame(frame, self.design, self.measures.blocks(frame), self.domain_sets[1:])
+
+    def finish(self, sums: PartialSums) -> ProfileResult:
+        """Estimates, SEs, intervals and flags from the partial sums of all chunks."""
+        return estimates_from_sums(sums, self.measures, self.design, self.options)
 
 
-def _setup(
-    frame: pd.DataFrame, *, design: Design | None, by: Sequence[str | Sequence[str]], welfare: str | None,
-    line: float | str | None, extreme: float | str | None, hh_size: str | None, mpi_spec: Any,
-    causes: Iterable[str] | None, options: ProfileOptions,
-) -> _Setup:
+def plan_profile(
+    frame: pd.DataFrame,
+    *,
+    design: Design | None = None,
+    by: Sequence[str | Sequence[str]] = (),
+    welfare: str | None = "exp_pc",
+    line: float | str | None = "poverty_line",
+    extreme: float | str | None = "extreme_line",
+    hh_size: str | None = "hh_size",
+    mpi_spec: Any = None,
+    causes: Iterable[str] | None = None,
+    options: ProfileOptions | None = None,
+) -> ProfilePlan:
+    """Plan a profile from ``frame``'s columns (arguments as :func:`profile`); no estimation yet."""
+    options = options or ProfileOptions()
     check_line_value(line)
     check_line_value(extreme)
-    plan = make_plan(frame, welfare=welfare, line=line, extreme=extreme, hh_size=hh_size, mpi_spec=mpi_spec,
-                     causes=causes)
-    for reason in plan.skipped:
+    measures = make_plan(
+        frame, welfare=welfare, line=line, extreme=extreme, hh_size=hh_size, mpi_spec=mpi_spec, causes=causes
+    )
+    for reason in measures.skipped:
         log.info("profile: skipped %s", reason)
     sets = list(by)
     if options.segments:
         sets += [c for c in SEGMENT_COLUMNS if c in frame.columns]
-    return _Setup(design if design is not None else Design.from_frame(frame), plan, normalise_domain_sets(sets))
-
-
-def _partial(frame: pd.DataFrame, setup: _Setup) -> PartialSums:
-    return PartialSums.from_frame(frame, setup.design, setup.plan.blocks(frame), setup.domain_sets[1:])
+    return ProfilePlan(
+        design if design is not None else Design.from_frame(frame), measures, normalise_domain_sets(sets), options
+    )
 
 
 def profile(
@@ -124,10 +161,19 @@ def profile(
     >>> float(result.estimates.query("measure == 'P0'")["estimate"].iloc[0])  # (2 + 1) poor persons of 8
     0.375
     """
-    options = options or ProfileOptions()
-    setup = _setup(classified, design=design, by=by, welfare=welfare, line=line, extreme=extreme,
-                   hh_size=hh_size, mpi_spec=mpi_spec, causes=causes, options=options)
-    return estimates_from_sums(_partial(classified, setup), setup.plan, setup.design, options)
+    plan = plan_profile(
+        classified,
+        design=design,
+        by=by,
+        welfare=welfare,
+        line=line,
+        extreme=extreme,
+        hh_size=hh_size,
+        mpi_spec=mpi_spec,
+        causes=causes,
+        options=options,
+    )
+    return plan.finish(plan.partial(classified))
 
 
 def profile_chunks(
@@ -146,18 +192,27 @@ def profile_chunks(
     """:func:`profile` over chunks of one survey (e.g. ``pd.read_csv(..., chunksize=...)`` after classify): the
     measures are planned from the first chunk, each chunk is reduced to partial sums, and the sums are added, so
     the result equals ``profile(pd.concat(frames))`` up to floating-point rounding. A PSU may span chunks."""
-    options = options or ProfileOptions()
-    setup: _Setup | None = None
+    plan: ProfilePlan | None = None
     total: PartialSums | None = None
     for frame in frames:
-        if setup is None:
-            setup = _setup(frame, design=design, by=by, welfare=welfare, line=line, extreme=extreme,
-                           hh_size=hh_size, mpi_spec=mpi_spec, causes=causes, options=options)
-        part = _partial(frame, setup)
+        if plan is None:
+            plan = plan_profile(
+                frame,
+                design=design,
+                by=by,
+                welfare=welfare,
+                line=line,
+                extreme=extreme,
+                hh_size=hh_size,
+                mpi_spec=mpi_spec,
+                causes=causes,
+                options=options,
+            )
+        part = plan.partial(frame)
         total = part if total is None else sum_partials([total, part])
-    if setup is None or total is None:
+    if plan is None or total is None:
         raise UsageError("no data: the input has no chunks")
-    return estimates_from_sums(total, setup.plan, setup.design, options)
+    return plan.finish(total)
 
 
 def _natural(value: Any) -> tuple[int, Any]:
@@ -168,8 +223,7 @@ def _natural(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
-def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, options: ProfileOptions
-                        ) -> ProfileResult:
+def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, options: ProfileOptions) -> ProfileResult:
     """The tidy estimates frame and design description from (added-up) partial sums."""
     var_index = {name: j for j, name in enumerate(ps.variables)}
     counter_index = {name: j for j, name in enumerate(ps.counters)}
@@ -199,21 +253,23 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
             blocks["estimate"].append(estimate)
             blocks["variance"].append(variance)
             blocks["n"].append(view.counts[:, counter_index[spec.n]])
-            blocks["weighted_n"].append(sum(view.totals[:, var_index[v]] for v in spec.weighted_n))
+            blocks["weighted_n"].append(view.totals[:, [var_index[v] for v in spec.weighted_n]].sum(axis=1))
             rows["cell"].append(np.arange(len(domains)))
             rows["m"].append(np.full(len(domains), m))
             rows["measure"].append(np.full(len(domains), spec.measure, dtype=object))
             rows["indicator"].append(np.full(len(domains), spec.indicator, dtype=object))
         rank = np.empty(len(domains), dtype=np.int64)
         rank[order] = np.arange(len(domains))
-        part = pd.DataFrame({
-            "_rank": rank[np.concatenate(rows["cell"])],
-            "_m": np.concatenate(rows["m"]),
-            "_cell": np.concatenate(rows["cell"]),
-            "measure": pd.Series(np.concatenate(rows["measure"]), dtype=object),
-            "indicator": pd.Series(np.concatenate(rows["indicator"]), dtype=object),
-            **{k: np.concatenate(v) for k, v in blocks.items()},
-        }).sort_values(["_rank", "_m"], kind="stable")
+        part = pd.DataFrame(
+            {
+                "_rank": rank[np.concatenate(rows["cell"])],
+                "_m": np.concatenate(rows["m"]),
+                "_cell": np.concatenate(rows["cell"]),
+                "measure": pd.Series(np.concatenate(rows["measure"]), dtype=object),
+                "indicator": pd.Series(np.concatenate(rows["indicator"]), dtype=object),
+                **{k: np.concatenate(v) for k, v in blocks.items()},
+            }
+        ).sort_values(["_rank", "_m"], kind="stable")
         part.insert(0, "domain", [domains[i] for i in part["_cell"]])
         frames.append(part.drop(columns=["_rank", "_m", "_cell"]))
     table = pd.concat(frames, ignore_index=True)
@@ -221,19 +277,28 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
 
     described = design.describe()
     lonely = singleton_strata(pop_view)
-    described.update({
-        "n_households": int(pop_view.counts[:, 0].sum()),
-        "n_strata": n_strata,
-        "n_psu": n_psu,
-        "singleton_strata": lonely,
-        "df": df_design,
-        "ci": {"method": "t" if options.df == "design" else "normal", "confidence": options.confidence,
-               "quantile": quantile},
-        "reliability": {"reliable_rse_max": options.rse_reliable, "caution_rse_max": options.rse_caution,
-                        "min_n": options.min_n, "suppress": options.suppress},
-        "domains": [list(c) for c in ps.domain_sets],
-        "skipped": list(plan.skipped),
-    })
+    described.update(
+        {
+            "n_households": int(pop_view.counts[:, 0].sum()),
+            "n_strata": n_strata,
+            "n_psu": n_psu,
+            "singleton_strata": lonely,
+            "df": df_design,
+            "ci": {
+                "method": "t" if options.df == "design" else "normal",
+                "confidence": options.confidence,
+                "quantile": quantile,
+            },
+            "reliability": {
+                "reliable_rse_max": options.rse_reliable,
+                "caution_rse_max": options.rse_caution,
+                "min_n": options.min_n,
+                "suppress": options.suppress,
+            },
+            "domains": [list(c) for c in ps.domain_sets],
+            "skipped": list(plan.skipped),
+        }
+    )
     return ProfileResult(estimates=table, design=described)
 
 
@@ -245,8 +310,12 @@ def _finish(table: pd.DataFrame, quantile: float, options: ProfileOptions) -> pd
     with np.errstate(divide="ignore", invalid="ignore"):
         rse = np.where(estimate != 0, se / np.abs(estimate), np.nan)
     flag = np.select(
-        [n < options.min_n, ~np.isfinite(estimate) | (estimate == 0), rse <= options.rse_reliable,
-         rse <= options.rse_caution],
+        [
+            n < options.min_n,
+            ~np.isfinite(estimate) | (estimate == 0),
+            rse <= options.rse_reliable,
+            rse <= options.rse_caution,
+        ],
         ["low_n", "no_rse", "reliable", "caution"],
         default="unreliable",
     ).astype(object)

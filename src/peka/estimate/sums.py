@@ -33,7 +33,9 @@ from scipy import sparse
 from peka.errors import InputError, UsageError
 from peka.estimate.design import Design, design_arrays
 
-BLOCK_ROWS = 16_000  # rows per block: 16,000 float64 = 125 KiB per variable, under malloc's mmap threshold (no page faults)
+BLOCK_ROWS = (
+    16_000  # rows per block: 16,000 float64 = 125 KiB per variable, under malloc's mmap threshold (no page faults)
+)
 ROWS = "_rows"  # counter added to every PartialSums: unweighted rows (households) in the group
 DomainSet = tuple[str, ...]
 
@@ -57,9 +59,7 @@ def cell_key(values: Sequence[Any]) -> str:
 def _group_sum(group_index: np.ndarray, n_groups: int, matrix: np.ndarray) -> np.ndarray:
     """Σ of ``matrix`` rows per group, as one sparse-dense product (a single pass over the rows)."""
     n = len(group_index)
-    indicator = sparse.csr_matrix(
-        (np.ones(n, dtype=np.float64), (group_index, np.arange(n))), shape=(n_groups, n)
-    )
+    indicator = sparse.csr_matrix((np.ones(n, dtype=np.float64), (group_index, np.arange(n))), shape=(n_groups, n))
     return np.asarray(indicator @ matrix)
 
 
@@ -75,10 +75,10 @@ def _cell_codes(frame: pd.DataFrame, columns: DomainSet) -> tuple[np.ndarray, li
         combined = combined * len(uniques) + codes
     cell_index, cell_uniques = pd.factorize(combined)
     keys = []
-    for code in cell_uniques:
-        values = []
+    for cell_code in cell_uniques:
+        rest, values = int(cell_code), []
         for uniques in reversed(uniques_per_column):
-            code, position = divmod(int(code), len(uniques))
+            rest, position = divmod(rest, len(uniques))
             values.append(uniques[position])
         keys.append(cell_key(list(reversed(values))))
     return cell_index.astype(np.int64), keys
@@ -121,7 +121,7 @@ class PartialSums:
         counters: Mapping[str, Any] | None = None,
         *,
         block_rows: int = BLOCK_ROWS,
-    ) -> "PartialSums":
+    ) -> PartialSums:
         """Partial sums of one frame (or one chunk of a larger file).
 
         ``variables`` maps a base-variable name to its per-row values y (array-like, aligned to ``frame``; NaN is
@@ -177,7 +177,7 @@ class PartialSums:
         cross = [np.zeros((len(u), p, p), dtype=np.float64) for _, u in set_groups] if rows_are_psus else []
         buffer = np.empty((k, min(n, block_rows)), dtype=np.float64)
         for start in range(0, n, block_rows):
-            rows = order[start: start + block_rows]
+            rows = order[start : start + block_rows]
             block_vars, block_counts = first_block if start == 0 else make_block(rows)
             if tuple(block_vars) != names or (ROWS, *block_counts) != counter_names:
                 raise UsageError("every block must give the same base variables and counters")
@@ -196,32 +196,36 @@ class PartialSums:
             for (group_index, _), out in zip(set_groups, cross):
                 _add_group_cross(group_index[block_fine], matrix[:p], out)
 
-        key_parts, sum_parts, count_parts = [], [], []
+        key_parts, sum_parts = [], []
         for set_id, ((group_index, group_uniques), (_, cell_keys)) in enumerate(zip(set_groups, cells)):
             totals = _group_sum(group_index, len(group_uniques), fine_sums)
-            key_parts.append(pd.DataFrame({
-                "set": np.full(len(group_uniques), set_id, dtype=np.int64),
-                "cell": np.asarray(cell_keys, dtype=object)[group_uniques // n_units],
-                "stratum": unit_stratum[group_uniques % n_units],
-                "psu": unit_psu[group_uniques % n_units],
-            }))
-            sum_parts.append(totals[:, :p])
-            count_parts.append(totals[:, p:])
+            key_parts.append(
+                pd.DataFrame(
+                    {
+                        "set": np.full(len(group_uniques), set_id, dtype=np.int64),
+                        "cell": np.asarray(cell_keys, dtype=object)[group_uniques // n_units],
+                        "stratum": unit_stratum[group_uniques % n_units],
+                        "psu": unit_psu[group_uniques % n_units],
+                    }
+                )
+            )
+            sum_parts.append(totals)
+        all_totals = np.vstack(sum_parts)
         return cls(
             variables=names,
             counters=counter_names,
             domain_sets=domain_sets,
             rows_are_psus=rows_are_psus,
             keys=pd.concat(key_parts, ignore_index=True),
-            sums=np.vstack(sum_parts),
-            counts=np.vstack(count_parts),
+            sums=all_totals[:, :p],
+            counts=all_totals[:, p:],
             cross=np.concatenate(cross) if rows_are_psus else None,
             meta={"design": design},
         )
 
     # ---- combining ---------------------------------------------------------------------------------------------
 
-    def combine(self, other: "PartialSums") -> "PartialSums":
+    def combine(self, other: PartialSums) -> PartialSums:
         """The partial sums of both inputs together (e.g. two chunks of one file)."""
         return sum_partials([self, other])
 
@@ -304,7 +308,10 @@ def sum_partials(parts: Iterable[PartialSums]) -> PartialSums:
     first = parts[0]
     for part in parts[1:]:
         if (part.variables, part.counters, part.domain_sets, part.rows_are_psus) != (
-            first.variables, first.counters, first.domain_sets, first.rows_are_psus
+            first.variables,
+            first.counters,
+            first.domain_sets,
+            first.rows_are_psus,
         ):
             raise UsageError("partial sums built with different variables, domains or designs cannot be added")
     if len(parts) == 1:

@@ -24,7 +24,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from peka.errors import InputError, UsageError
 from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
@@ -40,6 +43,8 @@ NA_VALUES = ["", "NA", "N/A", "#N/A", "NULL", "null", "NaN", "nan", "-"]
 _COMMA_NUMBER = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+|-?\d{1,3}(?:\.\d{3}){2,}")
 _DOT_NUMBER = re.compile(r"-?\d+\.\d+")
 _DOT_THOUSANDS_ONLY = re.compile(r"-?\d{1,3}\.\d{3}")  # "1.250": 1250 or 1.25, says nothing
+# Files from this size up read their id/text columns with pyarrow (see ``_read_split``); below, one C-engine pass.
+ARROW_TEXT_MIN_BYTES = 32 * 1024 * 1024
 _LINE_IN_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -116,7 +121,9 @@ def _detect_encoding(head: bytes, complete: bool, file: str) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        raise InputError("binary data (NUL bytes), not a text file", file=file, row=head[: head.index(b"\x00")].count(b"\n") + 1)
+        raise InputError(
+            "binary data (NUL bytes), not a text file", file=file, row=head[: head.index(b"\x00")].count(b"\n") + 1
+        )
     sample = head if complete else head[: head.rfind(b"\n") + 1] or head
     try:
         sample.decode("utf-8")
@@ -203,8 +210,32 @@ def read_delimited(
             dtype[name] = "str"
         # coded columns (category/bool) are left to inference: text codes arrive as interned ``str`` and numeric
         # codes as numbers, both recoded through their distinct values; ``dtype="category"`` measured slower
-    # Every column is parsed, even those the mapping drops: with ``usecols`` the C engine silently ignores extra
-    # fields on a row, and the last column is needed to find short rows. Unused columns are dropped after.
+    encoding = dialect.encoding
+    frame = None
+    if path.stat().st_size >= ARROW_TEXT_MIN_BYTES:
+        frame = _read_split(path, dialect, dtype, kinds, usecols)
+    if frame is None:
+        frame, encoding = _read_all(path, dialect, dtype, usecols)
+    frame = drop_blank_rows(frame)
+    require_rows(frame, file)
+    return RawTable(
+        frame=frame,
+        file=file,
+        format="csv",
+        rows=len(frame),
+        decimal=dialect.decimal,
+        details={"encoding": encoding, "sep": dialect.sep, "decimal": dialect.decimal},
+    )
+
+
+def _read_all(
+    path: Path, dialect: Dialect, dtype: dict[str, str], usecols: list[str] | None
+) -> tuple[pd.DataFrame, str]:
+    """The C engine on the whole file, with every check: field counts, encoding fallback, blank lines.
+
+    Every column is parsed, even those the mapping drops: with ``usecols`` the C engine silently ignores extra
+    fields on a row, and the last column is needed to find short rows. Unused columns are dropped after."""
+    file = str(path)
     encoding = dialect.encoding
     try:
         frame = _read(path, dialect, encoding, dtype)
@@ -228,19 +259,60 @@ def read_delimited(
     _check_short_rows(path, frame, dialect, encoding)
     if usecols is not None:
         frame = frame[["_row", *usecols]]
-    frame = drop_blank_rows(frame)
-    require_rows(frame, file)
-    return RawTable(
-        frame=frame,
-        file=file,
-        format="csv",
-        rows=len(frame),
-        decimal=dialect.decimal,
-        details={"encoding": encoding, "sep": dialect.sep, "decimal": dialect.decimal},
-    )
+    return frame, encoding
 
 
-def _read(path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str]) -> pd.DataFrame:
+def _read_split(
+    path: Path, dialect: Dialect, dtype: dict[str, str], kinds: dict[str, str], usecols: list[str] | None
+) -> pd.DataFrame | None:
+    """Fast path for big files: id and text columns through pyarrow's CSV reader, numbers through the C engine.
+
+    The C engine builds every distinct string (hh_id, NIK, names) as a Python object: on 1,000,000 households that
+    is most of the read time. pyarrow builds them natively, and it is strict about field counts (a short, long or
+    blank line is an error), which is what lets the C engine read only the columns the mapping uses. Numbers still
+    go through the C engine (pyarrow keeps ``1.250.000,50`` as text). Any problem → ``None``: the caller reads the
+    whole file with the C engine, which reports it with its row number.
+    """
+    wanted = list(usecols) if usecols is not None else list(dialect.header)
+    text_cols = [c for c in wanted if kinds.get(c) in TEXT_KINDS]
+    if not text_cols:
+        return None
+    arrow_encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(dialect.encoding, dialect.encoding)
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(column_names=list(dialect.header), skip_rows=1, encoding=arrow_encoding),
+            parse_options=pa_csv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=text_cols,
+                column_types={c: pa.string() for c in text_cols},
+                null_values=NA_VALUES,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
+        # the message can quote a row of data: only its type is logged
+        log.debug("%s: fast text read not used (%s); reading with the C engine", path, type(exc).__name__)
+        return None
+    text = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    rest = [c for c in wanted if c not in text_cols]
+    if rest:
+        try:
+            numbers = _read(path, dialect, dialect.encoding, {c: dtype[c] for c in rest if c in dtype}, usecols=rest)
+        except (InputError, UnicodeDecodeError):
+            return None
+        if len(numbers) != len(text):
+            return None
+        frame = pd.concat([text, numbers.reset_index(drop=True)], axis=1)[wanted]
+    else:
+        frame = text[wanted]
+    return add_row_numbers(frame, first=2)
+
+
+def _read(
+    path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str], usecols: list[str] | None = None
+) -> pd.DataFrame:
     file = str(path)
     try:
         return pd.read_csv(
@@ -251,6 +323,7 @@ def _read(path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str]) ->
             thousands=dialect.thousands,
             header=0,
             names=list(dialect.header),  # the sniffed names (BOM removed, duplicates already refused)
+            usecols=usecols,
             dtype=dtype or None,
             engine="c",
             skip_blank_lines=False,  # keeps file lines and _row in step; blank rows are dropped afterwards
@@ -266,7 +339,9 @@ def _read(path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str]) ->
         match = _LINE_IN_ERROR.search(text)
         if match:
             expected, line, saw = match.groups()
-            raise InputError(f"the row has {saw} fields but the header has {expected}", file=file, row=int(line)) from None
+            raise InputError(
+                f"the row has {saw} fields but the header has {expected}", file=file, row=int(line)
+            ) from None
         if "EOF inside string" in text:
             row = re.search(r"row (\d+)", text)
             raise InputError(
@@ -301,7 +376,7 @@ def _check_short_rows(path: Path, frame: pd.DataFrame, dialect: Dialect, encodin
     candidates = frame.loc[frame[last].isna(), "_row"].to_numpy()
     if candidates.size == 0:
         return
-    wanted = set(int(r) for r in candidates)
+    wanted = {int(r) for r in candidates}
     limit = int(candidates.max())
     n_fields = len(dialect.header)
     with open(path, encoding=encoding, newline="") as fh:
@@ -313,7 +388,9 @@ def _check_short_rows(path: Path, frame: pd.DataFrame, dialect: Dialect, encodin
             body = line.rstrip("\r\n")
             if not body.strip():
                 continue  # blank line: dropped later
-            fields = body.count(dialect.sep) + 1 if '"' not in body else len(next(csv.reader([body], delimiter=dialect.sep)))
+            fields = (
+                body.count(dialect.sep) + 1 if '"' not in body else len(next(csv.reader([body], delimiter=dialect.sep)))
+            )
             if fields < n_fields:
                 final = lineno == int(frame["_row"].iloc[-1])
                 ending = "; the last line is incomplete: the file looks truncated" if final else ""

@@ -113,7 +113,9 @@ def _load_table(source: Source, mapping: Mapping, level: Level, keep_unmapped: b
             usecols.append(ROW)
         dropped = [c for c in source.header if c not in usecols]
         if dropped:
-            log.debug("%s: %d column(s) not in mapping %r not read: %s", source.label, len(dropped), mapping.name, dropped)
+            log.debug(
+                "%s: %d column(s) not in mapping %r not read: %s", source.label, len(dropped), mapping.name, dropped
+            )
     raw: RawTable = source.read(usecols=usecols, kinds=kinds)
     mapped = apply_mapping(
         raw.frame,

@@ -31,9 +31,7 @@ FORMATS: dict[str, str] = {
 def format_of(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise UsageError(
-            f"{path}: unknown file type {path.suffix!r}; peka reads {', '.join(sorted(FORMATS))}"
-        )
+        raise UsageError(f"{path}: unknown file type {path.suffix!r}; peka reads {', '.join(sorted(FORMATS))}")
     return fmt
 
 

@@ -14,7 +14,9 @@ from peka.schema.model import ROW
 MAX_DISTINCT = 40  # more distinct values than this: not a coded column, no values proposed
 
 
-def _describe(path: str | Path, **options: object) -> tuple[list[str], dict[str, dict[object, str]], dict[str, list[object]]]:
+def _describe(
+    path: str | Path, **options: object
+) -> tuple[list[str], dict[str, dict[object, str]], dict[str, list[object]]]:
     source = open_source(path, **options)  # type: ignore[arg-type]
     raw = source.read()
     samples: dict[str, list[object]] = {}

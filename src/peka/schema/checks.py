@@ -733,7 +733,7 @@ def apply_on_invalid(
     counts = RowCounts.of(report, clean, rejects)
     if not counts.balanced:  # a bug, not a data problem: never lose a row silently
         raise AssertionError(f"row accounting does not balance: {counts}")
-    log.info(counts.line())
+    log.debug(counts.line())  # commands report the line themselves (with the rejects path)
     return clean, rejects
 
 

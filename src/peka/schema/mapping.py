@@ -24,8 +24,10 @@ import logging
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping as MappingABC, Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -176,7 +178,7 @@ def load_mapping(spec: str | Path | Mapping) -> Mapping:
         return spec
     text_spec = str(spec)
     if isinstance(spec, str) and spec in preset_names():
-        return parse_mapping(preset_text(spec), origin=spec)
+        return _load_preset(spec)
     path = Path(text_spec)
     if not path.is_file():
         raise ConfigError(
@@ -187,6 +189,11 @@ def load_mapping(spec: str | Path | Mapping) -> Mapping:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read mapping file ({type(exc).__name__})", file=str(path)) from None
     return parse_mapping(text, origin=str(path))
+
+
+@cache
+def _load_preset(name: str) -> Mapping:
+    return parse_mapping(preset_text(name), origin=name)
 
 
 def parse_mapping(text: str, *, origin: str = "<string>") -> Mapping:
@@ -243,7 +250,9 @@ def _parse_spec(level: Level, name: str, entry: object, origin: str) -> ColumnSp
     if isinstance(sources, str):
         sources = [sources]
     if not sources or not isinstance(sources, list) or not all(isinstance(s, str) and s for s in sources):
-        raise ConfigError("'from' must name a source column (or a list of alternatives)", file=origin, key=f"{key}.from")
+        raise ConfigError(
+            "'from' must name a source column (or a list of alternatives)", file=origin, key=f"{key}.from"
+        )
     values = entry.get("values")
     if values is not None:
         if not isinstance(values, dict) or not values:
@@ -258,9 +267,13 @@ def _parse_spec(level: Level, name: str, entry: object, origin: str) -> ColumnSp
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale == 0:
             raise ConfigError("must be a non-zero number", file=origin, key=f"{key}.scale")
         if column.kind not in ("int", "float"):
-            raise ConfigError(f"only numeric columns take a scale ({name} is {column.kind})", file=origin, key=f"{key}.scale")
+            raise ConfigError(
+                f"only numeric columns take a scale ({name} is {column.kind})", file=origin, key=f"{key}.scale"
+            )
     missing = entry.get("missing", [])
-    if not isinstance(missing, list) or not all(isinstance(m, (str, int, float)) and not isinstance(m, bool) for m in missing):
+    if not isinstance(missing, list) or not all(
+        isinstance(m, (str, int, float)) and not isinstance(m, bool) for m in missing
+    ):
         raise ConfigError("must be a list of source codes", file=origin, key=f"{key}.missing")
     optional = entry.get("optional", False)
     if not isinstance(optional, bool):
@@ -298,9 +311,7 @@ def _check_target(column: Column, target: object, origin: str, key: str) -> None
 # ---- resolving against a file's header ---------------------------------------------------------------------------
 
 
-def resolve_sources(
-    mapping: Mapping, level: Level, header: Sequence[str], *, file: str = ""
-) -> dict[str, str]:
+def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, file: str = "") -> dict[str, str]:
     """Canonical name → the file's own column name, matching names exactly first, then case- and space-blind.
 
     A mapped source absent from the file raises ``InputError`` naming it (unless the mapping says
@@ -435,7 +446,9 @@ def apply_mapping(
         declared = user_missing.get(source, ())
         if declared:
             result.findings.extend(
-                _count_user_missing(series, declared, spec, level, source, canonical, file, value_labels.get(source), result)
+                _count_user_missing(
+                    series, declared, spec, level, source, canonical, file, value_labels.get(source), result
+                )
             )
         converted = convert_column(series, spec, column, labels=value_labels.get(source), decimal=decimal)
         out[canonical] = converted.values
@@ -667,9 +680,16 @@ def _convert_coded(
         expected = _expected_text(spec, column)
         conv.problems.append((np.flatnonzero(cell_status == 2), check, f"code not in the mapping ({expected})"))
     clean = [None if t is _MISSING or t is _UNKNOWN else t for t in targets]
+    if column.kind in ("category", "id", "str") and _is_identity(uniques, clean) and series.dtype == "str":
+        conv.values = series.array  # already canonical text (e.g. the canonical preset): nothing to recode
+        return conv
     take = np.where(status[codes] == 0, codes, -1)
     conv.values = _typed_take(clean, take, column.kind)
     return conv
+
+
+def _is_identity(uniques: list[object], targets: list[object]) -> bool:
+    return all(isinstance(u, str) and u == t for u, t in zip(uniques, targets, strict=True))
 
 
 def _expected_text(spec: ColumnSpec, column: Column) -> str:
@@ -811,7 +831,7 @@ def to_source(frame: pd.DataFrame, mapping: Mapping | str, level: Level) -> pd.D
             for key, value in spec.values.items():
                 inverse.setdefault(value, key)
             numeric = all(_INTEGER_TEXT.fullmatch(k) or k.lstrip("+-").isdigit() for k in spec.values)
-            keyed = series.astype(object).map(lambda v: inverse.get(v) if v is not None and v is not pd.NA else None)
+            keyed = series.astype(object).map(inverse)  # dict lookup per distinct value; unknown/missing → NaN
             if numeric:
                 out[target] = pd.to_numeric(keyed, errors="coerce").astype("Int64")
             else:
@@ -848,9 +868,10 @@ def _candidates() -> dict[str, list[tuple[Level, str]]]:
     table: dict[str, list[tuple[Level, str]]] = {}
 
     def add(name: str, level: Level, canonical: str) -> None:
-        entry = table.setdefault(_name_key(name), [])
-        if (level, canonical) not in entry:
-            entry.append((level, canonical))
+        for key in {_name_key(name), _tokens_key(name)}:
+            entry = table.setdefault(key, [])
+            if (level, canonical) not in entry:
+                entry.append((level, canonical))
 
     for column in COLUMNS:
         add(column.name, column.level, column.name)
@@ -913,13 +934,16 @@ def _suggest_level(
     for source in header:
         if str(source) == ROW:
             continue
-        norm = _name_key(source)
         best: tuple[str, float] | None = None
-        for match in difflib.get_close_matches(norm, keys, n=5, cutoff=0.6):
-            ratio = difflib.SequenceMatcher(None, norm, match).ratio()
-            for lvl, canonical in candidates[match]:
-                if lvl == level and (best is None or ratio > best[1]):
-                    best = (canonical, ratio)
+        for variant in {_name_key(source), _tokens_key(source)}:
+            for match in difflib.get_close_matches(variant, keys, n=5, cutoff=0.6):
+                ratio = difflib.SequenceMatcher(None, variant, match).ratio()
+                for lvl, canonical in candidates[match]:
+                    if lvl == level and (best is None or ratio > best[1]):
+                        best = (canonical, ratio)
+        by_values = _match_by_values(level, labels.get(source), samples.get(source), best)
+        if by_values is not None:
+            best = by_values
         if best is None:
             continue
         canonical, ratio = best
@@ -933,7 +957,7 @@ def _suggest_level(
                 lines.append(f'# TODO {canonical} = "?"  # required: no column of the file looks like it')
             continue
         source, ratio = taken[canonical]
-        note = "" if ratio >= 0.999 else f"  # TODO check: name match {ratio:.0%}"
+        note = "" if ratio >= 0.999 else f"  # TODO check: match {ratio:.0%}"
         column = cols[canonical]
         values_line, missing = "", []
         if column.kind in ("category", "bool"):
@@ -955,8 +979,41 @@ def _suggest_level(
     used = {s for s, _ in taken.values()}
     for source in header:
         if str(source) != ROW and str(source) not in used:
-            lines.append(f"# not mapped: {_toml_str(str(source))}  (TODO map it or leave it: unmapped columns are dropped)")
+            lines.append(
+                f"# not mapped: {_toml_str(str(source))}  (TODO map it or leave it: unmapped columns are dropped)"
+            )
     return lines
+
+
+def _tokens_key(name: str) -> str:
+    """Name words in sorted order, so ``UMUR_KRT`` and ``KRT_UMUR`` compare equal."""
+    return " ".join(sorted(t for t in re.split(r"[\s_/\-.()]+", _name_key(name)) if t))
+
+
+def _match_by_values(
+    level: Level,
+    labels: MappingABC[object, str] | None,
+    samples: Iterable[object] | None,
+    by_name: tuple[str, float] | None,
+) -> tuple[str, float] | None:
+    """A category column recognised by its value labels or distinct texts (``Perkotaan``/``Perdesaan`` →
+    urban_rural), when that is surer than the name match. Bool columns all share one vocabulary: not used here."""
+    texts = [str(v) for v in labels.values()] if labels else [t for t in (_cell_text(v) for v in samples or []) if t]
+    keys = {value_key(t) for t in texts} - MISSING_LABELS - {None}
+    if not keys or all(k.isdigit() for k in keys if k):
+        return None
+    best: tuple[str, float] | None = None
+    for column in columns_for(level).values():
+        if column.kind != "category":
+            continue
+        share = len(keys & set(_known_value_words(column))) / len(keys)
+        score = 0.5 + 0.45 * share if share >= 0.5 else 0.0  # below 1: a match on values alone is always a TODO
+        name_bonus = by_name is not None and by_name[0] == column.name
+        if score and (best is None or score > best[1] or (score == best[1] and name_bonus)):
+            best = (column.name, score)
+    if best is None or (by_name is not None and by_name[1] >= best[1]):
+        return None
+    return best
 
 
 MISSING_LABELS = {"tidak tahu", "tidak menjawab", "tidak diketahui", "tidak ada jawaban", "menolak", "missing",

@@ -18,9 +18,12 @@ def classify_command(
     mapping: Annotated[
         str | None, typer.Option("--mapping", "-m", help="Preset name (canonical, susenas, p3ke) or a mapping TOML.")
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="peka.toml (default: built-in presets).")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="peka.toml (default: built-in presets).")
+    ] = None,
     set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a setting, e.g. --set lines.period=2024-03 (repeatable).")
+        list[str] | None,
+        typer.Option("--set", help="Override a setting, e.g. --set lines.period=2024-03 (repeatable)."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the table here (.csv, .parquet or .xlsx).")
@@ -49,7 +52,7 @@ def classify_command(
     """
     from peka.classify.run import run_classify
     from peka.classify.summary import summarise
-    from peka.labels import summary_text
+    from peka.labels import format_count, summary_text
 
     if on_invalid not in ("fail", "skip"):
         raise UsageError(f"--on-invalid must be fail or skip, not {on_invalid!r}")
@@ -67,18 +70,21 @@ def classify_command(
     summary = summarise(result.table, result.config, lang)
     out.print(f"[bold]{summary_text('title', lang)}[/bold]")
     counts = result.counts
-    for table in counts.rows_in:  # type: ignore[attr-defined]
-        out.print(summary_text("rows", lang, rows_in=f"{counts.rows_in[table]:,}",  # type: ignore[attr-defined]
-                               processed=f"{counts.processed.get(table, 0):,}",  # type: ignore[attr-defined]
-                               rejected=f"{counts.rejected.get(table, 0):,}") + f" ({table})",  # type: ignore[attr-defined]
-                  markup=False)
+    who = {"household": summary_text("households", lang).lower(), "person": summary_text("persons", lang).lower()}
+    for table in counts.rows_in:
+        line = summary_text(
+            "rows", lang, rows_in=format_count(counts.rows_in[table], lang),
+            processed=format_count(counts.processed.get(table, 0), lang),
+            rejected=format_count(counts.rejected.get(table, 0), lang),
+        )  # fmt: skip
+        out.print(f"{line} ({who.get(table, table)})", markup=False)
     for part in summary.tables:
-        table = Table(title=part.title, title_justify="left")
+        rendered = Table(title=part.title, title_justify="left")
         for i, heading in enumerate(part.headers):
-            table.add_column(heading, justify="right" if i >= len(part.headers) - 2 else "left")
+            rendered.add_column(heading, justify="right" if i >= len(part.headers) - 2 else "left")
         for row in part.rows:
-            table.add_row(*row)
-        out.print(table)
+            rendered.add_row(*row)
+        out.print(rendered)
     for note in summary.notes:
         out.print(note, markup=False, highlight=False)
     if result.output is not None:

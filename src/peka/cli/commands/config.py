@@ -17,8 +17,12 @@ config_app = typer.Typer(
 
 @config_app.command("show")
 def show_command(
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="peka.toml (default: built-in presets).")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a setting, e.g. --set mpi.preset=global.")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="peka.toml (default: built-in presets).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a setting, e.g. --set mpi.preset=global.")
+    ] = None,
     plain: Annotated[bool, typer.Option("--plain", help="Leave out the comments naming each value's source.")] = False,
 ) -> None:
     """Print the effective configuration as TOML: built-in presets, then your file, then --set.

@@ -20,7 +20,9 @@ mapping_app = typer.Typer(
 def suggest_command(
     file: Annotated[Path, typer.Argument(help="Household file (CSV/TSV, XLSX, SAV, DTA, SAS7BDAT, Parquet).")],
     persons: Annotated[Path | None, typer.Option("--persons", help="Person (member) file.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the TOML here (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the TOML here (default: stdout).")
+    ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet of the households.")] = None,
     person_sheet: Annotated[str | None, typer.Option("--person-sheet", help="XLSX sheet of the persons.")] = None,
     sep: Annotated[str | None, typer.Option("--sep", help="CSV delimiter (default: detected).")] = None,
@@ -37,9 +39,7 @@ def suggest_command(
     from peka.deliver.files import write_text
     from peka.io.suggest import suggest_for_files
 
-    text = suggest_for_files(
-        file, persons=persons, sheet=sheet, person_sheet=person_sheet, sep=sep, encoding=encoding
-    )
+    text = suggest_for_files(file, persons=persons, sheet=sheet, person_sheet=person_sheet, sep=sep, encoding=encoding)
     if output is None:
         typer.echo(text, nl=False)
     else:

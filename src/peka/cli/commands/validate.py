@@ -110,12 +110,6 @@ def render(doc: dict[str, Any]) -> None:
                 Text(f["message"]),
             )
         out.print(table)
-    for entry in doc["user_missing"]:
-        out.print(
-            f"user-missing {entry.get('column')}: {entry.get('count')} × {entry.get('code')} {entry.get('label') or ''}"
-            f" → {entry.get('action', 'missing')}",
-            markup=False,
-        )
     s = doc["summary"]
     listed = s["findings_listed"]
     more = f" ({listed:,} ditampilkan / listed)" if listed < s["findings"] else ""

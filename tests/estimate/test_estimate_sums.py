@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
+from estimate_data import MPI_SPEC
 
-from conftest import MPI_SPEC
 from peka.errors import InputError, UsageError
 from peka.estimate import Design, PartialSums, ProfileOptions, profile, profile_chunks, sum_partials
 
@@ -19,7 +21,7 @@ DESIGNS = [
 
 def _chunks(frame: pd.DataFrame, bounds: list[int]) -> list[pd.DataFrame]:
     edges = [0, *bounds, len(frame)]
-    return [frame.iloc[a:b] for a, b in zip(edges[:-1], edges[1:])]
+    return [frame.iloc[a:b] for a, b in itertools.pairwise(edges)]
 
 
 def _assert_same(a: pd.DataFrame, b: pd.DataFrame, rel: float) -> None:
@@ -49,7 +51,9 @@ def test_shuffled_chunks_spread_every_psu_over_several_chunks(small_survey: pd.D
     frame = small_survey.sample(frac=1.0, random_state=7)
     design = Design("weight", "stratum", "psu")
     whole = profile(small_survey, design=design, by=["district"], mpi_spec=MPI_SPEC).estimates
-    streamed = profile_chunks(_chunks(frame, [40, 80, 120, 160, 200, 240]), design=design, by=["district"], mpi_spec=MPI_SPEC)
+    streamed = profile_chunks(
+        _chunks(frame, [40, 80, 120, 160, 200, 240]), design=design, by=["district"], mpi_spec=MPI_SPEC
+    )
     _assert_same(whole, streamed.estimates, rel=1e-12)
 
 
@@ -112,10 +116,24 @@ def test_float_psu_codes_read_as_whole_numbers(small_survey: pd.DataFrame) -> No
 def test_missing_by_values_form_their_own_cell(small_survey: pd.DataFrame) -> None:
     frame = small_survey.copy()
     frame.loc[frame.index[:10], "district"] = None
-    est = profile(frame, by=["district"], design=Design("weight", "stratum", "psu"),
-                  options=ProfileOptions(segments=False)).estimates
+    est = profile(
+        frame, by=["district"], design=Design("weight", "stratum", "psu"), options=ProfileOptions(segments=False)
+    ).estimates
     households = est[est["measure"] == "households"]
     assert households["domain"].tolist()[-1] == {"district": None}  # missing sorts last
     assert households["n"].tolist()[-1] == 10
     # the cells add up to the whole
     assert households["estimate"].iloc[1:].sum() == pytest.approx(households["estimate"].iloc[0], rel=1e-12)
+
+
+def test_plan_partial_finish_in_any_order_equals_profile(small_survey: pd.DataFrame) -> None:
+    # the Dask pattern: plan once, reduce partitions independently, add the sums in any order
+    from peka.estimate import plan_profile
+
+    design = Design("weight", "stratum", "psu")
+    plan = plan_profile(small_survey.iloc[:50], design=design, by=["district"], mpi_spec=MPI_SPEC)
+    parts = [plan.partial(chunk) for chunk in _chunks(small_survey, [50, 150, 151])]
+    result = plan.finish(sum_partials(parts[::-1]))
+    _assert_same(
+        profile(small_survey, design=design, by=["district"], mpi_spec=MPI_SPEC).estimates, result.estimates, rel=1e-12
+    )

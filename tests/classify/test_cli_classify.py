@@ -1,0 +1,103 @@
+"""`peka classify` end to end through the CLI: output file, summary, personal data, on-invalid, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from peka.cli.app import app
+from peka.errors import ExitCode
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "sabang"
+HH, PERSONS = str(SAMPLE / "households.csv"), str(SAMPLE / "persons.csv")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("classify") / "hasil.csv"
+    result = runner.invoke(app, ["classify", HH, "--persons", PERSONS, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+def test_writes_one_row_per_household_without_personal_data(written):
+    _, out = written
+    table = pd.read_csv(out, dtype={"hh_id": str})
+    raw = pd.read_csv(HH, dtype={"hh_id": str})
+    assert table["hh_id"].tolist() == raw["hh_id"].tolist()
+    assert not {"head_nik", "head_name", "kk_no", "address"} & set(table.columns)
+    assert table["_row"].tolist() == list(range(2, len(raw) + 2))  # CSV line numbers
+
+
+def test_summary_in_indonesian_with_row_counts(written):
+    result, _ = written
+    text = result.output
+    assert "Ringkasan klasifikasi" in text and "Miskin" in text and "Rentan miskin" in text
+    assert "3.000 dibaca = 3.000 diproses + 0 ditolak (rumah tangga)" in text
+    assert "satu sumber" in text  # the extreme line is single-source
+    assert "BELUM TERKONFIRMASI" in text  # the Indonesia MPI set is peka's own design
+
+
+def test_summary_counts_match_the_table(written):
+    result, out = written
+    table = pd.read_csv(out)
+    n_poor = int((table["level"] == "miskin").sum())
+    line = next(line for line in result.output.splitlines() if line.startswith("│ Miskin ") and "│" in line)
+    assert f"{n_poor:,}".replace(",", ".") in line  # Indonesian thousands separator
+
+
+def test_english_and_unconfirmed_scheme(tmp_path):
+    result = runner.invoke(
+        app, ["classify", HH, "--persons", PERSONS, "--lang", "en", "--set", "levels.scheme=ppls_0812"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Very poor" in result.output and "UNCONFIRMED" in result.output
+
+
+def test_include_personal_and_parquet(tmp_path):
+    out = tmp_path / "with_nik.parquet"
+    result = runner.invoke(app, ["classify", HH, "--persons", PERSONS, "-o", str(out), "--include-personal"])
+    assert result.exit_code == 0
+    table = pd.read_parquet(out)
+    assert table["head_nik"].str.fullmatch(r"\d{16}").all()
+
+
+def test_skip_writes_rejects_and_balances(tmp_path):
+    raw = pd.read_csv(HH, dtype=str)
+    raw.loc[3, "hh_size"] = "0"  # out of range: an error
+    bad = tmp_path / "rt.csv"
+    raw.to_csv(bad, index=False)
+    rejects = tmp_path / "ditolak.csv"
+    fail = runner.invoke(app, ["classify", str(bad), "--persons", PERSONS])
+    assert fail.exit_code == ExitCode.INPUT_INVALID
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            str(bad),
+            "--persons",
+            PERSONS,
+            "--on-invalid",
+            "skip",
+            "--rejects",
+            str(rejects),
+            "-o",
+            str(tmp_path / "out.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "3.000 dibaca = 2.999 diproses + 1 ditolak (rumah tangga)" in result.output
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 2999
+    assert 5 in pd.read_csv(rejects)["_row"].tolist()  # data row 4 is file line 5
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--on-invalid", "maybe"], ["--lang", "fr"], ["-o", "x.txt"], ["--rejects", "r.csv"]],
+)
+def test_usage_errors(args):
+    assert runner.invoke(app, ["classify", HH, *args]).exit_code == ExitCode.USAGE
