@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from classify_helpers import households, survey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peka.classify import classify
 from peka.classify.multidim import score
@@ -153,3 +155,44 @@ def test_not_poor_household_has_no_indonesia_deprivation(config):
     deprivations = out.filter(like="mpi_d_").iloc[0]
     assert deprivations.tolist() == [0] * 13
     assert out.loc[0, "mpi_score"] == 0.0 and not out.loc[0, "mpi_poor"]
+
+
+# ---- properties of the two missing-data policies (hypothesis) ----------------------------------------------------
+
+
+CELLS = st.sampled_from([0, 1, None])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=10, max_size=10), min_size=1, max_size=20), st.randoms())
+def test_indeterminate_verdicts_hold_for_every_completion(rows, rnd):
+    # whatever the missing indicators turn out to be, a verdict the "indeterminate" policy gives stays true
+    mpi_ind = GLOBAL.model_copy(update={"missing": "indeterminate"})
+    out = score(deprived(rows, GLOBAL_NAMES), mpi_ind)
+    completed = [[c if c is not None else rnd.choice([0, 1]) for c in row] for row in rows]
+    truth = score(deprived(completed, GLOBAL_NAMES), mpi_ind)
+    for flag in ("mpi_poor", "mpi_vulnerable", "mpi_severe"):
+        decided = out[flag].notna().to_numpy()
+        assert (out[flag][decided].to_numpy(dtype=bool) == truth[flag][decided].to_numpy(dtype=bool)).all()
+    # complete rows: both policies give the plain weighted sum
+    w = np.array([i.weight for i in GLOBAL.active])
+    for i, row in enumerate(rows):
+        if None not in row:
+            expected = float(np.dot(row, w))
+            assert out["mpi_score"].iloc[i] == pytest.approx(expected)
+            assert score(deprived([row], GLOBAL_NAMES), GLOBAL)["mpi_score"].iloc[0] == pytest.approx(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=10, max_size=10), min_size=1, max_size=20))
+def test_reweight_keeps_dimension_weights(rows):
+    # a score is missing exactly when a whole dimension is missing, and lies in [0, 1]
+    out = score(deprived(rows, GLOBAL_NAMES), GLOBAL)
+    dims = [ind.dimension for ind in GLOBAL.active]
+    for i, row in enumerate(rows):
+        whole_missing = any(all(row[j] is None for j in range(10) if dims[j] == d) for d in set(dims))
+        assert np.isnan(out["mpi_score"].iloc[i]) == whole_missing
+        if not whole_missing:
+            assert 0.0 <= out["mpi_score"].iloc[i] <= 1.0 + 1e-12
+            if all(c in (1, None) for c in row):  # every known indicator deprived → every dimension full → 1
+                assert out["mpi_score"].iloc[i] == pytest.approx(1.0)

@@ -63,9 +63,8 @@ class _Writer:
             self.lines.append(STATUS_NOTE[status])
         for key, value in scalars.items():
             line = f"{_key(key)} = {_value(key, value)}"
-            source = self.sources.get((*path, key))
-            if self.annotate and source:
-                line += f"  # {source}"
+            if self.annotate:
+                line += f"  # {self.sources.get((*path, key), 'default')}"
             self.lines.append(line)
         for key, value in data.items():
             name = _dotted_header(path, key)
@@ -101,7 +100,8 @@ def render_config(config: Config, *, annotate: bool = True) -> str:
     data["lines"]["include"] = []
     writer = _Writer(config.sources, annotate)
     writer.lines.append("# Effective peka configuration (peka config show). Comments name where each value comes from:")
-    writer.lines.append("# a built-in preset, your peka.toml, or --set. This text is itself a valid peka.toml.")
+    writer.lines.append("# a built-in preset, your peka.toml, --set, or 'default' (peka's default for an unset key).")
+    writer.lines.append("# This text is itself a valid peka.toml.")
     # tables nested under a list index need "[[a.b]]" headers relative to the list: _Writer.table handles them
     writer.table(None, data, ())
     if included:

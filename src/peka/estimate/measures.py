@@ -218,19 +218,7 @@ class MeasurePlan:
         """A function rows → base variables and counters of those rows (integer positions): the columns are
         converted once, the variables are made block by block (small arrays: no memory spike on a million rows)."""
         raw = self.columns(frame)
-        names = list(raw)
-        # one row-major matrix: a block's rows are gathered as whole rows (a few cache lines each), not as one
-        # random read per column
-        packed = np.empty((len(frame), len(names)), dtype=np.float64)
-        for j, name in enumerate(names):
-            packed[:, j] = raw[name]
-        del raw
-
-        def block(rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-            columns = np.ascontiguousarray(packed[rows].T)
-            return self.compute({name: columns[j] for j, name in enumerate(names)})
-
-        return block
+        return lambda rows: self.compute({key: values[rows] for key, values in raw.items()})
 
     def _mpi_status(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Determinate (score known), MPI poor (c ≥ k) and the score c_i (0 if unknown) as float arrays."""

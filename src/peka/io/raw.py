@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +72,7 @@ def require_rows(frame: pd.DataFrame, file: str) -> None:
         raise InputError("the file has a header but no data rows", file=file, row=2)
 
 
-def unique_header(names: list[object], file: str) -> list[str]:
+def unique_header(names: Sequence[object], file: str) -> list[str]:
     """Column names as text; a repeated name is an error (which of the two would the mapping mean?)."""
     text = ["" if n is None else str(n).strip() for n in names]
     seen: set[str] = set()

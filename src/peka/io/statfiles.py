@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pyreadstat
@@ -19,7 +20,7 @@ from peka.io.raw import RawTable, add_row_numbers, require_rows
 
 log = logging.getLogger(__name__)
 
-READERS = {
+READERS: dict[str, Callable[..., tuple[Any, Any]]] = {
     "sav": pyreadstat.read_sav,
     "zsav": pyreadstat.read_sav,
     "dta": pyreadstat.read_dta,

@@ -79,20 +79,21 @@ class ColumnSpec:
 
     def lookup(self) -> dict[str, Any]:
         """Normalised source key → canonical value (``values`` keys, plus the ``labels`` of those keys)."""
-        table: dict[str, Any] = {}
+        table: dict[str | None, Any] = {}
         if self.values is None:
-            return table
+            return table  # type: ignore[return-value]
         for key, value in self.values.items():
             table.setdefault(value_key(key), value)
         for key, label in self.labels.items():
             if key in self.values:
                 table.setdefault(value_key(label), self.values[key])
-        return table
+        table.pop(None, None)
+        return table  # type: ignore[return-value]
 
     def missing_keys(self) -> set[str]:
         keys = {value_key(code) for code in self.missing}
         keys |= {value_key(self.labels[code]) for code in self.missing if code in self.labels}
-        return keys
+        return {k for k in keys if k is not None}
 
 
 @dataclass(frozen=True)
