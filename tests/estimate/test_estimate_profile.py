@@ -194,3 +194,9 @@ def test_output_columns_and_types(small_survey: pd.DataFrame) -> None:
     defined = fractions["estimate"].dropna()  # A is undefined (0/0) in a domain without MPI-poor persons
     assert defined.between(0, 1).all() and len(defined) > 100
     assert set(est["flag"]) <= {"reliable", "caution", "unreliable", "low_n", "no_rse"}
+
+
+def test_no_households_is_an_input_error() -> None:
+    empty = _haughton_khandker().iloc[:0]
+    with pytest.raises(InputError, match="no households"):
+        profile(empty, line=125.0)

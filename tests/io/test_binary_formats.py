@@ -178,3 +178,21 @@ def test_parquet_rows_are_numbered_from_one(tmp_path):
     hh = load_survey(path, mapping="canonical").households
     assert hh["_row"].tolist() == [1, 2]
     assert hh["weight"].tolist()[0] == 10.5 and np.isnan(hh["weight"].tolist()[1])
+
+
+def test_zsav_is_read_like_sav(tmp_path):
+    frame = pd.DataFrame({"URUT": ["9"], "R301": [2.0], "R105": [2.0]})
+    path = tmp_path / "kor.zsav"
+    pyreadstat.write_sav(
+        frame, str(path), compress=True, variable_value_labels={"R105": {1: "Perkotaan", 2: "Perdesaan"}}
+    )
+    hh = load_survey(path, mapping="susenas").households
+    assert hh[["hh_id", "hh_size", "urban_rural"]].astype(object).values.tolist() == [["9", 2, "perdesaan"]]
+
+
+def test_keep_unmapped_keeps_source_columns(tmp_path):
+    path = tmp_path / "rt.csv"
+    path.write_text("hh_id,hh_size,Catatan\n1,2,rumah kosong\n")
+    assert "Catatan" not in load_survey(path, mapping="canonical").households
+    kept = load_survey(path, mapping="canonical", keep_unmapped=True).households
+    assert kept["Catatan"].tolist() == ["rumah kosong"]

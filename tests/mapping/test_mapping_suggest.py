@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from peka.cli.app import app
 from peka.io import load_survey
-from peka.schema.mapping import parse_mapping, suggest_mapping
+from peka.io.suggest import suggest_mapping
+from peka.schema.mapping import parse_mapping
 
 
 def test_suggest_maps_exact_and_fuzzy_names_and_marks_doubts():
@@ -25,6 +26,11 @@ def test_suggest_maps_exact_and_fuzzy_names_and_marks_doubts():
     assert '"Tanah" = "tanah"' in floor and '"Keramik" = "keramik"' in floor
     assert '"Papan" = "?"' in floor and "TODO" in floor  # no sure match: "?" makes the file fail until edited
     assert any(line.startswith("# not mapped") and "Catatan petugas" in line for line in lines)
+
+
+def test_suggest_proposes_bool_values_from_labels_false_included():
+    text = suggest_mapping(["URUT", "R301", "Penerima PKH"], value_labels={"Penerima PKH": {1.0: "Ya", 2.0: "Tidak"}})
+    assert 'recv_pkh = { from = "Penerima PKH", values = { "1" = true, "2" = false } }' in text
 
 
 def test_suggest_from_sav_uses_value_labels_and_missing_labels(tmp_path):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from peka.errors import UsageError
+from peka.errors import InputError, UsageError
 from peka.estimate.design import Design
 from peka.estimate.linearize import check_lonely, set_view, singleton_strata, variances
 from peka.estimate.measures import MeasurePlan, check_line_value, make_plan
@@ -228,6 +228,8 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
     var_index = {name: j for j, name in enumerate(ps.variables)}
     counter_index = {name: j for j, name in enumerate(ps.counters)}
     pop_view = set_view(ps, 0)
+    if not len(pop_view.cells):
+        raise InputError("the data has no households to estimate from")
     check_lonely(pop_view, design.lonely_psu, design.strata)
     n_strata = len(pop_view.strata)
     n_psu = int(pop_view.n_h.sum())

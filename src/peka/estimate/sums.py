@@ -191,6 +191,7 @@ class PartialSums:
             for j, name in enumerate(counter_names[1:], start=p + 1):
                 matrix[j] = np.asarray(block_counts[name], dtype=np.float64)
             block_fine = fine[rows]
+            # rows are in fine-group order: every group is one run of the block, so += loses no sums
             starts = np.flatnonzero(np.r_[True, block_fine[1:] != block_fine[:-1]])
             fine_sums[block_fine[starts]] += np.add.reduceat(matrix, starts, axis=1).T
             for (group_index, _), out in zip(set_groups, cross):

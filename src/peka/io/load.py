@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pandas as pd
+
 from peka.errors import InputError
 from peka.io.raw import RawTable
 from peka.io.readers import Source, open_source
@@ -16,7 +18,7 @@ from peka.schema.mapping import (
     preset_names,
     resolve_sources,
 )
-from peka.schema.model import ROW, Level, Survey
+from peka.schema.model import ROW, Level, Survey, columns_for
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +67,8 @@ def load_survey(
         chosen = explicit
     log.info("%s: mapping %r", hh_source.label, chosen.name)
 
-    survey = Survey(households=None)  # type: ignore[arg-type]  # filled below
-    households = _load_table(hh_source, chosen, "household", keep_unmapped, survey)
-    survey.households = households
+    survey = Survey(households=pd.DataFrame())
+    survey.households = _load_table(hh_source, chosen, "household", keep_unmapped, survey)
     if person_source is not None:
         if not chosen.person:
             raise InputError(f"mapping {chosen.name!r} has no [person] table for the person file",
@@ -102,10 +103,11 @@ def _person_sheet_of_workbook(source: Source, mapping: Mapping | None, person_sh
     return None
 
 
-def _load_table(source: Source, mapping: Mapping, level: Level, keep_unmapped: bool, survey: Survey):  # type: ignore[no-untyped-def]
+def _load_table(source: Source, mapping: Mapping, level: Level, keep_unmapped: bool, survey: Survey) -> pd.DataFrame:
+    """Read and map one table; record its source, row count, findings, user-missing counts and labels in ``survey``."""
     resolved = resolve_sources(mapping, level, source.header, file=source.label)
-    kinds_by_canonical = {c: k for c, k in _canonical_kinds(level).items()}
-    kinds = {src: kinds_by_canonical[canonical] for canonical, src in resolved.items()}
+    columns = columns_for(level)
+    kinds: dict[str, str] = {src: columns[canonical].kind for canonical, src in resolved.items()}
     usecols: list[str] | None = None
     if not keep_unmapped:
         usecols = list(dict.fromkeys(resolved.values()))
@@ -136,9 +138,3 @@ def _load_table(source: Source, mapping: Mapping, level: Level, keep_unmapped: b
     if labels:
         survey.value_labels[level] = labels
     return mapped.frame
-
-
-def _canonical_kinds(level: Level) -> dict[str, str]:
-    from peka.schema.model import columns_for
-
-    return {name: column.kind for name, column in columns_for(level).items()}

@@ -9,8 +9,8 @@ case number (first case = 1).
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyreadstat

@@ -1,17 +1,274 @@
-"""Read what ``peka mapping suggest`` needs from unknown files: header, value labels and the distinct values of
-short-vocabulary columns; the TOML itself is written by ``peka.schema.mapping.suggest_mapping``."""
+"""``peka mapping suggest``: propose mapping TOML for a file peka does not know.
+
+Header names are fuzzy-matched (difflib) against canonical names, their display labels, column descriptions and
+every preset's source names; coded columns are also recognised by their value labels or distinct texts. The
+proposal marks what is uncertain with ``# TODO`` and writes ``"?"`` where no value matched, so the file fails to
+load (exit 4) until edited.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingABC
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from peka.io.readers import open_source
-from peka.schema.mapping import suggest_mapping
-from peka.schema.model import ROW
+from peka.schema.mapping import (
+    BOOL_WORDS,
+    LEVELS,
+    cell_text,
+    code_text,
+    load_mapping,
+    name_key,
+    preset_names,
+    value_key,
+)
+from peka.schema.model import COLUMNS, ROW, Column, Level, columns_for
 
 MAX_DISTINCT = 40  # more distinct values than this: not a coded column, no values proposed
+
+
+def _candidates() -> dict[str, list[tuple[Level, str]]]:
+    """Normalised name → canonical (level, column) it stands for: canonical names, preset sources, descriptions."""
+    table: dict[str, list[tuple[Level, str]]] = {}
+
+    def add(name: str, level: Level, canonical: str) -> None:
+        for key in {name_key(name), _tokens_key(name)}:
+            entry = table.setdefault(key, [])
+            if (level, canonical) not in entry:
+                entry.append((level, canonical))
+
+    for column in COLUMNS:
+        add(column.name, column.level, column.name)
+        add(column.name.replace("_", " "), column.level, column.name)
+        add(column.description, column.level, column.name)
+        for text in _display_labels(column.name):
+            add(text, column.level, column.name)
+    for name in preset_names():
+        mapping = load_mapping(name)
+        for level in LEVELS:
+            for canonical, spec in mapping.specs(level).items():
+                for source in spec.sources:
+                    add(source, level, canonical)
+    return table
+
+
+def suggest_mapping(
+    header: Sequence[str],
+    *,
+    person_header: Sequence[str] | None = None,
+    value_labels: MappingABC[str, MappingABC[object, str]] | None = None,
+    sample_values: MappingABC[str, Iterable[object]] | None = None,
+    person_value_labels: MappingABC[str, MappingABC[object, str]] | None = None,
+    person_sample_values: MappingABC[str, Iterable[object]] | None = None,
+    name: str = "suggested",
+) -> str:
+    """Propose mapping TOML for a file from its header names (difflib against canonical names, preset source names
+    and column descriptions) and, for coded columns, its value labels or distinct text values. Uncertain lines
+    carry ``# TODO``; unmatched source columns are listed as comments so nothing is dropped unseen.
+
+    >>> print(suggest_mapping(["ID Keluarga P3KE", "Jumlah Anggota Keluarga"]).splitlines()[4])
+    [household]
+    """
+    candidates = _candidates()
+    lines = [
+        f'name = "{name}"',
+        'description = "Suggested by peka mapping suggest: check every # TODO line"',
+        'absent = "error"',
+        "",
+    ]
+    levels: list[tuple[Level, Sequence[str], Any, Any]] = [("household", header, value_labels, sample_values)]
+    if person_header is not None:
+        levels.append(("person", person_header, person_value_labels, person_sample_values))
+    for level, names, labels, samples in levels:
+        lines.append(f"[{level}]")
+        lines.extend(_suggest_level(level, names, candidates, labels or {}, samples or {}))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _suggest_level(
+    level: Level,
+    header: Sequence[str],
+    candidates: dict[str, list[tuple[Level, str]]],
+    labels: MappingABC[str, MappingABC[object, str]],
+    samples: MappingABC[str, Iterable[object]],
+) -> list[str]:
+    keys = list(candidates)
+    taken: dict[str, tuple[str, float]] = {}
+    for source in header:
+        if str(source) == ROW:
+            continue
+        best: tuple[str, float] | None = None
+        for variant in {name_key(source), _tokens_key(source)}:
+            for match in difflib.get_close_matches(variant, keys, n=5, cutoff=0.6):
+                ratio = difflib.SequenceMatcher(None, variant, match).ratio()
+                for lvl, canonical in candidates[match]:
+                    if lvl == level and (best is None or ratio > best[1]):
+                        best = (canonical, ratio)
+        by_values = _match_by_values(level, labels.get(source), samples.get(source), best)
+        if by_values is not None:
+            best = by_values
+        if best is None:
+            continue
+        canonical, ratio = best
+        if canonical not in taken or ratio > taken[canonical][1]:
+            taken[canonical] = (str(source), ratio)
+    lines: list[str] = []
+    cols = columns_for(level)
+    for canonical in cols:
+        if canonical not in taken:
+            if cols[canonical].required:
+                lines.append(f'# TODO {canonical} = "?"  # required: no column of the file looks like it')
+            continue
+        source, ratio = taken[canonical]
+        note = "" if ratio >= 0.999 else f"  # TODO check: match {ratio:.0%}"
+        column = cols[canonical]
+        values_line, missing = "", list[str]()
+        if column.kind in ("category", "bool"):
+            values_line, missing = _suggest_values(column, labels.get(source), samples.get(source))
+        elif labels.get(source):
+            missing = [code_text(k) if isinstance(k, float) else str(k) for k, v in labels[source].items()
+                       if value_key(v) in MISSING_LABELS]  # fmt: skip
+        parts = [f"from = {_toml_str(source)}"]
+        if values_line:
+            parts.append(f"values = {{ {values_line} }}")
+            if '= "?"' in values_line:
+                note = (note + ";" if note else "  # TODO") + ' replace each "?" with a canonical code'
+        if missing:
+            parts.append(f"missing = [{', '.join(_toml_str(m) for m in missing)}]")
+        if len(parts) == 1:
+            lines.append(f"{canonical} = {_toml_str(source)}{note}")
+        else:
+            lines.append(f"{canonical} = {{ {', '.join(parts)} }}{note}")
+    used = {s for s, _ in taken.values()}
+    for source in header:
+        if str(source) != ROW and str(source) not in used:
+            lines.append(
+                f"# not mapped: {_toml_str(str(source))}  (TODO map it or leave it: unmapped columns are dropped)"
+            )
+    return lines
+
+
+def _tokens_key(name: str) -> str:
+    """Name words in sorted order, so ``UMUR_KRT`` and ``KRT_UMUR`` compare equal."""
+    return " ".join(sorted(t for t in re.split(r"[\s_/\-.()]+", name_key(name)) if t))
+
+
+def _match_by_values(
+    level: Level,
+    labels: MappingABC[object, str] | None,
+    samples: Iterable[object] | None,
+    by_name: tuple[str, float] | None,
+) -> tuple[str, float] | None:
+    """A category column recognised by its value labels or distinct texts (``Perkotaan``/``Perdesaan`` →
+    urban_rural), when that is surer than the name match. Bool columns all share one vocabulary: not used here."""
+    texts = [str(v) for v in labels.values()] if labels else [t for t in (cell_text(v) for v in samples or []) if t]
+    keys = {value_key(t) for t in texts} - MISSING_LABELS - {None}
+    if not keys or all(k.isdigit() for k in keys if k):
+        return None
+    best: tuple[str, float] | None = None
+    for column in columns_for(level).values():
+        if column.kind != "category":
+            continue
+        share = len(keys & set(_known_value_words(column))) / len(keys)
+        score = 0.5 + 0.45 * share if share >= 0.5 else 0.0  # below 1: a match on values alone is always a TODO
+        name_bonus = by_name is not None and by_name[0] == column.name
+        if score and (best is None or score > best[1] or (score == best[1] and name_bonus)):
+            best = (column.name, score)
+    if best is None or (by_name is not None and by_name[1] >= best[1]):
+        return None
+    return best
+
+
+MISSING_LABELS = {"tidak tahu", "tidak menjawab", "tidak diketahui", "tidak ada jawaban", "menolak", "missing",
+                  "don't know", "dont know", "refused", "no answer", "not applicable", "tidak berlaku"}  # fmt: skip
+
+
+def _suggest_values(
+    column: Column, labels: MappingABC[object, str] | None, samples: Iterable[object] | None
+) -> tuple[str, list[str]]:
+    """``"code" = "canonical"`` pairs from value labels (or distinct values), fuzzy-matched on canonical codes and
+    on the value keys/labels of the presets; unmatched ones get ``"?"`` so the TOML fails loudly until fixed."""
+    pairs: list[tuple[str, str]] = []  # (source key, label text used to match)
+    if labels:
+        pairs = [(code_text(k) if isinstance(k, float) else str(k), str(v)) for k, v in labels.items()]
+    elif samples is not None:
+        distinct = sorted({t for t in (cell_text(v) for v in samples) if t is not None})
+        if len(distinct) > 40:
+            return "", []
+        pairs = [(t, t) for t in distinct]
+    if not pairs:
+        return "", []
+    known = _known_value_words(column)
+    items: list[str] = []
+    missing: list[str] = []
+    for key, label in pairs:
+        if value_key(label) in MISSING_LABELS:
+            missing.append(key)
+            continue
+        target = known.get(value_key(label))
+        if target is None:  # not `or`: False is a found target
+            target = known.get(value_key(key))
+        if target is None:
+            keys = [k for k in known if k is not None]
+            close = difflib.get_close_matches(value_key(label) or "", keys, n=1, cutoff=0.75)
+            target = known[close[0]] if close else None
+        if target is None:
+            items.append(f'{_toml_str(key)} = "?"')  # TODO: fails to load until edited
+        elif isinstance(target, bool):
+            items.append(f"{_toml_str(key)} = {'true' if target else 'false'}")
+        else:
+            items.append(f"{_toml_str(key)} = {_toml_str(str(target))}")
+    return ", ".join(items), missing
+
+
+def _known_value_words(column: Column) -> dict[str | None, object]:
+    known: dict[str | None, object] = {}
+    if column.kind == "bool":
+        known.update(BOOL_WORDS)
+    for code in column.categories:
+        known.setdefault(value_key(code), code)
+        known.setdefault(value_key(code.replace("_", " ")), code)
+        for text in _display_labels(column.name, code):
+            known.setdefault(value_key(text), code)
+    for name in preset_names():
+        mapping = load_mapping(name)
+        spec = mapping.specs(column.level).get(column.name)
+        if spec is None or spec.values is None:
+            continue
+        for key, value in spec.values.items():
+            if not key.lstrip("+-").isdigit():
+                known.setdefault(value_key(key), value)
+        for key, label in spec.labels.items():
+            if key in spec.values:
+                known.setdefault(value_key(label), spec.values[key])
+    return known
+
+
+def _display_labels(column: str, code: str | None = None) -> list[str]:
+    """Indonesian and English display labels (``peka.labels``) of a column, or of one of its category codes."""
+    from peka import labels
+
+    out = []
+    for lang in labels.LANGS:
+        try:
+            text = labels.column_label(column, lang) if code is None else labels.category_label(column, code, lang)
+        except (KeyError, ValueError, OSError):  # the catalogue is optional for suggestions
+            continue
+        if text and text not in (column, code):
+            out.append(text)
+    return out
+
+
+def _toml_str(text: str) -> str:
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def _describe(

@@ -13,8 +13,9 @@ This module:
   a missing cell plus a ``Finding`` carrying the user's row number;
 * inverts them (``to_source`` / ``source_value_labels``) so the sample generator writes canonical data in any
   preset's shape;
-* picks a preset from a header (``detect_mapping``) and proposes a mapping for an unknown file
-  (``suggest_mapping``).
+* picks a preset from a header (``detect_mapping``).
+
+Proposing a mapping for an unknown file (``peka mapping suggest``) lives in ``peka.io.suggest``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import logging
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -37,7 +38,7 @@ import pandas as pd
 
 from peka.errors import ConfigError, InputError
 from peka.schema.findings import MASK, Finding
-from peka.schema.model import COLUMNS, ROW, Column, Level, columns_for
+from peka.schema.model import ROW, Column, Level, columns_for
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def value_key(value: object) -> str | None:
     return text
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
@@ -285,12 +286,12 @@ def _parse_spec(level: Level, name: str, entry: object, origin: str) -> ColumnSp
         values=dict(values) if values is not None else None,
         labels={str(k): v for k, v in labels.items()},
         scale=float(scale) if scale is not None else None,
-        missing=tuple(_code_text(m) for m in missing),
+        missing=tuple(code_text(m) for m in missing),
         optional=optional,
     )
 
 
-def _code_text(code: object) -> str:
+def code_text(code: object) -> str:
     return str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
 
 
@@ -321,13 +322,13 @@ def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, fi
     exact = {str(h): str(h) for h in header}
     folded: dict[str, str] = {}
     for h in header:
-        folded.setdefault(_name_key(h), str(h))
+        folded.setdefault(name_key(h), str(h))
     resolved: dict[str, str] = {}
     cols = columns_for(level)
     for canonical, spec in mapping.specs(level).items():
         found = next((exact[s] for s in spec.sources if s in exact), None)
         if found is None:
-            found = next((folded[_name_key(s)] for s in spec.sources if _name_key(s) in folded), None)
+            found = next((folded[name_key(s)] for s in spec.sources if name_key(s) in folded), None)
         if found is not None:
             resolved[canonical] = found
             continue
@@ -377,13 +378,13 @@ def detect_mapping(header: Sequence[str], person_header: Sequence[str] | None = 
 
 
 def _match_score(mapping: Mapping, level: Level, header: Sequence[str]) -> float:
-    names = {_name_key(h) for h in header if str(h) != ROW}
-    sources = {_name_key(s) for s in mapping.source_names(level)}
+    names = {name_key(h) for h in header if str(h) != ROW}
+    sources = {name_key(s) for s in mapping.source_names(level)}
     required = [c.name for c in columns_for(level).values() if c.required]
     specs = mapping.specs(level)
     if not names or not sources:
         return 0.0
-    if any(not any(_name_key(s) in names for s in specs[r].sources) for r in required if r in specs):
+    if any(not any(name_key(s) in names for s in specs[r].sources) for r in required if r in specs):
         return 0.0
     return len(names & sources) / min(len(names), len(sources))
 
@@ -471,7 +472,7 @@ def apply_mapping(
             out.setdefault(str(name), frame[name].array)
     elif extra:
         log.debug("%s: %d source column(s) not in mapping %r dropped: %s", file, len(extra), mapping.name, extra)
-    result.frame = pd.DataFrame(out, index=frame.index)
+    result.frame = pd.DataFrame(out)  # a fresh RangeIndex: messages use _row, never the index
     return result
 
 
@@ -518,19 +519,18 @@ def _as_text(series: pd.Series, *, strip: bool = True) -> pd.Series:
     if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
         # mixed cells (XLSX: numbers and text in one column): convert each distinct value once
         codes, uniques = pd.factorize(series)
-        texts = [_cell_text(u) for u in uniques]
-        arr = pd.array(texts, dtype="str")
-        return pd.Series(arr.take(codes, allow_fill=True), index=series.index)
+        texts = pd.array([cell_text(u) for u in uniques], dtype="str")
+        return pd.Series(texts.take(codes, allow_fill=True), index=series.index)
     text = series.astype("str")
     if strip:
         text = text.str.strip()
     return text.mask(text == "")
 
 
-def _cell_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < 1e18:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(float(value)) < 1e18:
         return str(int(value))
     text = str(value).strip()
     return text or None
@@ -549,16 +549,22 @@ def _count_codes(values: pd.Series) -> dict[str, int]:
     return {str(value_key(k) if value_key(k) is not None else k): int(v) for k, v in counts.items()}
 
 
+def _is_big_number(value: object) -> bool:
+    """A number with more digits than Excel keeps (a NIK or No KK typed as a number)."""
+    return (
+        isinstance(value, (int, float, np.number))
+        and not isinstance(value, bool)
+        and abs(float(value)) >= ID_DIGITS_LOST_AT
+    )
+
+
 def _convert_id(series: pd.Series, spec: ColumnSpec) -> _Converted:
     conv = _Converted(values=None)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         big = (series.abs() >= ID_DIGITS_LOST_AT).fillna(False).to_numpy(dtype=bool)
     elif series.dtype == object:  # XLSX: numbers and text mixed in one column
         codes, uniques = pd.factorize(series)
-        flags = np.array(
-            [isinstance(u, (int, float, np.number)) and not isinstance(u, bool) and abs(u) >= ID_DIGITS_LOST_AT
-             for u in uniques] + [False]
-        )  # fmt: skip
+        flags = np.array([_is_big_number(u) for u in uniques] + [False], dtype=bool)
         big = flags[codes]
     else:
         big = np.zeros(len(series), dtype=bool)
@@ -710,12 +716,12 @@ def _typed_take(values: list[object], take: np.ndarray, kind: str) -> Any:
         picked = table[take]
         return pd.arrays.BooleanArray(picked == 1, picked < 0)
     if kind == "int":
-        table = np.array([np.nan if v is None else float(v) for v in values] + [np.nan])
+        table = np.array([np.nan if v is None else float(v) for v in values] + [np.nan])  # type: ignore[arg-type]
         picked = table[take]
         mask = np.isnan(picked)
         return pd.arrays.IntegerArray(np.where(mask, 0, picked).astype("int64"), mask)
     if kind == "float":
-        table = np.array([np.nan if v is None else float(v) for v in values] + [np.nan])
+        table = np.array([np.nan if v is None else float(v) for v in values] + [np.nan])  # type: ignore[arg-type]
         return table[take]
     return pd.array([None if v is None else str(v) for v in values], dtype="str").take(take, allow_fill=True)
 
@@ -775,7 +781,7 @@ SHOWN_CHARS = 40
 def _shown_value(value: object) -> str | None:
     """A raw value as a finding shows it: a long digit run (a NIK typed into the wrong column) is masked, and a
     huge cell is cut so that messages stay one short line."""
-    text = _cell_text(value)
+    text = cell_text(value)
     if text is None:
         return None
     text = _LONG_DIGITS.sub(MASK, text)
@@ -859,241 +865,3 @@ def source_value_labels(mapping: Mapping | str, level: Level) -> dict[str, dict[
         if spec.labels:
             out[spec.sources[0]] = {(int(k) if k.lstrip("+-").isdigit() else k): v for k, v in spec.labels.items()}
     return out
-
-
-# ---- suggesting a mapping for an unknown file --------------------------------------------------------------------
-
-
-def _candidates() -> dict[str, list[tuple[Level, str]]]:
-    """Normalised name → canonical (level, column) it stands for: canonical names, preset sources, descriptions."""
-    table: dict[str, list[tuple[Level, str]]] = {}
-
-    def add(name: str, level: Level, canonical: str) -> None:
-        for key in {_name_key(name), _tokens_key(name)}:
-            entry = table.setdefault(key, [])
-            if (level, canonical) not in entry:
-                entry.append((level, canonical))
-
-    for column in COLUMNS:
-        add(column.name, column.level, column.name)
-        add(column.name.replace("_", " "), column.level, column.name)
-        add(column.description, column.level, column.name)
-        for text in _display_labels(column.name):
-            add(text, column.level, column.name)
-    for name in preset_names():
-        mapping = load_mapping(name)
-        for level in LEVELS:
-            for canonical, spec in mapping.specs(level).items():
-                for source in spec.sources:
-                    add(source, level, canonical)
-    return table
-
-
-def suggest_mapping(
-    header: Sequence[str],
-    *,
-    person_header: Sequence[str] | None = None,
-    value_labels: MappingABC[str, MappingABC[object, str]] | None = None,
-    sample_values: MappingABC[str, Iterable[object]] | None = None,
-    person_value_labels: MappingABC[str, MappingABC[object, str]] | None = None,
-    person_sample_values: MappingABC[str, Iterable[object]] | None = None,
-    name: str = "suggested",
-) -> str:
-    """Propose mapping TOML for a file from its header names (difflib against canonical names, preset source names
-    and column descriptions) and, for coded columns, its value labels or distinct text values. Uncertain lines
-    carry ``# TODO``; unmatched source columns are listed as comments so nothing is dropped unseen.
-
-    >>> print(suggest_mapping(["ID Keluarga P3KE", "Jumlah Anggota Keluarga"]).splitlines()[4])
-    [household]
-    """
-    candidates = _candidates()
-    lines = [
-        f'name = "{name}"',
-        'description = "Suggested by peka mapping suggest: check every # TODO line"',
-        'absent = "error"',
-        "",
-    ]
-    levels: list[tuple[Level, Sequence[str], Any, Any]] = [("household", header, value_labels, sample_values)]
-    if person_header is not None:
-        levels.append(("person", person_header, person_value_labels, person_sample_values))
-    for level, names, labels, samples in levels:
-        lines.append(f"[{level}]")
-        lines.extend(_suggest_level(level, names, candidates, labels or {}, samples or {}))
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _suggest_level(
-    level: Level,
-    header: Sequence[str],
-    candidates: dict[str, list[tuple[Level, str]]],
-    labels: MappingABC[str, MappingABC[object, str]],
-    samples: MappingABC[str, Iterable[object]],
-) -> list[str]:
-    keys = list(candidates)
-    taken: dict[str, tuple[str, float]] = {}
-    for source in header:
-        if str(source) == ROW:
-            continue
-        best: tuple[str, float] | None = None
-        for variant in {_name_key(source), _tokens_key(source)}:
-            for match in difflib.get_close_matches(variant, keys, n=5, cutoff=0.6):
-                ratio = difflib.SequenceMatcher(None, variant, match).ratio()
-                for lvl, canonical in candidates[match]:
-                    if lvl == level and (best is None or ratio > best[1]):
-                        best = (canonical, ratio)
-        by_values = _match_by_values(level, labels.get(source), samples.get(source), best)
-        if by_values is not None:
-            best = by_values
-        if best is None:
-            continue
-        canonical, ratio = best
-        if canonical not in taken or ratio > taken[canonical][1]:
-            taken[canonical] = (str(source), ratio)
-    lines: list[str] = []
-    cols = columns_for(level)
-    for canonical in cols:
-        if canonical not in taken:
-            if cols[canonical].required:
-                lines.append(f'# TODO {canonical} = "?"  # required: no column of the file looks like it')
-            continue
-        source, ratio = taken[canonical]
-        note = "" if ratio >= 0.999 else f"  # TODO check: match {ratio:.0%}"
-        column = cols[canonical]
-        values_line, missing = "", []
-        if column.kind in ("category", "bool"):
-            values_line, missing = _suggest_values(column, labels.get(source), samples.get(source))
-        elif labels.get(source):
-            missing = [_code_text(k) if isinstance(k, float) else str(k) for k, v in labels[source].items()
-                       if value_key(v) in MISSING_LABELS]  # fmt: skip
-        parts = [f"from = {_toml_str(source)}"]
-        if values_line:
-            parts.append(f"values = {{ {values_line} }}")
-            if '= "?"' in values_line:
-                note = (note + ";" if note else "  # TODO") + ' replace each "?" with a canonical code'
-        if missing:
-            parts.append(f"missing = [{', '.join(_toml_str(m) for m in missing)}]")
-        if len(parts) == 1:
-            lines.append(f"{canonical} = {_toml_str(source)}{note}")
-        else:
-            lines.append(f"{canonical} = {{ {', '.join(parts)} }}{note}")
-    used = {s for s, _ in taken.values()}
-    for source in header:
-        if str(source) != ROW and str(source) not in used:
-            lines.append(
-                f"# not mapped: {_toml_str(str(source))}  (TODO map it or leave it: unmapped columns are dropped)"
-            )
-    return lines
-
-
-def _tokens_key(name: str) -> str:
-    """Name words in sorted order, so ``UMUR_KRT`` and ``KRT_UMUR`` compare equal."""
-    return " ".join(sorted(t for t in re.split(r"[\s_/\-.()]+", _name_key(name)) if t))
-
-
-def _match_by_values(
-    level: Level,
-    labels: MappingABC[object, str] | None,
-    samples: Iterable[object] | None,
-    by_name: tuple[str, float] | None,
-) -> tuple[str, float] | None:
-    """A category column recognised by its value labels or distinct texts (``Perkotaan``/``Perdesaan`` →
-    urban_rural), when that is surer than the name match. Bool columns all share one vocabulary: not used here."""
-    texts = [str(v) for v in labels.values()] if labels else [t for t in (_cell_text(v) for v in samples or []) if t]
-    keys = {value_key(t) for t in texts} - MISSING_LABELS - {None}
-    if not keys or all(k.isdigit() for k in keys if k):
-        return None
-    best: tuple[str, float] | None = None
-    for column in columns_for(level).values():
-        if column.kind != "category":
-            continue
-        share = len(keys & set(_known_value_words(column))) / len(keys)
-        score = 0.5 + 0.45 * share if share >= 0.5 else 0.0  # below 1: a match on values alone is always a TODO
-        name_bonus = by_name is not None and by_name[0] == column.name
-        if score and (best is None or score > best[1] or (score == best[1] and name_bonus)):
-            best = (column.name, score)
-    if best is None or (by_name is not None and by_name[1] >= best[1]):
-        return None
-    return best
-
-
-MISSING_LABELS = {"tidak tahu", "tidak menjawab", "tidak diketahui", "tidak ada jawaban", "menolak", "missing",
-                  "don't know", "dont know", "refused", "no answer", "not applicable", "tidak berlaku"}  # fmt: skip
-
-
-def _suggest_values(
-    column: Column, labels: MappingABC[object, str] | None, samples: Iterable[object] | None
-) -> tuple[str, list[str]]:
-    """``"code" = "canonical"`` pairs from value labels (or distinct values), fuzzy-matched on canonical codes and
-    on the value keys/labels of the presets; unmatched ones get ``"?"`` so the TOML fails loudly until fixed."""
-    pairs: list[tuple[str, str]] = []  # (source key, label text used to match)
-    if labels:
-        pairs = [(_code_text(k) if isinstance(k, float) else str(k), str(v)) for k, v in labels.items()]
-    elif samples is not None:
-        distinct = sorted({t for t in (_cell_text(v) for v in samples) if t is not None})
-        if len(distinct) > 40:
-            return "", []
-        pairs = [(t, t) for t in distinct]
-    if not pairs:
-        return "", []
-    known = _known_value_words(column)
-    items: list[str] = []
-    missing: list[str] = []
-    for key, label in pairs:
-        if value_key(label) in MISSING_LABELS:
-            missing.append(key)
-            continue
-        target = known.get(value_key(label)) or known.get(value_key(key))
-        if target is None:
-            close = difflib.get_close_matches(value_key(label) or "", list(known), n=1, cutoff=0.75)
-            target = known[close[0]] if close else None
-        if target is None:
-            items.append(f'{_toml_str(key)} = "?"')  # TODO: fails to load until edited
-        elif isinstance(target, bool):
-            items.append(f"{_toml_str(key)} = {'true' if target else 'false'}")
-        else:
-            items.append(f"{_toml_str(key)} = {_toml_str(target)}")
-    return ", ".join(items), missing
-
-
-def _known_value_words(column: Column) -> dict[str | None, object]:
-    known: dict[str | None, object] = {}
-    if column.kind == "bool":
-        known.update(BOOL_WORDS)
-    for code in column.categories:
-        known.setdefault(value_key(code), code)
-        known.setdefault(value_key(code.replace("_", " ")), code)
-        for text in _display_labels(column.name, code):
-            known.setdefault(value_key(text), code)
-    for name in preset_names():
-        mapping = load_mapping(name)
-        spec = mapping.specs(column.level).get(column.name)
-        if spec is None or spec.values is None:
-            continue
-        for key, value in spec.values.items():
-            if not key.lstrip("+-").isdigit():
-                known.setdefault(value_key(key), value)
-        for key, label in spec.labels.items():
-            if key in spec.values:
-                known.setdefault(value_key(label), spec.values[key])
-    return known
-
-
-def _display_labels(column: str, code: str | None = None) -> list[str]:
-    """Indonesian and English display labels (``peka.labels``) of a column, or of one of its category codes."""
-    from peka import labels
-
-    out = []
-    for lang in labels.LANGS:
-        try:
-            text = labels.column_label(column, lang) if code is None else labels.category_label(column, code, lang)
-        except (KeyError, ValueError, OSError):  # the catalogue is optional for suggestions
-            continue
-        if text and text not in (column, code):
-            out.append(text)
-    return out
-
-
-def _toml_str(text: str) -> str:
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
