@@ -151,6 +151,7 @@ def value_key(value: object) -> str | None:
 
 
 def name_key(name: str) -> str:
+    """A column name as matched against a mapping: casefolded, inner spaces collapsed."""
     return " ".join(str(name).split()).casefold()
 
 
@@ -292,6 +293,7 @@ def _parse_spec(level: Level, name: str, entry: object, origin: str) -> ColumnSp
 
 
 def code_text(code: object) -> str:
+    """A code as TOML key text: ``1.0`` → ``"1"``."""
     return str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
 
 
@@ -528,6 +530,7 @@ def _as_text(series: pd.Series, *, strip: bool = True) -> pd.Series:
 
 
 def cell_text(value: object) -> str | None:
+    """One cell as stripped text (whole-number floats without ``.0``); ``None`` for missing or empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(float(value)) < 1e18:
