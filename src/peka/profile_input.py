@@ -212,14 +212,17 @@ def _classified_or_classify(request: ProfileRequest, kwargs: dict[str, Any]) -> 
         return frame
     from peka.classify import classify
     from peka.io import load_survey
-    from peka.schema.checks import apply_on_invalid, validate
+    from peka.schema.checks import apply_on_invalid, format_row_counts, validate
 
     config = load_profile_config(request, check_rules=True)
     survey = load_survey(request.input, persons=request.persons, mapping=request.mapping)
     report = validate(survey)
-    survey, rejects = apply_on_invalid(survey, report, request.on_invalid)  # type: ignore[arg-type]
+    clean, rejects = apply_on_invalid(survey, report, request.on_invalid)  # type: ignore[arg-type]
+    # rows in = processed + rejected (a rejected row counted once, whatever its number of reasons)
+    log.info("%s: %s", request.input, format_row_counts(report, clean, rejects))
     if len(rejects):
-        log.warning("%d row(s) rejected by the data-quality checks (--on-invalid skip)", len(rejects))
+        log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
+    survey = clean
     frame = classify(survey, config)
     kwargs["mpi_spec"] = config.mpi
     return frame
@@ -238,4 +241,27 @@ def run_profile(request: ProfileRequest) -> Any:
     frame, kwargs = prepare(request)
     options = ProfileOptions(suppress=request.suppress) if request.min_n is None else ProfileOptions(
         suppress=request.suppress, min_n=request.min_n)
-    return profile(frame, options=options, **kwargs)
+    try:
+        result = profile(frame, options=options, **kwargs)
+    except InputError as exc:  # name the file the user gave (the estimator only knows columns)
+        if exc.file is None:
+            exc.file = str(request.input)
+            exc.args = (exc.render(),)
+        raise
+    result.design["line_values"] = line_values(frame, result.design)
+    return result
+
+
+def line_values(frame: pd.DataFrame, design: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """The smallest and largest value of each poverty line the estimates used (a fixed line: that value twice), in
+    the welfare unit (Rupiah), for the reader of the output: ``{"poverty_line": {"min": ..., "max": ...}, ...}``."""
+    found: dict[str, dict[str, float]] = {}
+    for key in ("poverty_line", "extreme_line"):
+        line = design.get(key)
+        if isinstance(line, str) and line in frame.columns:
+            values = pd.to_numeric(frame[line], errors="coerce")
+            if values.notna().any():
+                found[key] = {"min": float(values.min()), "max": float(values.max())}
+        elif isinstance(line, (int, float)) and not isinstance(line, bool):
+            found[key] = {"min": float(line), "max": float(line)}
+    return found

@@ -56,6 +56,7 @@ def test_english_and_unconfirmed_scheme(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Very poor" in result.output and "UNCONFIRMED" in result.output
+    assert "Extreme poverty line: Rp391,000 (USD 2.15 PPP 2017) [single source]" in result.output
 
 
 def test_include_personal_and_parquet(tmp_path):
@@ -101,3 +102,61 @@ def test_skip_writes_rejects_and_balances(tmp_path):
 )
 def test_usage_errors(args):
     assert runner.invoke(app, ["classify", HH, *args]).exit_code == ExitCode.USAGE
+
+
+def test_xlsx_output_and_the_sheet_row_limit(tmp_path, monkeypatch):
+    from peka.deliver import files
+
+    assert files.XLSX_MAX_ROWS == 1_048_576  # Excel's sheet limit, header row included
+    # the sample's 3,000 households + 1 header row: fits a sheet of 3,001 rows, not one of 3,000
+    monkeypatch.setattr(files, "XLSX_MAX_ROWS", 3_001)
+    out = tmp_path / "hasil.xlsx"
+    result = runner.invoke(app, ["classify", HH, "--persons", PERSONS, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_excel(out, dtype={"hh_id": str}, engine="calamine")
+    assert table["hh_id"].tolist() == pd.read_csv(HH, dtype={"hh_id": str})["hh_id"].tolist()
+    monkeypatch.setattr(files, "XLSX_MAX_ROWS", 3_000)
+    refused = tmp_path / "besar.xlsx"
+    result = runner.invoke(app, ["classify", HH, "--persons", PERSONS, "-o", str(refused)])
+    assert result.exit_code == ExitCode.USAGE
+    assert "3,000 households do not fit in an XLSX sheet" in result.output and not refused.exists()
+
+
+def test_config_init_then_classify_with_it(tmp_path):
+    config = tmp_path / "peka.toml"
+    assert runner.invoke(app, ["config", "init", "-o", str(config)]).exit_code == 0
+    with_file = tmp_path / "a.parquet"
+    result = runner.invoke(app, ["classify", HH, "--persons", PERSONS, "--config", str(config), "-o", str(with_file)])
+    assert result.exit_code == 0, result.output
+    default = tmp_path / "b.parquet"
+    assert runner.invoke(app, ["classify", HH, "--persons", PERSONS, "-o", str(default)]).exit_code == 0
+    # the starting file restates the defaults: same table
+    pd.testing.assert_frame_equal(pd.read_parquet(with_file), pd.read_parquet(default))
+
+
+def test_unconfirmed_settings_are_labelled_in_the_summary_and_beside_the_table(written, tmp_path):
+    result, out = written
+    text = result.output
+    # the thresholds the rules read that are not confirmed, and the cause catalogue (a peka design)
+    assert "Ambang LAND_M2 = 500 [BELUM TERKONFIRMASI]" in text
+    assert "Ambang DEPENDENCY_RATIO_MAX = 1 [BELUM TERKONFIRMASI]" in text
+    assert "Katalog penyebab dan penyebab utama (rancangan peka) [BELUM TERKONFIRMASI]" in text
+    assert "Ambang ELDERLY_AGE" not in text  # confirmed (UU 13/1998): no mark
+    record = out.with_name(out.name + ".peka.toml")
+    lines = record.read_text(encoding="utf-8").splitlines()
+    assert "#   [unconfirmed] bps14.constants.LAND_M2: LAND_M2 = 500" in "\n".join(lines)
+    assert any(line.startswith("#   [single_source] extreme: Rp391,000") for line in lines)
+    # the record is a valid peka.toml that reproduces the run
+    again = tmp_path / "again.csv"
+    rerun = runner.invoke(app, ["classify", HH, "--persons", PERSONS, "--config", str(record), "-o", str(again)])
+    assert rerun.exit_code == 0, rerun.output
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_without_person_table_the_summary_says_why_mpi_is_undetermined():
+    result = runner.invoke(app, ["classify", HH])
+    assert result.exit_code == 0, result.output
+    # both Indonesia-MPI education indicators are member-level: without members the whole dimension is missing,
+    # so under "reweight" no household has an MPI status
+    assert "Status MPI tidak dapat ditentukan untuk 3.000 rumah tangga" in result.output
+    assert "berikan tabel anggota (--persons)" in result.output

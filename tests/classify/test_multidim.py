@@ -19,7 +19,8 @@ def spec(weights: dict[str, tuple[str, float]], k: float, missing: str = "reweig
     indicators = [
         MpiIndicator(name=name, dimension=dim, weight=w, deprived_if="true") for name, (dim, w) in weights.items()
     ]
-    return MpiConfig(k=k, missing=missing, indicators=indicators)
+    # 0.2 and 0.5: the UNDP/OPHI vulnerability and severity cutoffs (domain notes §4.2)
+    return MpiConfig(k=k, vulnerable=0.2, severe=0.5, missing=missing, indicators=indicators)
 
 
 def deprived(rows: list[list[object]], names: list[str]) -> pd.DataFrame:
@@ -196,3 +197,28 @@ def test_reweight_keeps_dimension_weights(rows):
             assert 0.0 <= out["mpi_score"].iloc[i] <= 1.0 + 1e-12
             if all(c in (1, None) for c in row):  # every known indicator deprived → every dimension full → 1
                 assert out["mpi_score"].iloc[i] == pytest.approx(1.0)
+
+
+def test_nutrition_eligibility_and_unmeasured_members(tmp_path):
+    hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"}, {"hh_id": "d"})
+    members = [
+        person("a", 1, 30, undernourished=True),  # an eligible member undernourished → 1
+        person("a", 2, 5, undernourished=None),
+        person("b", 1, 30, undernourished=False),  # measured, fine; another eligible member not measured
+        person("b", 2, 40, undernourished=None),
+        person("c", 1, 70, undernourished=True),  # 70 is not "under 70": no eligible member → not deprived
+        person("d", 1, 30, undernourished=None),  # nobody measured
+    ]
+    out = classify(survey(hh, members), PERSON_GLOBAL)
+    # default: an unmeasured eligible member could be undernourished → b and d missing
+    assert out["mpi_d_nutrition"].tolist() == [1, pd.NA, 0, pd.NA]
+    # OPHI's "members for whom there is nutritional information" (docs/methodology.md §3.3)
+    path = tmp_path / "peka.toml"
+    path.write_text(
+        '[mpi]\npreset = "global"\n[[mpi.indicators]]\nname = "nutrition"\n'
+        'eligible_if = "age < 70 and undernourished is not missing"\nno_eligible = "missing"\n',
+        encoding="utf-8",
+    )
+    out = classify(survey(hh, members), load_config(path))
+    # c: the 70-year-old is not eligible and nobody else is measured → missing under this setting
+    assert out["mpi_d_nutrition"].tolist() == [1, 0, pd.NA, pd.NA]

@@ -231,3 +231,12 @@ def test_cli_classify_rejects_bad_config_with_exit_4(tmp_path, text, key):
     assert result.exit_code == ExitCode.CONFIG_INVALID
     assert f"{path}: {key}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unknown_key_inside_a_constant_table(tmp_path):
+    # a constant is a number or a {value, source, status} table: the error names the key inside the table
+    exc = error_of(tmp_path, '[constants]\nMY_X = { value = 5, sorce = "x" }\n')
+    assert exc.key == "constants.MY_X.sorce" and "unknown key" in str(exc)
+    exc = error_of(tmp_path, "[bps14.constants.LAND_M2]\nvalu = 5000\n")
+    assert exc.key == "bps14.constants.LAND_M2.valu"
+    assert error_of(tmp_path, '[constants]\nMY_X = { source = "x" }\n').key == "constants.MY_X.value"

@@ -154,6 +154,33 @@ def test_xlsx_sheet_by_name_or_position_and_unknown_sheet(tmp_path):
         load_survey(path, mapping="canonical", sheet="Rumah Tangga")
 
 
+def test_xlsx_header_twice_is_an_error_not_a_silent_rename(tmp_path):
+    # pandas alone would call the second column "Jumlah Anggota Keluarga.1" and the mapping would read the first
+    path = tmp_path / "p3ke.xlsx"
+    _workbook(path, [["ID Keluarga P3KE", "Jumlah Anggota Keluarga", "Jumlah Anggota Keluarga"], ["P001", 3, 4]])
+    with pytest.raises(InputError, match="'Jumlah Anggota Keluarga' appears twice in the header") as info:
+        load_survey(path, mapping="p3ke")
+    assert info.value.row == 1
+
+
+def test_xlsx_leading_blank_rows_are_skipped_and_rows_keep_sheet_numbers(tmp_path):
+    path = tmp_path / "p3ke.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Keluarga")
+    sheet.write_row(2, 0, ["ID Keluarga P3KE", "Jumlah Anggota Keluarga", "Keterangan"])  # header on sheet row 3
+    sheet.write_row(3, 0, ["P001", 3])
+    sheet.write_row(5, 0, ["P002", "tiga"])  # sheet row 6, after a blank row 5
+    sheet.write(6, 2, "catatan")  # row 7: a note in an unmapped column only
+    book.close()
+    survey = load_survey(path, mapping="p3ke")
+    hh = survey.households
+    assert hh["_row"].tolist() == [4, 6, 7]
+    assert hh["hh_id"].tolist()[:2] == ["P001", "P002"] and hh["hh_size"].tolist()[0] == 3
+    assert [(f.row, f.column, f.check, f.value) for f in survey.findings] == [
+        (6, "Jumlah Anggota Keluarga", "type", "tiga")
+    ]
+
+
 def test_encrypted_xlsx_is_an_input_error(tmp_path):
     path = tmp_path / "locked.xlsx"
     path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 1024)  # OLE2 container, as Excel encrypts

@@ -66,3 +66,22 @@ def test_mapping_show_prints_the_preset_and_unknown_is_exit_4():
 def test_mapping_list_names_every_preset():
     result = CliRunner().invoke(app, ["mapping", "list"])
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["canonical", "p3ke", "susenas"]
+
+
+def test_suggest_matches_headers_by_words_and_common_abbreviations():
+    text = suggest_mapping(["ID Keluarga P3KE", "Jml ART", "NIK Kepala"])
+    lines = text.splitlines()
+    # "Jml ART" = "Jumlah anggota rumah tangga" (hh_size's label); "NIK Kepala" shares 2 of 3 words with
+    # "NIK kepala keluarga" (head_nik's label) but only 1 of 2 with "Pendidikan kepala" (head_educ)
+    assert 'hh_size = "Jml ART"  # TODO check: match 99%' in lines
+    assert any(line.startswith('head_nik = "NIK Kepala"  # TODO check') for line in lines)
+    assert not any(line.startswith("head_educ") for line in lines)
+
+
+def test_suggest_never_prints_the_values_of_a_nik_column(tmp_path):
+    nik_a, nik_b = "1172000000000011", "1172000000000012"
+    path = tmp_path / "x.csv"
+    path.write_text(f"ID Keluarga P3KE;Jumlah Anggota Keluarga;Pendidikan KRT\nP1;4;{nik_a}\nP2;2;{nik_b}\n")
+    result = CliRunner().invoke(app, ["-q", "mapping", "suggest", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert nik_a not in result.stdout and nik_b not in result.stdout

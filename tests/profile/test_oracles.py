@@ -3,7 +3,8 @@
 * R ``survey`` 4.1 on the synthetic survey, four designs (stratified cluster, SRS, singleton stratum with
   ``adjust`` and with ``certainty``): every measure, estimate and SE, to 8 significant digits;
 * ``samplics`` on the same data (a second oracle, checked against R here too);
-* published worked examples (Haughton & Khandker 2009 FGT table; Alkire & Foster 2011 AF example).
+* published worked examples (Haughton & Khandker 2009 FGT table; Alkire & Foster 2011 AF example; Alkire et al.
+  2015 Box 5.5, same M0 from different H and A).
 
 The optional ``r_parity`` test reruns the R script when ``Rscript`` with ``survey`` is installed.
 """
@@ -203,6 +204,18 @@ def test_alkire_foster_worked_example():
     for measure in ("h_uncensored", "h_censored", "contribution"):
         for name, value in expected[measure].items():
             assert table[("", measure, name)]["estimate"] == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["X", "X_prime"])
+def test_ophi_box_5_5_same_m0_different_composition(name):
+    # the printed deprivation scores and poverty verdicts of both matrices; H, A, M0 derived in the fixture's note
+    case = PUBLISHED["alkire_et_al_2015_box_5_5"]["cases"][name]
+    frame = pd.DataFrame({"_row": np.arange(2, 6), "mpi_score": case["mpi_score"],
+                          "mpi_poor": pd.array(case["mpi_poor"], dtype="boolean")})
+    result = profile(frame, design=Design(weight=None), hh_size=None, welfare=None)
+    table = peka_table(result.estimates)
+    for measure, value in case["expected"].items():
+        assert table[("", measure, "")]["estimate"] == pytest.approx(value, rel=1e-12)
 
 
 # ---- live R parity ---------------------------------------------------------------------------------------------

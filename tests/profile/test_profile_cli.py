@@ -87,6 +87,15 @@ def test_quick_use_matches_numpy(plain_csv):
     assert pick(recs, "P0")["estimate"] == pytest.approx(237 / 372, rel=1e-12)
     design = json.loads(result.stdout)["design"]
     assert design["srs"] is True and design["weight"] == "bobot"
+    assert design["poverty_line"] == Z and design["line_values"] == {"poverty_line": {"min": Z, "max": Z}}
+
+
+def test_quick_use_table_states_srs_and_the_line(plain_csv):
+    result = run(plain_csv, "--welfare", "pengeluaran", "--line", Z, "--weight", "bobot", "--hh-size", "art", "--by", "kec")
+    assert result.exit_code == 0, result.stderr
+    assert "sampel acak sederhana berbobot (SRS)" in result.stdout and "Garis kemiskinan: Rp100" in result.stdout
+    # P0 = 237/372 = 63.71% (see above), shown with its SE; kec 01/02 as rows of one table
+    assert "63,71 (" in result.stdout and "Menurut kec" in result.stdout
 
 
 def test_quick_use_without_household_size_counts_rows(plain_csv):
@@ -170,9 +179,10 @@ def test_xlsx_output_file(tmp_path):
 def test_table_in_indonesian_and_english():
     result = run(SYNTHETIC, "--by", "kec_code")
     assert result.exit_code == 0, result.stderr
-    assert "Persentase penduduk miskin (P0)" in result.stdout and "25,99%" in result.stdout
+    assert "P0 penduduk miskin (%)" in result.stdout and "25,99 (" in result.stdout
+    assert "Menurut kec_code" in result.stdout
     result = run(SYNTHETIC, "--by", "kec_code", "--lang", "en")
-    assert "Headcount ratio (P0)" in result.stdout and "25.99%" in result.stdout
+    assert "P0 headcount ratio (%)" in result.stdout and "25.99 (" in result.stdout and "By kec_code" in result.stdout
 
 
 def test_json_to_file_is_the_same_document(tmp_path):
@@ -189,6 +199,7 @@ def test_singleton_stratum_exits_3_naming_it():
     result = run(FIXTURES / "synthetic_singleton.csv", "--format", "json")
     assert result.exit_code == 3
     assert result.stderr.startswith("peka: error: ") and "'05'" in result.stderr
+    assert "synthetic_singleton.csv" in result.stderr and "--lonely-psu adjust" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

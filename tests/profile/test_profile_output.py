@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -43,8 +44,8 @@ def estimates() -> pd.DataFrame:
 
 
 DESIGN = {"type": "stratified_cluster", "srs": False, "weight": "weight", "strata": "strata", "psu": "psu",
-          "lonely_psu": "fail", "n_strata": 5, "n_psu": 100, "poverty_line": 609160.0,
-          "description": "stratified cluster sample"}
+          "lonely_psu": "fail", "n_households": 2000, "n_strata": 5, "n_psu": 100, "poverty_line": 609160.0,
+          "line_values": {"poverty_line": {"min": 609160.0, "max": 609160.0}}, "description": "stratified cluster sample"}
 
 
 def test_json_document_shape_and_nulls(estimates):
@@ -145,28 +146,107 @@ def test_number_formats_by_language():
     assert po.format_value("P0", NAN, "id") == "–"
 
 
-def _render(renderables) -> str:
-    console = Console(record=True, width=200, color_system=None)
+def _render(renderables, width: int = 200) -> str:
+    console = Console(record=True, width=width, color_system=None)
     for item in renderables:
         console.print(item)
     return console.export_text()
 
 
+def test_format_cell_estimate_se_and_mark():
+    # P0 0.2599.. → 25.99 (SE 0.0182 → 1.82); P1 ×100 → 6.04 (0.52); a count has no SE; marks by flag
+    assert po.format_cell({"measure": "P0", "estimate": 0.259903263796665, "se": 0.0182013062404055,
+                           "flag": "reliable"}) == "25,99 (1,82)"
+    assert po.format_cell({"measure": "P1", "estimate": 0.0604407531630927, "se": 0.00524877806903104,
+                           "flag": "caution"}, "en") == "6.04 (0.52)*"
+    assert po.format_cell({"measure": "H", "estimate": 0.5, "se": 0.3, "flag": "unreliable"}) == "50,00 (30,00)**"
+    assert po.format_cell({"measure": "A", "estimate": 0.5, "se": None, "flag": "low_n"}) == "50,00 (–)†"
+    assert po.format_cell({"measure": "households", "estimate": 95123.4567, "se": 10.0, "flag": "reliable"}) == "95.123"
+    assert po.format_cell({"measure": "P0", "estimate": None, "se": None, "flag": "suppressed"}) == "–"
+
+
 def test_terminal_tables_indonesian_by_default(estimates):
-    text = _render(po.profile_tables(estimates, DESIGN))
-    assert "Persentase penduduk miskin (P0)" in text
-    assert "Indeks kedalaman kemiskinan (P1)" in text
-    assert "Seluruh populasi" in text
-    assert "25,99%" in text and "6,044" in text
-    assert "hati-hati" in text and "n kecil" in text  # flags in Indonesian
-    assert "Rp609.160" in text  # the design's poverty line in Rupiah
-    assert "Estimasi" in text and "Galat baku" in text
+    text = _render(po.profile_tables(estimates, DESIGN, width=200))
+    assert "Seluruh populasi" in text and "P0 penduduk miskin (%)" in text and "Estimasi (GB)" in text
+    assert "25,99 (1,82)" in text and "6,04 (0,52)" in text  # whole population, ×100 with the SE
+    assert "Menurut desa_code × urban_rural" in text  # a crossed domain set: one column per variable
+    assert "31,00 (20,00)*" in text  # a caution estimate carries its mark ...
+    assert "hati-hati" in text and "n < 30" in text  # ... explained in the legend
+    assert "Rp609.160" in text  # the poverty line in Rupiah
+    assert "2.000 rumah tangga, 5 strata, 100 PSU" in text
+    assert "--format csv, json atau xlsx" in text  # where the full tidy output is
 
 
 def test_terminal_tables_english(estimates):
-    text = _render(po.profile_tables(estimates, DESIGN, lang="en"))
-    assert "Headcount ratio (P0)" in text and "Whole population" in text
-    assert "25.99%" in text and "use with caution" in text and "Rp609,160" in text
+    text = _render(po.profile_tables(estimates, DESIGN, lang="en", width=200))
+    assert "Whole population" in text and "P0 headcount ratio (%)" in text
+    assert "25.99 (1.82)" in text and "use with caution" in text and "Rp609,160" in text
+    assert "--format csv, json or xlsx" in text
+
+
+def test_terminal_states_a_simple_random_sample():
+    design = {"type": "srs", "srs": True, "weighted": True, "n_households": 4, "n_strata": 1, "n_psu": 4}
+    frame = pd.DataFrame([_record({}, "P0", 0.5, 0.25, n=4)])
+    assert "sampel acak sederhana berbobot (SRS)" in _render(po.profile_tables(frame, design))
+    assert "weighted simple random sample (SRS)" in _render(po.profile_tables(frame, design, lang="en"))
+
+
+@pytest.fixture(scope="module")
+def synthetic_profile():
+    """A real profile of the synthetic survey by kecamatan, with the poverty_status and segment margins."""
+    import tomllib
+
+    from peka.estimate import Design, profile
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    spec = tomllib.loads((fixtures / "synthetic_mpi.toml").read_text(encoding="utf-8"))["mpi"]
+    frame = pd.read_csv(fixtures / "synthetic_households.csv",
+                        dtype={c: "str" for c in ("kec_code", "desa_code", "strata", "psu", "poverty_status",
+                                                  "segment")})
+    for column in ("mpi_poor", "miskin_14k", "cause_pendidikan_rendah", "cause_lansia", "cause_disabilitas"):
+        frame[column] = frame[column].astype("boolean")
+    return profile(frame, design=Design("weight", "strata", "psu"), by=["kec_code"], mpi_spec=spec)
+
+
+@pytest.mark.parametrize("width", [80, 140])
+def test_terminal_fits_the_console_and_hides_constant_columns(synthetic_profile, width):
+    text = _render(po.profile_tables(synthetic_profile.estimates, synthetic_profile.design, width=width), width)
+    assert max(len(line) for line in text.splitlines()) <= width  # tables and notes alike
+    assert "Menurut kec_code" in text and "Menurut poverty_status" in text and "Menurut segment" in text
+    # P0 inside a poverty status is 0% or 100% by definition: not a column there, but said so in a note
+    status_part = text.split("Menurut poverty_status", 1)[1].split("Menurut segment", 1)[0]
+    assert "P1×100" in status_part and "P0 %" not in status_part and "H %" not in status_part
+    assert "Tidak ditampilkan menurut poverty_status: P0" in text
+    assert "P0 %" in text.split("Menurut poverty_status")[0].split("Menurut kec_code", 1)[1]  # ... by kecamatan: shown
+    # the whole population as the first row of every domain table, and the full output pointed to
+    assert text.count("Total") >= 3 and "dari" in text
+
+
+def test_constant_columns_are_hidden_only_in_status_domains():
+    # P0 of 100% / 0% with SE 0 in every cell: fixed by definition inside poverty statuses, but in the user's own
+    # domains it is data (a kecamatan where everyone is poor) and stays on screen
+    rows = [_record({}, "P0", 0.5, 0.1, n=4)]
+    for column in ("kec", "poverty_status"):
+        rows += [_record({column: "a"}, "P0", 1.0, 0.0, n=2), _record({column: "b"}, "P0", 0.0, 0.0, n=2)]
+    text = _render(po.profile_tables(pd.DataFrame(rows), DESIGN))
+    assert "P0 %" in text.split("Menurut kec")[1] and "100,00 (0,00)" in text
+    assert "Menurut poverty_status —" not in text  # its only column is hidden: no table ...
+    assert "Tidak ditampilkan menurut poverty_status: P0" in text and "menurut kec:" not in text  # ... but a note
+
+
+def test_terminal_groups_segments_under_their_poverty_status(synthetic_profile):
+    text = _render(po.profile_tables(synthetic_profile.estimates, synthetic_profile.design, width=200))
+    segment_part = text.split("Menurut segment")[1]
+    causes = {s.split("/", 1)[1] for s in synthetic_profile.estimates["domain"].map(lambda d: d.get("segment"))
+              if isinstance(s, str) and "/" in s}
+    assert causes and all(f"  {cause}" in segment_part for cause in causes)  # the cause, indented ...
+    assert "Miskin moneter dan multidimensi" in segment_part  # ... under its status heading
+    assert "/" not in segment_part.split("Indikator")[0].split("Penyebab")[0]
+
+
+def test_terminal_shows_far_fewer_lines_than_records(synthetic_profile):
+    text = _render(po.profile_tables(synthetic_profile.estimates, synthetic_profile.design, width=140), 140)
+    assert len(synthetic_profile.estimates) > 800 and len(text.splitlines()) < 120
 
 
 def test_render_rejects_unknown_format(estimates):

@@ -341,3 +341,13 @@ def test_a_cell_the_reader_already_reported_is_not_reported_again():
     hh = households(hh_size=pd.array([2, None, None], dtype="Int64"))
     report = validate(survey(hh, findings=[reader]))
     assert [(f.row, f.check) for f in report.findings if f.column == "hh_size"] == [(3, "type"), (4, "hh_size_invalid")]
+
+
+def test_a_household_id_that_is_a_no_kk_is_masked_in_findings_and_messages():
+    """An extract keyed by No KK (16 digits, personal) under hh_id: the duplicate is reported by row, the id masked."""
+    kk = "1172011203800001"
+    hh = households(hh_id=pd.Series([kk, "h2", kk], dtype="str"))
+    report = validate(survey(hh))
+    [dup] = found(report, "duplicate_id")
+    assert (dup.row, dup.column, dup.value) == (4, "hh_id", MASK)
+    assert kk not in dup.one_line() and kk not in json.dumps(report.to_dict())

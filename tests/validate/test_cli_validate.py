@@ -86,3 +86,17 @@ def test_the_sabang_sample_validates_without_errors_in_every_format(args, monkey
     doc = json.loads(result.stdout)
     assert doc["summary"]["errors"] == 0
     assert doc["rows_in"]["household"] == 3000
+
+
+def test_terminal_report_lists_one_problem_once_with_its_rows():
+    # persons_float_hh_id.csv: lines 5-7 all hold hh_id 1172003.0 (household h3's 3 members), lines 8-9 1172004.0
+    result = CliRunner().invoke(
+        app,
+        ["-q", "validate", str(BAD / "households_numeric_ids.csv"), "--persons", str(BAD / "persons_float_hh_id.csv"),
+         "--mapping", "canonical"],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 3
+    lines = [line for line in result.stdout.splitlines() if "orphan_person" in line]
+    assert [line.split("│")[3].strip() for line in lines] == ["2, 3", "4", "5, 6, 7", "8, 9"]
+    assert "16 galat (errors)" in result.stdout  # 8 members x (id_as_number + orphan_person): every finding counted

@@ -97,6 +97,8 @@ def classify(
         extreme_line=monetary["extreme_line"],
     )
     members = prepare_members(households, persons, config)
+    if members is None and any(i.level == "person" for i in config.mpi.active):
+        log.warning("no person table: the member-level MPI indicators and derived values are missing")
     work = compute_derived(work, members, config)
     mpi = classify_mpi(work, members, config)
     bps14 = classify_bps14(work, config)

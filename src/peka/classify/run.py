@@ -19,11 +19,15 @@ import pandas as pd
 from peka.classify import classify
 from peka.config.loader import load_config
 from peka.config.models import Config
+from peka.errors import UsageError
 from peka.schema.checks import RowCounts
 
 log = logging.getLogger(__name__)
 
 PathLike = str | Path
+
+
+RECORD_SUFFIX = ".peka.toml"
 
 
 @dataclass
@@ -34,6 +38,13 @@ class ClassifyRun:
     counts: RowCounts
     output: Path | None
     rejects_path: Path | None
+    record_path: Path | None = None
+
+
+def record_path_for(output: PathLike) -> Path:
+    """Where the configuration record of ``output`` goes: ``hasil.parquet`` → ``hasil.parquet.peka.toml``."""
+    output = Path(output)
+    return output.with_name(output.name + RECORD_SUFFIX)
 
 
 def run_classify(
@@ -51,9 +62,13 @@ def run_classify(
     include_personal: bool = False,
 ) -> ClassifyRun:
     """Classify a survey file. The configuration is loaded (and checked) before the data is read, so a bad config
-    fails fast with exit 4. ``output`` (.csv/.parquet/.xlsx) is written atomically; without it nothing is written
-    and the caller shows the summary only. ``rejects`` receives the rows skipped by ``on_invalid="skip"``."""
-    from peka.deliver.files import write_table
+    fails fast with exit 4. ``output`` (.csv/.parquet/.xlsx) is written atomically, and beside it
+    ``<output>.peka.toml``: the effective configuration, headed by the settings in force that are not confirmed
+    (a valid peka.toml that reproduces the run). Without ``output`` nothing is written and the caller shows the
+    summary only. ``rejects`` receives the rows skipped by ``on_invalid="skip"``. An XLSX output for more rows than a
+    sheet holds is refused (``UsageError``, exit 2) before classifying."""
+    from peka.config.show import record_text
+    from peka.deliver import files
     from peka.io import load_survey
     from peka.schema.checks import apply_on_invalid, validate
 
@@ -62,8 +77,23 @@ def run_classify(
     report = validate(survey)
     clean, rejected = apply_on_invalid(survey, report, mode=on_invalid)
     counts = RowCounts.of(report, clean, rejected)
+    if (
+        output is not None
+        and Path(output).suffix.lower() == ".xlsx"
+        and len(clean.households) + 1 > files.XLSX_MAX_ROWS
+    ):
+        raise UsageError(
+            f"{Path(output).name}: {len(clean.households):,} households do not fit in an XLSX sheet (at most "
+            f"{files.XLSX_MAX_ROWS - 1:,} rows): write .csv or .parquet"
+        )
     table = classify(clean, cfg, include_personal=include_personal)
-    out_path = write_table(table, output) if output is not None else None
-    rejects_path = write_table(rejected, rejects) if rejects is not None else None
+    out_path = record = None
+    if output is not None:
+        out_path = files.write_table(table, output)
+        title = (
+            f"peka classify {Path(path).name}{f' --persons {Path(persons).name}' if persons else ''} → {out_path.name}"
+        )
+        record = files.write_text(record_text(cfg, title=title), record_path_for(out_path))
+    rejects_path = files.write_table(rejected, rejects) if rejects is not None else None
     log.info(counts.line(rejects_path))
-    return ClassifyRun(table, cfg, rejected, counts, out_path, rejects_path)
+    return ClassifyRun(table, cfg, rejected, counts, out_path, rejects_path, record)

@@ -17,6 +17,7 @@ import pandas as pd
 from peka.classify.monetary import person_weights
 from peka.classify.segments import POOR_STATUSES, STATUSES
 from peka.config.models import Config
+from peka.config.provenance import CHANGED_WITHOUT_SOURCE, not_confirmed
 from peka.labels import format_count, format_percent, label, summary_text
 
 SEGMENTS_SHOWN = 12
@@ -39,8 +40,8 @@ def _status_mark(status: str, lang: str) -> str:
     return "" if status == "confirmed" else f" [{label('source_status', status, lang)}]"
 
 
-def _rupiah(x: float) -> str:
-    return "Rp" + f"{x:,.0f}".replace(",", ".")
+def _rupiah(x: float, lang: str) -> str:
+    return "Rp" + format_count(round(x), lang)
 
 
 def _counts(
@@ -83,6 +84,8 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         )
     )
 
+    summary.notes += _mpi_missing_notes(table, config, lang)
+
     poor = table["poverty_status"].isin(POOR_STATUSES).to_numpy(dtype=bool)
     if poor.any():
         segments = table.loc[poor, "segment"].value_counts().head(SEGMENTS_SHOWN)
@@ -110,7 +113,7 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         if line is None:
             continue
         summary.notes.append(
-            f"{summary_text('lines', lang)} {line_id}: {_rupiah(line.value)} ({format_count(int(n), lang)} "
+            f"{summary_text('lines', lang)} {line_id}: {_rupiah(line.value, lang)} ({format_count(int(n), lang)} "
             f"{summary_text('households', lang).lower()}){_status_mark(line.status, lang)}"
         )
     missing_line = int(table["poverty_line"].isna().sum())
@@ -120,9 +123,46 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         )
     ext = config.extreme
     summary.notes.append(
-        f"{summary_text('extreme', lang)}: {_rupiah(ext.value)} ({ext.basis}){_status_mark(ext.status, lang)}"
+        f"{summary_text('extreme', lang)}: {_rupiah(ext.value, lang)} ({ext.basis}){_status_mark(ext.status, lang)}"
     )
     if config.mpi.status != "confirmed":
         name = config.mpi.label_id if lang == "id" else config.mpi.label_en
         summary.notes.append(f"{summary_text('mpi', lang)}: {name or config.mpi.preset}{mpi_mark}")
+    summary.notes += _other_unconfirmed(config, lang)
     return summary
+
+
+def _mpi_missing_notes(table: pd.DataFrame, config: Config, lang: str) -> list[str]:
+    """Why MPI flags are missing, when they are: the indicators with missing values, and a missing person table."""
+    undetermined = int(table["mpi_poor"].isna().sum())
+    if not undetermined:
+        return []
+    person_level = [i.name for i in config.mpi.active if i.level == "person"]
+    all_missing = [n for n in person_level if table[f"mpi_d_{n}"].isna().all()]
+    counts = {i.name: int(table[f"mpi_d_{i.name}"].isna().sum()) for i in config.mpi.active}
+    worst = sorted((n for n in counts if counts[n]), key=lambda n: -counts[n])[:3]
+    detail = ", ".join(f"{label('indicator', n, lang, config=config)} ({format_count(counts[n], lang)})" for n in worst)
+    notes = [summary_text("mpi_missing", lang, n=format_count(undetermined, lang), detail=detail)]
+    if all_missing and len(table):
+        notes.append(summary_text("no_members", lang))
+    return notes
+
+
+def _other_unconfirmed(config: Config, lang: str) -> list[str]:
+    """Notes for the settings not confirmed that the tables and notes above do not already mark: thresholds
+    (constants) the rules read, the BPS-14 set, the cause catalogue, MPI indicators with a status of their own."""
+    notes = []
+    for item in not_confirmed(config, used_only=True):
+        mark = _status_mark(item.status, lang)
+        if item.key.startswith(("constants.", "bps14.constants.")):
+            notes.append(f"{summary_text('constant', lang)} {item.value}{mark}")
+        elif item.key == "causes":
+            notes.append(f"{summary_text('causes_catalogue', lang)}{mark}")
+        elif item.key == "bps14":
+            notes.append(f"{summary_text('bps14', lang)}{mark}")
+        elif item.note == CHANGED_WITHOUT_SOURCE:
+            notes.append(f"{summary_text('changed', lang)}: {item.key} = {item.value}{mark}")
+        elif item.key.startswith("mpi.indicators["):
+            name = item.key.removeprefix("mpi.indicators[").removesuffix("]")
+            notes.append(f"{summary_text('mpi', lang)}: {label('indicator', name, lang, config=config)}{mark}")
+    return notes

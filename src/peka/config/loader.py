@@ -215,18 +215,33 @@ def load_config(
     for name in _line_includes(probe, user_file):
         entries = _read_preset(f"lines/{name}.toml").get("entries", [])
         doc = merge_layer(doc, {"lines": {"entries": entries}}, f"{BUILTIN} presets/lines/{name}.toml", sources)
+    builtin_doc = doc
     if user_doc:
         doc = merge_layer(doc, user_doc, user_file or "peka.toml", sources)
     for override in override_docs:
         doc = merge_layer(doc, override, "--set", sources)
 
+    _unsourced_sections_are_unconfirmed(doc)
     try:
         config = Config.model_validate(doc)
     except ValidationError as exc:
         raise _config_error(exc, sources) from None
     config._sources.update(sources)
+    config._builtin = builtin_doc
     check_config(config, check_rules=check_rules)
     return config
+
+
+SOURCED_SECTIONS: tuple[str, ...] = ("extreme", "levels", "mpi", "bps14", "causes")
+
+
+def _unsourced_sections_are_unconfirmed(doc: dict[str, Any]) -> None:
+    """A section no layer gave a source or a status (a level scheme or MPI set of the user's own) is
+    ``unconfirmed``: the model's default status would otherwise call it confirmed."""
+    for section in SOURCED_SECTIONS:
+        table = doc.get(section)
+        if isinstance(table, dict) and "status" not in table and "source" not in table:
+            table["status"] = "unconfirmed"  # `peka config show` names its source "default"
 
 
 def _level_scheme(probe: Mapping[str, Any], user_file: str | None) -> dict[str, Any]:
@@ -304,7 +319,12 @@ def source_of(sources: Mapping[Path_, str], path: Sequence[object]) -> str | Non
 
 
 def _config_error(exc: ValidationError, sources: Mapping[Path_, str]) -> ConfigError:
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # a value that may be a number or a table (a constant) fails every branch of the union: the error inside the
+    # table ("unknown key", "missing value") says what is wrong, "not a valid number" does not
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), None) or max(
+        errors, key=lambda e: len(_strip_union(tuple(e["loc"]))) if e["type"] == "missing" else 0
+    )
     loc: tuple[object, ...] = _strip_union(tuple(first["loc"]))
     kind = first["type"]
     if kind == "extra_forbidden":
@@ -316,7 +336,7 @@ def _config_error(exc: ValidationError, sources: Mapping[Path_, str]) -> ConfigE
         given = first.get("input")
         if isinstance(given, str | int | float | bool) and kind != "missing":
             message += f" (given {given!r})"
-    extra = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     return ConfigError(message + extra, key=dotted(loc), file=source_of(sources, loc))
 
 
@@ -325,7 +345,7 @@ def _strip_union(loc: tuple[object, ...]) -> tuple[object, ...]:
     return tuple(
         p
         for p in loc
-        if not (isinstance(p, str) and (p in {"float", "bool", "str", "int"} or p.startswith("function-")))
+        if not (isinstance(p, str) and (p in {"float", "bool", "str", "int", "Constant"} or p.startswith("function-")))
     )
 
 

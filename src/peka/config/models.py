@@ -51,6 +51,21 @@ class Sourced(Strict):
     note: str | None = None
 
 
+class Constant(Sourced):
+    """A named number with its provenance: ``ELDERLY_AGE = { value = 60, source = "...", status = "confirmed" }``.
+    A plain ``NAME = 60`` (what a user usually writes) is a constant whose source is the file that sets it."""
+
+    value: Number | str
+
+
+ConstantValue = Number | str | Constant
+
+
+def constant_values(table: dict[str, float | str | Constant]) -> dict[str, float | str]:
+    """``{name: value}`` with sourced constants unwrapped (what rules see)."""
+    return {name: c.value if isinstance(c, Constant) else c for name, c in table.items()}
+
+
 # ---- poverty lines ----------------------------------------------------------------------------------------------
 
 
@@ -127,8 +142,9 @@ class MpiConfig(Sourced):
     label_id: str | None = None
     label_en: str | None = None
     k: Number = Field(gt=0, le=1)
-    vulnerable: Number = Field(default=0.2, ge=0, le=1)
-    severe: Number = Field(default=0.5, ge=0, le=1)
+    # no defaults here: the numbers and their source are in presets/default.toml
+    vulnerable: Number = Field(ge=0, le=1)
+    severe: Number = Field(ge=0, le=1)
     missing: Literal["reweight", "indeterminate"] = "reweight"
     indicators: list[MpiIndicator] = []
 
@@ -150,8 +166,8 @@ class Bps14Criterion(Strict):
 
 
 class Bps14Config(Sourced):
-    cutoff: int = Field(default=9, ge=1)
-    constants: dict[str, Number | str] = {}
+    cutoff: int = Field(ge=1)
+    constants: dict[str, ConstantValue] = {}
     criteria: list[Bps14Criterion] = []
 
     @property
@@ -175,7 +191,7 @@ class Cause(Strict):
     enabled: bool = True
 
 
-class CausesConfig(Strict):
+class CausesConfig(Sourced):
     primary_rule: Literal["priority", "cluster_order"] = "priority"
     catalogue: list[Cause] = []
 
@@ -207,7 +223,7 @@ class Config(Strict):
     """The effective configuration. Build it with ``peka.config.load_config``, which also records where each value
     came from (``sources``) for ``peka config show`` and error messages."""
 
-    constants: dict[str, Number | str] = {}
+    constants: dict[str, ConstantValue] = {}
     lines: LinesConfig
     extreme: ExtremeConfig
     levels: LevelsConfig
@@ -217,6 +233,8 @@ class Config(Strict):
     derive: list[Derive] = []
 
     _sources: dict[tuple[object, ...], str] = PrivateAttr(default_factory=dict)
+    # the merged built-in presets before the user's layers (raw TOML values), to tell a changed number from a restated one
+    _builtin: dict[str, object] = PrivateAttr(default_factory=dict)
 
     @property
     def sources(self) -> dict[tuple[object, ...], str]:
@@ -224,12 +242,26 @@ class Config(Strict):
         return self._sources
 
     @property
+    def builtin(self) -> dict[str, object]:
+        """The merged built-in presets this configuration started from (raw TOML values, before the user's file and
+        ``--set``), to tell a changed policy number from a restated one."""
+        return self._builtin
+
+    @property
     def active_derive(self) -> list[Derive]:
         return [d for d in self.derive if d.enabled]
 
     def all_constants(self) -> dict[str, float | str]:
         """Named constants usable in every rule: ``[constants]`` and ``[bps14.constants]``."""
-        return {**self.constants, **self.bps14.constants}
+        return {**constant_values(self.constants), **constant_values(self.bps14.constants)}
+
+    def constant_entries(self) -> dict[str, tuple[str, float | str | Constant]]:
+        """Name → (dotted key, entry) of every constant, sourced or plain, for provenance reports."""
+        out: dict[str, tuple[str, float | str | Constant]] = {}
+        for section, table in (("constants", self.constants), ("bps14.constants", self.bps14.constants)):
+            for name, entry in table.items():
+                out[name] = (f"{section}.{name}", entry)
+        return out
 
     @property
     def line_for_period(self) -> list[PovertyLine]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from peka.config.loader import preset_text
 from peka.config.models import Config
+from peka.config.provenance import not_confirmed
 
 FRACTION_FIELDS = frozenset({"weight", "k"})
 STATUS_NOTE = {
@@ -91,20 +92,41 @@ def _is_table_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def render_config(config: Config, *, annotate: bool = True) -> str:
-    """``config`` as TOML; with ``annotate`` each value ends with a comment naming its source layer."""
+def render_config(config: Config, *, annotate: bool = True, title: str | None = None) -> str:
+    """``config`` as TOML; with ``annotate`` each value ends with a comment naming its source layer. The header lists
+    every setting in force that is not confirmed (value, status, source); ``title`` adds a first comment line."""
     data = config.model_dump(mode="python", exclude_none=True)
     # the built-in line files are already listed below as [[lines.entries]]: including them again would add each
     # line twice when this text is loaded back
     included = data["lines"]["include"]
     data["lines"]["include"] = []
     writer = _Writer(config.sources, annotate)
+    if title:
+        writer.lines.append(f"# {title}")
     writer.lines.append("# Effective peka configuration (peka config show). Comments name where each value comes from:")
     writer.lines.append("# a built-in preset, your peka.toml, --set, or 'default' (peka's default for an unset key).")
     writer.lines.append("# This text is itself a valid peka.toml.")
+    doubtful = not_confirmed(config)
+    if doubtful:
+        writer.lines.append("#")
+        writer.lines.append("# Settings in force that are NOT confirmed by an official or several independent sources:")
+        for item in doubtful:
+            writer.lines.append(f"#   [{item.status}] {item.key}: {item.value} — source: {item.source or 'none'}")
     # tables nested under a list index need "[[a.b]]" headers relative to the list: _Writer.table handles them
     writer.table(None, data, ())
     if included:
         at = writer.lines.index("[lines]") + 1
         writer.lines.insert(at, f"# built-in line files {', '.join(included)}: their entries are listed below")
     return "\n".join(writer.lines).lstrip("\n") + "\n"
+
+
+def record_text(config: Config, *, title: str) -> str:
+    """The configuration record written beside a classification file: ``render_config`` under ``title`` (the
+    command that made the table). Like the output of ``peka config show`` it is a valid ``peka.toml``: ``--config``
+    on it reproduces the run.
+
+    >>> from peka.config import load_config
+    >>> "[unconfirmed] bps14.constants.LAND_M2: LAND_M2 = 500" in record_text(load_config(), title="x")
+    True
+    """
+    return render_config(config, title=title)

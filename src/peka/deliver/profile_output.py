@@ -1,7 +1,8 @@
 """Render the tidy profile estimates of ``peka.estimate.profile`` as JSON, CSV, XLSX or a terminal table.
 
 The estimates frame has one row per (domain, measure[, indicator]) with the columns of :data:`RECORD_FIELDS`
-(``domain`` is a dict column → value, ``{}`` for the whole population). Every format shows the same numbers:
+(``domain`` is a dict column → value, ``{}`` for the whole population). The three file formats hold every record
+(they are the output contract); the terminal shows a summary of the same numbers:
 
 * JSON: ``{"peka_version", "design", "estimates": [record, ...]}``; fractions stay in [0, 1]; NaN → ``null``.
 * CSV: one row per record, the domain flattened into one column per domain variable (empty for the whole
@@ -10,8 +11,10 @@ The estimates frame has one row per (domain, measure[, indicator]) with the colu
   plus a ``desain`` sheet; shares as percentages, P1/P2 as fractions, counts and Rupiah as ``#,##0``; header
   frozen, autofilter; every text cell is written as text, so a domain value such as ``=HYPERLINK(...)`` can never
   run as a formula.
-* Terminal: rich tables with Indonesian (default) or English headings; shares in %, P1/P2 ×100 as BPS publishes
-  them, counts and Rupiah with the language's thousands separator.
+* Terminal (:func:`profile_tables`): a design line, the whole population measure by measure, one wide table per
+  domain set (rows = domain values, columns = key measures as "estimate (SE)" with a reliability mark, split to
+  fit the console width), the MPI indicators and causes of the whole population, and a note of what is left out;
+  Indonesian (default) or English, shares in %, P1/P2/M0 ×100 as BPS publishes them, Rupiah lines.
 
 The document is schema-described in docs/profile-output.md.
 """
@@ -22,6 +25,7 @@ import io
 import json
 import math
 import os
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -63,47 +67,11 @@ MEASURE_KIND: dict[str, str] = {
     "persons": "count",
 }
 
-# display labels. peka.labels (the project catalogue) did not exist when this module was written; these are the
-# profile's own headings and measure names, kept here until they move there.
-MEASURE_LABELS: dict[str, dict[str, str]] = {
-    "P0": {"id": "Persentase penduduk miskin (P0)", "en": "Headcount ratio (P0)"},
-    "P1": {"id": "Indeks kedalaman kemiskinan (P1)", "en": "Poverty gap index (P1)"},
-    "P2": {"id": "Indeks keparahan kemiskinan (P2)", "en": "Poverty severity index (P2)"},
-    "extreme": {"id": "Persentase miskin ekstrem", "en": "Extreme poverty rate"},
-    "H": {"id": "Insiden kemiskinan multidimensi (H)", "en": "Multidimensional headcount (H)"},
-    "A": {"id": "Intensitas kemiskinan multidimensi (A)", "en": "Intensity of poverty (A)"},
-    "M0": {"id": "Indeks kemiskinan multidimensi (M0)", "en": "Adjusted headcount ratio (M0)"},
-    "h_uncensored": {"id": "Rasio deprivasi tak tersensor", "en": "Uncensored headcount ratio"},
-    "h_censored": {"id": "Rasio deprivasi tersensor", "en": "Censored headcount ratio"},
-    "contribution": {"id": "Kontribusi terhadap M0", "en": "Contribution to M0"},
-    "pop_share": {"id": "Porsi penduduk", "en": "Population share"},
-    "bps14_poor": {"id": "Miskin menurut 14 kriteria BPS", "en": "Poor by the 14 BPS criteria"},
-    "cause_share": {"id": "Porsi penyebab di antara rumah tangga miskin", "en": "Cause share among poor households"},
-    "cause_ratio": {"id": "Rasio penyebab miskin / tidak miskin", "en": "Cause ratio poor / non-poor"},
-    "households": {"id": "Jumlah rumah tangga (tertimbang)", "en": "Households (weighted)"},
-    "persons": {"id": "Jumlah penduduk (tertimbang)", "en": "Persons (weighted)"},
-}
+# headings shared by the terminal tables (the measure names are in the terminal section below)
 HEADINGS: dict[str, dict[str, str]] = {
-    "domain": {"id": "Domain", "en": "Domain"},
-    "measure": {"id": "Ukuran", "en": "Measure"},
-    "indicator": {"id": "Indikator", "en": "Indicator"},
-    "estimate": {"id": "Estimasi", "en": "Estimate"},
-    "se": {"id": "Galat baku", "en": "Std. error"},
     "ci": {"id": "SK 95%", "en": "95% CI"},
     "rse": {"id": "RSE", "en": "RSE"},
-    "flag": {"id": "Keandalan", "en": "Reliability"},
     "n": {"id": "n", "en": "n"},
-    "weighted_n": {"id": "n tertimbang", "en": "weighted n"},
-    "whole": {"id": "Seluruh populasi", "en": "Whole population"},
-    "design": {"id": "Desain survei", "en": "Survey design"},
-}
-FLAG_LABELS: dict[str, dict[str, str]] = {
-    "reliable": {"id": "andal", "en": "reliable"},
-    "caution": {"id": "hati-hati", "en": "use with caution"},
-    "unreliable": {"id": "tidak andal", "en": "unreliable"},
-    "low_n": {"id": "n kecil", "en": "small n"},
-    "no_rse": {"id": "tanpa RSE", "en": "no RSE"},
-    "suppressed": {"id": "disembunyikan", "en": "suppressed"},
 }
 SEPARATORS: dict[str, tuple[str, str]] = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 RUPIAH_KEYS = ("poverty_line", "extreme_line", "line")  # design entries holding Rupiah amounts
@@ -298,7 +266,8 @@ def profile_xlsx(estimates: pd.DataFrame, design: Mapping[str, Any], peka_versio
         if isinstance(value, bool) or value is None:
             _write_text(ws, r, 1, "" if value is None else str(value).lower())
         elif isinstance(value, (int, float)) and math.isfinite(float(value)):
-            ws.write_number(r, 1, float(value), rupiah_format if key.split(".")[-1] in RUPIAH_KEYS else None)
+            rupiah = key.split(".")[-1] in RUPIAH_KEYS or key.startswith("line_values.")
+            ws.write_number(r, 1, float(value), rupiah_format if rupiah else None)
         else:
             _write_text(ws, r, 1, str(value))
     ws.freeze_panes(1, 0)
@@ -314,6 +283,10 @@ def _flatten_design(design: Mapping[str, Any], prefix: str = "") -> list[tuple[s
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             out.extend(_flatten_design(value, prefix=f"{name}."))
+        elif isinstance(value, list) and any(isinstance(v, Mapping) for v in value):  # e.g. the MPI indicators
+            for i, item in enumerate(value):
+                out.extend(_flatten_design(item, prefix=f"{name}.{i}.") if isinstance(item, Mapping)
+                           else [(f"{name}.{i}", item)])
         elif isinstance(value, list):
             out.append((name, ", ".join(str(v) for v in value)))
         else:
@@ -322,6 +295,125 @@ def _flatten_design(design: Mapping[str, Any], prefix: str = "") -> list[tuple[s
 
 
 # ---- terminal ---------------------------------------------------------------------------------------------------
+#
+# The terminal shows an analyst's summary, not every record: the whole population measure by measure; one wide
+# table per domain set (rows = domain values, columns = the key measures as "estimate (SE)" with a reliability
+# mark), split at measure groups to fit the console width; the MPI indicators and the causes for the whole
+# population; and a note of what was left out and where the full tidy output is (CSV/JSON/XLSX, unchanged).
+
+# the key measures of the per-domain tables: (measure, indicator, group), in display order
+DOMAIN_COLUMNS: tuple[tuple[str, str | None, str], ...] = (
+    ("households", None, "counts"),
+    ("persons", None, "counts"),
+    ("pop_share", None, "counts"),
+    ("P0", None, "monetary"),
+    ("P1", None, "monetary"),
+    ("P2", None, "monetary"),
+    ("extreme", None, "monetary"),
+    ("H", None, "multidimensional"),
+    ("A", None, "multidimensional"),
+    ("M0", None, "multidimensional"),
+    ("contribution", "domain", "multidimensional"),
+    ("bps14_poor", None, "bps14"),
+)
+# the domain set of classify's segments ("status/cause"): only these measures are shown for it
+SEGMENT_COLUMN = "segment"
+STATUS_COLUMNS: tuple[str, ...] = ("poverty_status", "segment")  # domains whose definition fixes some measures
+SEGMENT_MEASURES: frozenset[tuple[str, str | None]] = frozenset({
+    ("households", None), ("persons", None), ("pop_share", None), ("P1", None), ("A", None),
+    ("contribution", "domain"), ("bps14_poor", None),
+})
+# the whole-population summary, in display order
+SUMMARY_MEASURES: tuple[str, ...] = ("households", "persons", "P0", "P1", "P2", "extreme", "H", "A", "M0", "bps14_poor")
+SHORT_LABELS: dict[tuple[str, str | None], dict[str, str]] = {
+    ("households", None): {"id": "Ruta", "en": "Households"},
+    ("persons", None): {"id": "Penduduk", "en": "Persons"},
+    ("pop_share", None): {"id": "% penduduk", "en": "% persons"},
+    ("P0", None): {"id": "P0 %", "en": "P0 %"},
+    ("P1", None): {"id": "P1×100", "en": "P1×100"},
+    ("P2", None): {"id": "P2×100", "en": "P2×100"},
+    ("extreme", None): {"id": "Ekstrem %", "en": "Extreme %"},
+    ("H", None): {"id": "H %", "en": "H %"},
+    ("A", None): {"id": "A %", "en": "A %"},
+    ("M0", None): {"id": "M0×100", "en": "M0×100"},
+    ("contribution", "domain"): {"id": "Kontrib. M0 %", "en": "M0 contrib. %"},
+    ("bps14_poor", None): {"id": "BPS-14 %", "en": "BPS-14 %"},
+}
+SUMMARY_LABELS: dict[str, dict[str, str]] = {
+    "households": {"id": "Rumah tangga (tertimbang)", "en": "Households (weighted)"},
+    "persons": {"id": "Penduduk (tertimbang)", "en": "Persons (weighted)"},
+    "P0": {"id": "P0 penduduk miskin (%)", "en": "P0 headcount ratio (%)"},
+    "P1": {"id": "P1 kedalaman (×100)", "en": "P1 poverty gap (×100)"},
+    "P2": {"id": "P2 keparahan (×100)", "en": "P2 severity (×100)"},
+    "extreme": {"id": "Miskin ekstrem (%)", "en": "Extreme poverty (%)"},
+    "H": {"id": "H insiden MPI (%)", "en": "H MPI headcount (%)"},
+    "A": {"id": "A intensitas MPI (%)", "en": "A MPI intensity (%)"},
+    "M0": {"id": "M0 IKM (×100)", "en": "M0 adjusted headcount (×100)"},
+    "bps14_poor": {"id": "Miskin 14 kriteria BPS (%)", "en": "Poor by 14 BPS criteria (%)"},
+}
+GROUP_LABELS: dict[str, dict[str, str]] = {
+    "counts": {"id": "jumlah", "en": "counts"},
+    "monetary": {"id": "moneter", "en": "monetary"},
+    "multidimensional": {"id": "multidimensi", "en": "multidimensional"},
+    "bps14": {"id": "BPS-14", "en": "BPS-14"},
+}
+# reliability marks appended to an estimate (the legend under the tables explains them)
+FLAG_MARKS: dict[str, str] = {"caution": "*", "unreliable": "**", "low_n": "†"}
+DESIGN_TEXTS: dict[str, dict[str, str]] = {
+    "stratified_cluster": {"id": "sampel klaster berstrata (PSU dengan pengembalian di dalam strata)",
+                           "en": "stratified cluster sample (PSUs with replacement within strata)"},
+    "cluster": {"id": "sampel klaster dalam satu strata (PSU dengan pengembalian)",
+                "en": "cluster sample in one stratum (PSUs with replacement)"},
+    "stratified": {"id": "sampel berstrata; setiap rumah tangga PSU sendiri",
+                   "en": "stratified sample; every household its own PSU"},
+    "srs": {"id": "sampel acak sederhana berbobot (SRS): tanpa strata/PSU, setiap rumah tangga PSU sendiri",
+            "en": "weighted simple random sample (SRS): no strata or PSU, every household its own PSU"},
+}
+TEXTS: dict[str, dict[str, str]] = {
+    "summary": {"id": "Seluruh populasi", "en": "Whole population"},
+    "by": {"id": "Menurut", "en": "By"},
+    "total": {"id": "Total", "en": "Total"},
+    "missing": {"id": "(kosong)", "en": "(missing)"},
+    "measure": {"id": "Ukuran", "en": "Measure"},
+    "estimate_se": {"id": "Estimasi (GB)", "en": "Estimate (SE)"},
+    "indicators": {"id": "Indikator MPI (seluruh populasi)", "en": "MPI indicators (whole population)"},
+    "indicator": {"id": "Indikator", "en": "Indicator"},
+    "dimension": {"id": "Dimensi", "en": "Dimension"},
+    "uncensored": {"id": "Tak tersensor %", "en": "Uncensored %"},
+    "censored": {"id": "Tersensor %", "en": "Censored %"},
+    "contribution": {"id": "Kontribusi %", "en": "Contribution %"},
+    "causes": {"id": "Penyebab di antara rumah tangga miskin (seluruh populasi)",
+               "en": "Causes among poor households (whole population)"},
+    "cause": {"id": "Penyebab", "en": "Cause"},
+    "cause_share": {"id": "% ruta miskin", "en": "% poor households"},
+    "cause_ratio": {"id": "Rasio miskin/tidak miskin", "en": "Ratio poor/non-poor"},
+    "design": {"id": "Desain", "en": "Design"},
+    "counts": {"id": "{households} rumah tangga, {strata} strata, {psu} PSU",
+               "en": "{households} households, {strata} strata, {psu} PSUs"},
+    "variance": {"id": "galat baku: linearisasi Taylor, tanpa koreksi populasi terhingga; SK {confidence}% {method}",
+                 "en": "standard errors: Taylor linearisation, no finite-population correction; {confidence}% CI "
+                       "{method}"},
+    "unweighted": {"id": "tanpa bobot (setiap bobot 1)", "en": "unweighted (every weight 1)"},
+    "singletons": {"id": "{count} strata dengan satu PSU: {rule}", "en": "{count} stratum/strata with one PSU: {rule}"},
+    "line": {"id": "Garis kemiskinan", "en": "Poverty line"},
+    "extreme_line": {"id": "garis kemiskinan ekstrem", "en": "extreme-poverty line"},
+    "legend": {"id": "Angka dalam kurung: galat baku. * RSE 25–50% (hati-hati), ** RSE > 50% (tidak andal), "
+                     "† n < {min_n} rumah tangga; – tidak tersedia atau disembunyikan. Ruta/penduduk: jumlah "
+                     "tertimbang; n: rumah tangga dalam sampel.",
+               "en": "In brackets: standard error. * RSE 25–50% (use with caution), ** RSE > 50% (unreliable), "
+                     "† n < {min_n} households; – not available or suppressed. Households/persons: weighted "
+                     "totals; n: sample households."},
+    "segments": {"id": "Menurut segment hanya jumlah, P1, A, kontribusi M0 dan BPS-14 yang ditampilkan.",
+                 "en": "By segment only counts, P1, A, M0 contribution and BPS-14 are shown."},
+    "trivial": {"id": "Tidak ditampilkan menurut {domain}: {measures} (0% atau 100% di setiap domain, menurut "
+                      "definisinya).",
+                "en": "Not shown by {domain}: {measures} (0% or 100% in every domain, by definition)."},
+    "skipped": {"id": "Tidak dihitung: {}.", "en": "Not estimated: {}."},
+    "full": {"id": "Tampilan ringkas: {shown} dari {total} estimasi. Semua estimasi (SK 95%, RSE, indikator dan "
+                   "penyebab per domain): --format csv, json atau xlsx -o FILE.",
+             "en": "Summary view: {shown} of {total} estimates. Every estimate (95% CI, RSE, indicators and causes "
+                   "per domain): --format csv, json or xlsx -o FILE."},
+}
 
 
 def format_number(value: float | None, decimals: int, lang: Lang = "id") -> str:
@@ -352,56 +444,310 @@ def format_value(measure: str, value: float | None, lang: Lang = "id") -> str:
     return format_number(value, 3, lang)
 
 
-def _domain_text(domain: Mapping[str, Any], lang: Lang) -> str:
-    if not domain:
-        return HEADINGS["whole"][lang]
-    return ", ".join(f"{k}={v}" for k, v in domain.items())
+def format_cell(record: Mapping[str, Any], lang: Lang = "id", *, with_se: bool = True) -> str:
+    """An estimate as "estimate (SE)" plus its reliability mark: shares in % and P1/P2/M0 ×100 (2 decimals),
+    ratios as they are, counts without decimals; ``–`` when there is no estimate (or it was suppressed).
+
+    >>> format_cell({"measure": "P0", "estimate": 0.1629, "se": 0.0078, "flag": "caution"})
+    '16,29 (0,78)*'
+    """
+    measure, estimate, se = record["measure"], record.get("estimate"), record.get("se")
+    if estimate is None or (isinstance(estimate, float) and not math.isfinite(estimate)):
+        return "–"
+    kind = MEASURE_KIND.get(measure, "ratio")
+    if kind == "count":
+        return format_number(estimate, 0, lang)
+    scale = 100.0 if kind in ("share", "index") else 1.0
+    text = format_number(scale * estimate, 2, lang)
+    if with_se:
+        text += f" ({format_number(None if se is None else scale * se, 2, lang)})"
+    return text + FLAG_MARKS.get(record.get("flag") or "", "")
 
 
-def profile_tables(estimates: pd.DataFrame, design: Mapping[str, Any], *, lang: Lang = "id") -> list[Any]:
-    """rich renderables: a design summary line, then one table per measure (titled with its label; grouped in
-    the order of :data:`MEASURE_GROUPS`), rows = domains (and indicators)."""
+def _design_text(design: Mapping[str, Any], lang: Lang) -> str:
+    """One line: the design in words (SRS said so), its size, how SEs and intervals are made, singleton strata."""
+    kind = str(design.get("type") or "")
+    parts = [DESIGN_TEXTS.get(kind, {}).get(lang) or str(design.get("description") or kind or "?")]
+    if design.get("weighted") is False:
+        parts.append(TEXTS["unweighted"][lang])
+    if design.get("n_households") is not None:
+        parts.append(TEXTS["counts"][lang].format(
+            households=format_number(design.get("n_households"), 0, lang),
+            strata=format_number(design.get("n_strata"), 0, lang), psu=format_number(design.get("n_psu"), 0, lang)))
+    ci = design.get("ci") or {}
+    if ci:
+        method = {"normal": "normal", "t": "t"}.get(str(ci.get("method")), str(ci.get("method")))
+        parts.append(TEXTS["variance"][lang].format(
+            confidence=format_number(100 * float(ci.get("confidence", 0.95)), 0, lang), method=method))
+    singletons = design.get("singleton_strata") or []
+    if singletons:
+        parts.append(TEXTS["singletons"][lang].format(count=len(singletons), rule=design.get("lonely_psu")))
+    text = f"{TEXTS['design'][lang]}: " + "; ".join(parts)
+    lines = []
+    for key, bounds in (design.get("line_values") or {}).items():
+        low, high = float(bounds["min"]), float(bounds["max"])
+        amount = format_rupiah(low, lang) if low == high else f"{format_rupiah(low, lang)} – {format_rupiah(high, lang)}"
+        lines.append(f"{TEXTS['extreme_line' if key == 'extreme_line' else 'line'][lang]}: {amount}")
+    return text + ("\n" + "; ".join(lines) if lines else "")
+
+
+def _domain_label(column: str, value: Any, lang: Lang) -> str:
+    if value is None:
+        return TEXTS["missing"][lang]
+    if column == "poverty_status":
+        from peka.labels import label
+
+        return label("poverty_status", value, lang)
+    return str(value)
+
+
+def _is_trivial(records: list[Mapping[str, Any]]) -> bool:
+    """Every estimate of a column is 0 or 1 with zero SE: the domain definition fixes it (P0 within a poverty
+    status), so the column says nothing."""
+    values = [(r["estimate"], r["se"]) for r in records if r["estimate"] is not None]  # output records, not rows
+    return bool(values) and all(e in (0.0, 1.0) and (s or 0.0) == 0.0 for e, s in values)
+
+
+def _table(title: str, headings: list[tuple[str, str]], rows: list[list[str]], *, width: int | None = None,
+           first_row_total: bool = False, section_rows: frozenset[int] = frozenset()) -> Any:
+    """A borderless rich table at most ``width`` wide: numbers are never cut; text columns (left-aligned) give way,
+    the widest first, ending in an ellipsis."""
+    from rich import box
     from rich.table import Table
+
+    natural = [max([len(heading), *(len(row[j]) for row in rows)]) for j, (heading, _) in enumerate(headings)]
+    text_columns = [j for j, (_, justify) in enumerate(headings) if justify == "left"]
+    limits = dict(zip(range(len(natural)), natural))
+    if width is not None and text_columns:
+        room = width - 3 * (len(headings) - 1) - sum(natural[j] for j in range(len(natural)) if j not in text_columns)
+        cap = max(natural[j] for j in text_columns)
+        while cap > 8 and sum(min(natural[j], cap) for j in text_columns) > room:  # the widest text gives way first
+            cap -= 1
+        limits.update({j: min(natural[j], cap) for j in text_columns})
+    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False)
+    for j, (heading, justify) in enumerate(headings):
+        table.add_column(heading, justify=justify, no_wrap=True, overflow="ellipsis",  # type: ignore[arg-type]
+                         min_width=limits[j], max_width=limits[j])
+    for i, row in enumerate(rows):
+        bold = (first_row_total and i == 0) or i in section_rows
+        table.add_row(*row, style="bold" if bold else None)
+    return table
+
+
+def _fits(table: Any, width: int) -> bool:
+    from rich.console import Console
+
+    return Console(width=100_000).measure(table).maximum <= width
+
+
+def _domain_tables(
+    records: list[dict[str, Any]], columns: tuple[str, ...], whole: dict[tuple[str, str | None], dict[str, Any]],
+    lang: Lang, width: int,
+) -> tuple[list[Any], list[str], int]:
+    """The wide tables of one domain set (split at measure groups to fit ``width``), the measures left out as
+    trivial, and how many records the tables show."""
+    cells: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {}
+    values: dict[str, tuple[Any, ...]] = {}
+    for r in records:
+        key = json.dumps([r["domain"].get(c) for c in columns], ensure_ascii=False)
+        values.setdefault(key, tuple(r["domain"].get(c) for c in columns))
+        cells.setdefault(key, {})[(r["measure"], r["indicator"])] = r
+    present = [c for c in DOMAIN_COLUMNS if any((c[0], c[1]) in row for row in cells.values())]
+    if columns == (SEGMENT_COLUMN,):  # many small cells: the measures that differ between segments
+        present = [c for c in present if (c[0], c[1]) in SEGMENT_MEASURES]
+    # in classify's status/segment domains some measures are fixed by the definition (P0 = 100% for the monetary
+    # poor, 0% for the others): such a column is left out; in the user's own domains everything is shown
+    by_definition = set(columns) <= set(STATUS_COLUMNS)
+    trivial = [c for c in present if by_definition and MEASURE_KIND.get(c[0]) != "count"
+               and _is_trivial([row[(c[0], c[1])] for row in cells.values() if (c[0], c[1]) in row])]
+    shown = [c for c in present if c not in trivial]
+    # row plan: (label cells, cell measures or None for a heading row); segments "status/cause" are grouped under
+    # a heading row per poverty status, so the label column holds only the cause
+    plan: list[tuple[list[str], dict[tuple[str, str | None], dict[str, Any]] | None]] = []
+    heading = None
+    for key, row in cells.items():
+        cell_values = values[key]
+        if columns == (SEGMENT_COLUMN,) and isinstance(cell_values[0], str) and "/" in cell_values[0]:
+            status, cause = cell_values[0].split("/", 1)
+            if status != heading:
+                plan.append(([_domain_label("poverty_status", status, lang)], None))
+                heading = status
+            plan.append(([f"  {cause}"], row))
+            continue
+        heading = None
+        column_kind = ["poverty_status" if columns == (SEGMENT_COLUMN,) else c for c in columns]
+        plan.append(([_domain_label(c, v, lang) for c, v in zip(column_kind, cell_values)], row))
+    total_label = [TEXTS["total"][lang]] + [""] * (len(columns) - 1)
+
+    def build(chosen: list[tuple[str, str | None, str]], part: str) -> Any:
+        headings = [(c, "left") for c in columns] + [(HEADINGS["n"][lang], "right")]
+        headings += [(SHORT_LABELS[(m, i)][lang], "right") for m, i, _ in chosen]
+        rows, sections = [], set()
+        if whole:
+            rows.append(total_label + [format_number(_first_n(whole), 0, lang)] + [
+                format_cell(whole[(m, i)], lang) if (m, i) in whole else "" for m, i, _ in chosen])
+        for label_cells, row in plan:
+            if row is None:
+                sections.add(len(rows))
+                rows.append(label_cells + [""] * (1 + len(chosen)))
+                continue
+            rows.append(label_cells + [format_number(_first_n(row), 0, lang)] + [
+                format_cell(row[(m, i)], lang) if (m, i) in row else "–" for m, i, _ in chosen])
+        title = f"{TEXTS['by'][lang]} {' × '.join(columns)} — {part}"
+        return _table(title, headings, rows, width=width, first_row_total=bool(whole),
+                      section_rows=frozenset(sections))
+
+    tables: list[Any] = []
+    current: list[tuple[str, str | None, str]] = []
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            tables.append(build(current, ", ".join(GROUP_LABELS[g][lang] for g in dict.fromkeys(c[2] for c in current))))
+            current = []
+
+    for group in dict.fromkeys(g for _, _, g in shown):  # whole groups side by side while they fit
+        members = [c for c in shown if c[2] == group]
+        if _fits(build(current + members, ""), width):
+            current = current + members
+            continue
+        flush()
+        if _fits(build(members, ""), width):
+            current = members
+            continue
+        for column in members:  # a group wider than the console: column by column
+            if current and not _fits(build(current + [column], ""), width):
+                flush()
+            current.append(column)
+    flush()
+    count = sum(1 for row in cells.values() for m, i, _ in shown if (m, i) in row)
+    return tables, [m if i is None else f"{m}:{i}" for m, i, _ in trivial], count
+
+
+def _first_n(row: Mapping[tuple[str, str | None], Mapping[str, Any]]) -> int | None:
+    """The unweighted households of a cell: the ``n`` of its household count."""
+    for key in (("households", None), ("persons", None)):
+        if key in row:
+            return row[key]["n"]
+    return next(iter(row.values()))["n"] if row else None
+
+
+def _summary_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int) -> Any | None:
+    rows = []
+    for measure in SUMMARY_MEASURES:
+        r = whole.get((measure, None))
+        if r is None:
+            continue
+        kind = MEASURE_KIND[measure]
+        ci = "" if kind == "count" else (
+            f"{format_number(_scaled(r['ci_low'], kind), 2, lang)} – {format_number(_scaled(r['ci_high'], kind), 2, lang)}")
+        rse = "–" if r["rse"] is None else format_number(100 * r["rse"], 1, lang) + "%"
+        rows.append([SUMMARY_LABELS[measure][lang], format_cell(r, lang, with_se=kind != "count"), ci, rse,
+                     format_number(r["n"], 0, lang)])
+    if not rows:
+        return None
+    headings = [(TEXTS["measure"][lang], "left"), (TEXTS["estimate_se"][lang], "right"), (HEADINGS["ci"][lang], "right"),
+                (HEADINGS["rse"][lang], "right"), (HEADINGS["n"][lang], "right")]
+    return _table(TEXTS["summary"][lang], headings, rows, width=width)
+
+
+def _scaled(value: float | None, kind: str) -> float | None:
+    return None if value is None else (100 * value if kind in ("share", "index") else value)
+
+
+def _indicator_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int,
+                     dimensions: Mapping[str, str]) -> Any | None:
+    """Uncensored and censored headcount and contribution per indicator, under a heading row per dimension that
+    carries the dimension's contribution."""
+    from peka.labels import label
+
+    names = [i for (m, i) in whole if m == "h_uncensored" and i]
+    if not names:
+        return None
+    rows: list[list[str]] = []
+    sections: set[int] = set()
+    groups = list(dict.fromkeys(dimensions.get(name, "") for name in names))
+    for dim in groups:
+        members = [name for name in names if dimensions.get(name, "") == dim]
+        if dim:
+            r = whole.get(("contribution", f"dim:{dim}"))
+            sections.add(len(rows))
+            rows.append([f"{TEXTS['dimension'][lang]}: {label('dimension', dim, lang)}", "", "",
+                         format_cell(r, lang) if r else ""])
+        for name in members:
+            cells = [whole.get((measure, name)) for measure in ("h_uncensored", "h_censored", "contribution")]
+            rows.append([("  " if dim else "") + label("indicator", name, lang)]
+                        + [format_cell(r, lang) if r else "–" for r in cells])
+    headings = [(TEXTS["indicator"][lang], "left"), (TEXTS["uncensored"][lang], "right"),
+                (TEXTS["censored"][lang], "right"), (TEXTS["contribution"][lang], "right")]
+    return _table(TEXTS["indicators"][lang], headings, rows, width=width, section_rows=frozenset(sections))
+
+
+def _cause_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int) -> Any | None:
+    from peka.labels import label
+
+    codes = [i for (m, i) in whole if m == "cause_share" and i]
+    if not codes:
+        return None
+    rows = [[label("cause", code, lang), format_cell(whole[("cause_share", code)], lang),
+             format_cell(whole[("cause_ratio", code)], lang) if ("cause_ratio", code) in whole else "–"]
+            for code in codes]
+    headings = [(TEXTS["cause"][lang], "left"), (TEXTS["cause_share"][lang], "right"),
+                (TEXTS["cause_ratio"][lang], "right")]
+    return _table(TEXTS["causes"][lang], headings, rows, width=width)
+
+
+def profile_tables(
+    estimates: pd.DataFrame, design: Mapping[str, Any], *, lang: Lang = "id", width: int = 100,
+    dimensions: Mapping[str, str] | None = None,
+) -> list[Any]:
+    """rich renderables for the terminal, at most ``width`` characters wide: the design line, the whole-population
+    summary, one table per domain set (split at measure groups when too wide), the MPI indicators and the causes
+    for the whole population, then a legend and a note of what is not shown. ``dimensions`` maps an MPI indicator
+    to its dimension (default: from the indicator set in ``design["mpi"]``). The tidy renderings (CSV/JSON/XLSX)
+    hold every record."""
     from rich.text import Text
 
     records = estimate_records(estimates)
-    out: list[Any] = [Text(_design_line(design, lang))]
-    order = [m for _, _, measures in MEASURE_GROUPS for m in measures]
-    order += sorted({r["measure"] for r in records} - set(order))
-    for measure in order:
-        rows = [r for r in records if r["measure"] == measure]
-        if not rows:
-            continue
-        title = f"{MEASURE_LABELS.get(measure, {}).get(lang, measure)} [{measure}]"
-        table = Table(title=title, title_justify="left", title_style="bold")
-        with_indicator = any(r["indicator"] for r in rows)
-        columns = [("domain", "left")] + ([("indicator", "left")] if with_indicator else [])
-        columns += [("estimate", "right"), ("se", "right"), ("ci", "right"), ("rse", "right"), ("flag", "left"),
-                    ("n", "right")]
-        for key, justify in columns:
-            table.add_column(HEADINGS[key][lang], justify=justify, overflow="fold")  # type: ignore[arg-type]
-        for r in rows:
-            flag = r["flag"]
-            cells = [_domain_text(r["domain"], lang)] + ([r["indicator"] or ""] if with_indicator else [])
-            cells += [
-                format_value(measure, r["estimate"], lang),
-                format_value(measure, r["se"], lang),
-                f"{format_value(measure, r['ci_low'], lang)} – {format_value(measure, r['ci_high'], lang)}",
-                "–" if r["rse"] is None else format_number(100 * r["rse"], 1, lang) + "%",
-                FLAG_LABELS.get(flag, {}).get(lang, flag) if flag else "",
-                "–" if r["n"] is None else format_number(r["n"], 0, lang),
-            ]
-            table.add_row(*cells)
-        out.append(table)
+    if dimensions is None:
+        spec = design.get("mpi") or {}
+        dimensions = {str(i["name"]): str(i["dimension"]) for i in spec.get("indicators", [])}
+    whole = {(r["measure"], r["indicator"]): r for r in records if not r["domain"]}
+    by_set: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in records:
+        if r["domain"]:
+            by_set.setdefault(tuple(r["domain"]), []).append(r)
+    def wrapped(text: str) -> str:  # plain lines broken between words at the console width
+        return "\n".join(textwrap.fill(line, width, break_on_hyphens=False) for line in text.splitlines())
+
+    out: list[Any] = [Text(wrapped(_design_text(design, lang)))]
+    summary = _summary_table(whole, lang, width)
+    if summary is not None:
+        out.append(summary)
+    notes: list[str] = []
+    shown = sum(1 for key in whole if key[0] in SUMMARY_MEASURES and key[1] is None)
+    for columns, part in by_set.items():
+        tables, trivial, count = _domain_tables(part, columns, whole, lang, width)
+        out.extend(tables)
+        shown += count
+        if columns == (SEGMENT_COLUMN,):
+            notes.append(TEXTS["segments"][lang])
+        if trivial:
+            notes.append(TEXTS["trivial"][lang].format(domain=" × ".join(columns), measures=", ".join(trivial)))
+    for extra in (_indicator_table(whole, lang, width, dimensions), _cause_table(whole, lang, width)):
+        if extra is not None:
+            out.append(extra)
+    shown += sum(1 for m, i in whole if m in ("h_uncensored", "h_censored", "contribution", "cause_share",
+                                              "cause_ratio") and i)
+    min_n = (design.get("reliability") or {}).get("min_n", 30)
+    notes.insert(0, TEXTS["legend"][lang].format(min_n=min_n))
+    if design.get("skipped"):
+        notes.append(TEXTS["skipped"][lang].format("; ".join(str(s) for s in design["skipped"])))
+    notes.append(TEXTS["full"][lang].format(shown=format_number(shown, 0, lang),
+                                            total=format_number(len(records), 0, lang)))
+    out.append(Text(wrapped("\n".join(notes)), style="dim"))
     return out
-
-
-def _design_line(design: Mapping[str, Any], lang: Lang) -> str:
-    parts = [f"{HEADINGS['design'][lang]}: {design.get('description') or design.get('type') or '?'}"]
-    for key, value in _flatten_design(design):
-        if key.split(".")[-1] in RUPIAH_KEYS and isinstance(value, (int, float)):
-            parts.append(f"{key} = {format_rupiah(float(value), lang)}")
-    return "; ".join(parts)
 
 
 # ---- writing ----------------------------------------------------------------------------------------------------

@@ -187,7 +187,8 @@ def check_lonely(view: SetView, lonely_psu: str, stratum_column: str | None) -> 
         more = f" (and {len(lonely) - 1} more)" if len(lonely) > 1 else ""
         raise DesignError(
             f"stratum {lonely[0]!r}{more} has only one PSU, so its variance cannot be estimated; "
-            "merge strata, or choose lonely_psu 'adjust' (centre at the grand mean) or 'certainty' (zero variance)",
+            "merge strata, or choose how to treat it: --lonely-psu adjust (centre at the grand mean) or "
+            "--lonely-psu certainty (no variance from it); in the library Design(lonely_psu=...)",
             column=stratum_column,
         )
 

@@ -345,7 +345,7 @@ def make_plan(
         plan.mpi_indicators, plan.mpi_score = (), None
         plan.skipped.append("MPI (no mpi_poor column and no cutoff k)")
     elif spec is None:
-        plan.skipped.append("MPI contributions (indicator weights unknown: pass mpi_spec)")
+        plan.skipped.append("MPI contributions (indicator weights unknown: give an MPI spec, --mpi or mpi_spec)")
 
     plan.bps14 = bps14 if bps14 is not None and bps14 in frame.columns else None
     plan.status = status if status is not None and status in frame.columns else None

@@ -299,6 +299,17 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
             },
             "domains": [list(c) for c in ps.domain_sets],
             "skipped": list(plan.skipped),
+            "welfare": plan.welfare,
+            "poverty_line": plan.line,
+            "extreme_line": plan.extreme,
+            "mpi": None
+            if plan.mpi_spec is None
+            else {
+                "k": plan.mpi_spec.k,
+                "indicators": [
+                    {"name": i.name, "dimension": i.dimension, "weight": i.weight} for i in plan.mpi_spec.indicators
+                ],
+            },
         }
     )
     return ProfileResult(estimates=table, design=described)

@@ -11,8 +11,12 @@ Detection looks at the first ``SAMPLE_BYTES`` of the file:
 * number format: with a delimiter other than ``,``, numbers such as ``1.250.000,50`` or ``2,5`` mean decimal comma
   and dot thousands (Indonesian Excel); ``decimal=","``/``"."`` forces it.
 
-The C engine is used (not pyarrow, which silently keeps ``1.250.000,50`` as text). Id and text columns are read as
-strings (leading zeros kept); other columns are left to the parser's inference, so numbers arrive as numbers.
+Files below ``ARROW_TEXT_MIN_BYTES`` are read in one pass of the pandas C engine, with every check (field counts,
+encoding fallback, blank lines). Bigger files go through pyarrow's multi-threaded CSV reader first
+(``_read_split``); on any irregularity it gives up and the C engine reads the file as above. Id and text columns are
+read as strings (leading zeros kept); other columns are left to the parser's inference, so numbers arrive as
+numbers, except the numbers of a decimal-comma file, read as text and parsed strictly by the mapping (neither
+parser does ``1.250.000,50`` right: the C engine accepts a thousands dot anywhere, pyarrow keeps it as text).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from peka.errors import InputError, UsageError
-from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
+from peka.io.raw import CODED_KINDS, TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +220,7 @@ def read_delimited(
         frame = _read_split(path, dialect, dtype, kinds, usecols)
     if frame is None:
         frame, encoding = _read_all(path, dialect, dtype, usecols)
-    frame = drop_blank_rows(frame)
+    frame = drop_blank_rows(frame, file)
     require_rows(frame, file)
     return RawTable(
         frame=frame,
@@ -265,49 +269,68 @@ def _read_all(
 def _read_split(
     path: Path, dialect: Dialect, dtype: dict[str, str], kinds: dict[str, str], usecols: list[str] | None
 ) -> pd.DataFrame | None:
-    """Fast path for big files: id and text columns through pyarrow's CSV reader, numbers through the C engine.
+    """Fast path for big files: pyarrow's multi-threaded CSV reader; the C engine only for what pyarrow cannot do.
 
-    The C engine builds every distinct string (hh_id, NIK, names) as a Python object: on 1,000,000 households that
-    is most of the read time. pyarrow builds them natively, and it is strict about field counts (a short, long or
-    blank line is an error), which is what lets the C engine read only the columns the mapping uses. Numbers still
-    go through the C engine (pyarrow keeps ``1.250.000,50`` as text). Any problem → ``None``: the caller reads the
-    whole file with the C engine, which reports it with its row number.
+    The C engine builds every distinct string (hh_id, NIK, names) as a Python object and parses on one core: on
+    1,000,000 households that is most of the read time. pyarrow parses on every core, builds strings natively and
+    dictionary-encodes coded text columns (recoded through their few distinct values), and it is strict about field
+    counts (a short, long or blank line is an error), which is what lets the C engine read only some columns.
+
+    * decimal point: every column through pyarrow; numbers and codes are inferred as the C engine infers them
+      (``"01"`` → 1), ids and text as strings.
+    * decimal comma: pyarrow reads ids, text and numbers as strings (the mapping parses ``1.250.000,50`` strictly),
+      the C engine the coded columns, whose ``thousands="."`` reading pyarrow does not have.
+
+    A quoted cell spanning lines is read correctly inside one of pyarrow's blocks and is an error across two
+    ("parser out of sync"), never a silently split row. Any problem → ``None``: the caller reads the whole file
+    with the C engine, which reports it with its row number.
     """
     wanted = list(usecols) if usecols is not None else list(dialect.header)
-    text_cols = [c for c in wanted if kinds.get(c) in TEXT_KINDS]
-    if not text_cols:
+    strings = [c for c in wanted if dtype.get(c) == "str"]  # ids, text, and numbers of a decimal-comma file
+    arrow_cols = wanted if dialect.decimal == "." else strings
+    if not arrow_cols:
         return None
     arrow_encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(dialect.encoding, dialect.encoding)
     try:
         table = pa_csv.read_csv(
             path,
             read_options=pa_csv.ReadOptions(column_names=list(dialect.header), skip_rows=1, encoding=arrow_encoding),
-            parse_options=pa_csv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True, ignore_empty_lines=False),
+            # newlines_in_values=False keeps parsing parallel; see the docstring for quoted line breaks
+            parse_options=pa_csv.ParseOptions(delimiter=dialect.sep, newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
-                include_columns=text_cols,
-                column_types={c: pa.string() for c in text_cols},
+                include_columns=arrow_cols,
+                column_types={c: pa.string() for c in strings},
                 null_values=NA_VALUES,
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
+                auto_dict_encode=True,  # inferred text columns of few values (codes) → pandas categoricals
             ),
         )
     except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
         # the message can quote a row of data: only its type is logged
-        log.debug("%s: fast text read not used (%s); reading with the C engine", path, type(exc).__name__)
+        log.debug("%s: fast read not used (%s); reading with the C engine", path, type(exc).__name__)
         return None
-    text = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    rest = [c for c in wanted if c not in text_cols]
+    frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.CategoricalDtype) and kinds.get(name) not in CODED_KINDS:
+            frame[name] = frame[name].astype("str").mask(frame[name].isna())  # only codes stay categorical
+    rest = [c for c in wanted if c not in arrow_cols]
     if rest:
         try:
             numbers = _read(path, dialect, dialect.encoding, {c: dtype[c] for c in rest if c in dtype}, usecols=rest)
         except (InputError, UnicodeDecodeError):
             return None
-        if len(numbers) != len(text):
+        if len(numbers) != len(frame):
             return None
-        frame = pd.concat([text, numbers.reset_index(drop=True)], axis=1)[wanted]
-    else:
-        frame = text[wanted]
-    return add_row_numbers(frame, first=2)
+        frame = pd.concat([frame, numbers.reset_index(drop=True)], axis=1)
+    return add_row_numbers(frame[wanted], first=2)
+
+
+_ARROW_TO_PANDAS = {
+    pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),  # the ``str`` dtype the C engine gives
+    pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),
+    pa.bool_(): pd.BooleanDtype(),  # with missing cells: nullable booleans, not an object column
+}
 
 
 def _read(

@@ -12,6 +12,7 @@ import logging
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from peka.errors import InputError
@@ -90,21 +91,39 @@ def read_xlsx(path: Path, sheet: str, *, kinds: dict[str, str] | None = None) ->
 
 
 def read_xlsx_raw(path: Path, sheet: str) -> RawTable:
-    """One sheet with every cell as calamine gave it (``object`` columns), ``_row`` and blank rows dropped."""
+    """One sheet with every cell as calamine gave it (``object`` columns), ``_row`` and blank rows dropped.
+
+    The header is the first row that is not blank (leading blank rows are skipped, as in many exports); ``_row`` is
+    the sheet's own row number. Header cells are taken as written: a name used twice is an ``InputError`` (pandas
+    would silently rename the second one ``x.1`` and the mapping would read the first), a blank one is named
+    ``Unnamed: <position>``."""
     file = f"{path} (sheet {sheet})"
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=object)
+        cells = pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=object, header=None)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine/zip errors: the file cannot be read at all
         raise InputError(f"cannot read the sheet ({type(exc).__name__})", file=file) from None
-    if frame.shape[1] == 0:
+    filled = cells.notna().any(axis=1).to_numpy() if cells.shape[1] else np.zeros(len(cells), dtype=bool)
+    if not filled.any():
         raise InputError("the sheet is empty", file=file)
-    frame.columns = unique_header(list(frame.columns), file)
-    frame = add_row_numbers(frame, first=2)
-    frame = drop_blank_rows(frame)
+    top = int(np.argmax(filled))  # position of the header row; the sheet row is top + 1
+    header = [_header_name(v, i) for i, v in enumerate(cells.iloc[top].tolist())]
+    frame = cells.iloc[top + 1 :].reset_index(drop=True)
+    frame.columns = unique_header(header, file, row=top + 1)
+    frame = add_row_numbers(frame, first=top + 2)
+    frame = drop_blank_rows(frame, file)
     require_rows(frame, file)
     return RawTable(frame=frame, file=file, format="xlsx", rows=len(frame), details={"sheet": sheet})
+
+
+def _header_name(value: object, position: int) -> str:
+    """A header cell as a column name: text stripped, ``2024.0`` → ``"2024"``, blank → ``Unnamed: <position>``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+        return f"Unnamed: {position}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def infer_types(raw: RawTable, kinds: dict[str, str]) -> RawTable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,6 +11,8 @@ import pandas as pd
 
 from peka.errors import InputError
 from peka.schema.model import ROW
+
+log = logging.getLogger(__name__)
 
 # Source kinds → how a reader should parse the column (see ``peka.schema.mapping.Mapping.kinds_by_source``):
 # ids and text as strings (leading zeros kept), coded columns as categoricals (few distinct values, fast to
@@ -53,8 +56,9 @@ def add_row_numbers(frame: pd.DataFrame, first: int) -> pd.DataFrame:
     return frame
 
 
-def drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop rows whose every source cell is empty (blank lines); ``_row`` of the others is unchanged."""
+def drop_blank_rows(frame: pd.DataFrame, file: str = "") -> pd.DataFrame:
+    """Drop rows whose every source cell is empty (blank lines); ``_row`` of the others is unchanged. How many were
+    dropped is logged: they hold no data, but the analyst can see why the row count is below the line count."""
     columns = [c for c in frame.columns if c != ROW]
     if not columns or frame.empty:
         return frame
@@ -64,7 +68,10 @@ def drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     blank = np.zeros(len(frame), dtype=bool)
     idx = np.flatnonzero(candidates)
     blank[idx] = frame.iloc[idx][columns].isna().all(axis=1).to_numpy()
-    return frame.loc[~blank] if blank.any() else frame
+    if not blank.any():
+        return frame
+    log.info("%s: %d blank row(s) skipped (every cell empty)", file or "input", int(blank.sum()))
+    return frame.loc[~blank]
 
 
 def require_rows(frame: pd.DataFrame, file: str) -> None:
@@ -72,12 +79,14 @@ def require_rows(frame: pd.DataFrame, file: str) -> None:
         raise InputError("the file has a header but no data rows", file=file, row=2)
 
 
-def unique_header(names: Sequence[object], file: str) -> list[str]:
-    """Column names as text; a repeated name is an error (which of the two would the mapping mean?)."""
+def unique_header(names: Sequence[object], file: str, row: int = 1) -> list[str]:
+    """Column names as text; a repeated name is an error (which of the two would the mapping mean?). ``row`` is the
+    header's line or sheet row, for the message."""
     text = ["" if n is None else str(n).strip() for n in names]
     seen: set[str] = set()
     for position, name in enumerate(text, start=1):
         if name in seen:
-            raise InputError(f"column name {name!r} appears twice in the header (column {position})", file=file, row=1)
+            raise InputError(f"column name {name!r} appears twice in the header (column {position})", file=file,
+                             row=row)  # fmt: skip
         seen.add(name)
     return text

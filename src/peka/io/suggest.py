@@ -28,9 +28,11 @@ from peka.schema.mapping import (
     preset_names,
     value_key,
 )
+from peka.schema.findings import LONG_DIGITS
 from peka.schema.model import COLUMNS, ROW, Column, Level, columns_for
 
 MAX_DISTINCT = 40  # more distinct values than this: not a coded column, no values proposed
+_LONG_DIGITS = re.compile(LONG_DIGITS)
 
 
 def _candidates() -> dict[str, list[tuple[Level, str]]]:
@@ -100,6 +102,7 @@ def _suggest_level(
     samples: MappingABC[str, Iterable[object]],
 ) -> list[str]:
     keys = list(candidates)
+    key_words = {key: _words(key) for key in keys}
     taken: dict[str, tuple[str, float]] = {}
     for source in header:
         if str(source) == ROW:
@@ -111,6 +114,9 @@ def _suggest_level(
                 for lvl, canonical in candidates[match]:
                     if lvl == level and (best is None or ratio > best[1]):
                         best = (canonical, ratio)
+        by_words = _match_by_words(level, _words(str(source)), key_words, candidates)
+        if by_words is not None and (best is None or by_words[1] > best[1]):
+            best = by_words
         by_values = _match_by_values(level, labels.get(source), samples.get(source), best)
         if by_values is not None:
             best = by_values
@@ -153,6 +159,53 @@ def _suggest_level(
                 f"# not mapped: {_toml_str(str(source))}  (TODO map it or leave it: unmapped columns are dropped)"
             )
     return lines
+
+
+# Abbreviations of Indonesian survey headers, expanded before words are compared ("Jml ART" = "Jumlah anggota rumah
+# tangga"). Only unambiguous ones: "KK" (kartu keluarga or kepala keluarga?) is left alone.
+ABBREVIATIONS: dict[str, str] = {
+    "jml": "jumlah", "jmlh": "jumlah", "art": "anggota rumah tangga", "krt": "kepala rumah tangga",
+    "rt": "rumah tangga", "kel": "keluarga", "pend": "pendidikan", "pddk": "pendidikan", "kap": "kapita",
+    "kec": "kecamatan", "kab": "kabupaten", "prov": "provinsi", "no": "nomor", "nmr": "nomor", "umr": "umur",
+    "usia": "umur", "jk": "jenis kelamin", "pengel": "pengeluaran", "pdpt": "pendapatan", "desil": "desil",
+    "hh": "household", "hhsize": "household size",
+}  # fmt: skip
+WORD_MATCH_MIN = 0.66  # share of words in common (Dice) for a match on words alone
+
+
+def _words(name: str) -> frozenset[str]:
+    """The words of a header or candidate name, abbreviations expanded: ``"Jml ART"`` → jumlah anggota rumah tangga."""
+    words: list[str] = []
+    for token in re.split(r"[^0-9a-z]+", name_key(name)):
+        if token:
+            words.extend(ABBREVIATIONS.get(token, token).split())
+    return frozenset(words)
+
+
+def _match_by_words(
+    level: Level,
+    words: frozenset[str],
+    key_words: MappingABC[str, frozenset[str]],
+    candidates: MappingABC[str, list[tuple[Level, str]]],
+) -> tuple[str, float] | None:
+    """The candidate sharing the most words with the header (Dice coefficient), when it is at least
+    ``WORD_MATCH_MIN``: ``"NIK Kepala"`` is the head's NIK (2 of 3 words), not the head's education, which a
+    letter-by-letter ratio prefers. Below 1, a match on words is always marked ``# TODO check``."""
+    if not words:
+        return None
+    best: tuple[str, float] | None = None
+    for key, other in key_words.items():
+        if not other:
+            continue
+        score = 2 * len(words & other) / (len(words) + len(other))
+        if score < WORD_MATCH_MIN or (best is not None and score <= best[1]):
+            continue
+        for lvl, canonical in candidates[key]:
+            if lvl == level:
+                best = (canonical, score)
+                break
+    # capped below 1: words shared, abbreviations expanded, is a guess to check, never an exact name
+    return None if best is None else (best[0], min(best[1], 0.99))
 
 
 def _tokens_key(name: str) -> str:
@@ -283,6 +336,8 @@ def _describe(
         column: pd.Series = raw.frame[name]
         distinct = column.dropna().unique()
         if 0 < len(distinct) <= MAX_DISTINCT and not pd.api.types.is_float_dtype(column.dtype):
+            if any(_LONG_DIGITS.search(str(v)) for v in distinct):
+                continue  # NIK, No KK: never proposed as codes (the proposal would print personal data)
             samples[name] = list(distinct)
     return source.header, raw.value_labels, samples
 

@@ -34,7 +34,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from peka.deliver.files import write_table
 from peka.errors import ValidationFailed
-from peka.schema.findings import MASK, Finding
+from peka.schema.findings import LONG_DIGITS, MASK, Finding
 from peka.schema.model import COLUMNS, PERSONAL_COLUMNS, ROW, Column, Survey, columns_for
 
 log = logging.getLogger(__name__)
@@ -864,14 +864,17 @@ def _as_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _display(values: pd.Series) -> pd.Series:
-    """Cell values as short text for messages: integers without '.0', text as is."""
+    """Cell values as short text for messages: integers without '.0', text as is, digit runs of 12 or more (a NIK
+    in the wrong column, an id that is a No KK) masked as in the reader's findings."""
     if pd.api.types.is_float_dtype(values.dtype):
         v = values.to_numpy(dtype=np.float64, na_value=np.nan)
         whole = np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 1e15)
         text = values.astype(str).to_numpy(dtype=object)
         text[whole] = v[whole].astype(np.int64).astype(str)
-        return pd.Series(text, index=values.index, dtype=object)
-    return values.astype("str").astype(object)
+        shown = pd.Series(text, index=values.index, dtype="str")
+    else:
+        shown = values.astype("str")
+    return shown.str.replace(LONG_DIGITS, MASK, regex=True).astype(object)
 
 
 def _num(x: float | None) -> str:

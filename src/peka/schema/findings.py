@@ -8,6 +8,8 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 
 MASK = "***"  # what a personal value is shown as
+# a run of this many digits or more is masked in any column: a NIK or No KK (16 digits) typed into the wrong column
+LONG_DIGITS = r"\d{12,}"
 
 
 @dataclass(frozen=True)

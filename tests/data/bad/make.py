@@ -16,6 +16,7 @@ import random
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SAMPLE = HERE.parents[2] / "data" / "samples" / "sabang"  # frozen: its bytes are tested
 
 HH_HEADER = "hh_id,hh_size,exp_hh,weight,strata,psu,head_nik,head_name,floor_material,head_age"
 NIKS = ("1172011203800001", "1172014506850002", "1172012201900003", "1172010107700004")
@@ -230,6 +231,68 @@ def build() -> dict[str, bytes | None]:
 
     files["corrupt.dta"] = b"<stata_dta><header><release>118</release><byteorder>LSF" + garbage(2, 400)
     case("corrupt_dta", ["validate", "corrupt.dta"], 3, ["corrupt.dta"], "a Stata 14 header followed by garbage")
+
+    files["truncated.sav"] = (SAMPLE / "susenas_kor_rt.sav").read_bytes()[:32_768]
+    case(
+        "truncated_sav",
+        ["validate", "truncated.sav"],
+        3,
+        ["truncated.sav"],
+        "the first 32 KB of the bundled Susenas-style .sav (990 KB): a cut download",
+    )
+
+    # the 32-byte SAS7BDAT magic number, then garbage
+    sas_magic = bytes(12) + bytes.fromhex("C2EA8160B31411CFBD92080009C7318C181F1011")
+    files["corrupt.sas7bdat"] = sas_magic + garbage(5, 600)
+    case("corrupt_sas7bdat", ["validate", "corrupt.sas7bdat"], 3, ["corrupt.sas7bdat"],
+         "the SAS7BDAT magic number followed by garbage")  # fmt: skip
+
+    files["corrupt.parquet"] = b"PAR1" + garbage(6, 300) + b"PAR1"
+    case("corrupt_parquet", ["validate", "corrupt.parquet"], 3, ["corrupt.parquet"],
+         "Parquet magic bytes around garbage")  # fmt: skip
+
+    files["extra_field.csv"] = households(replace={4: f"h3,3,2100000,8,2,a,{NIKS[2]},{NAMES[2]},semen,35,x"})
+    case(
+        "extra_field",
+        ["validate", "extra_field.csv", *mapping],
+        3,
+        ["extra_field.csv", "row 4", "11 fields"],
+        "a row with one field more than the header (an unquoted comma)",
+    )
+
+    files["duplicate_header.csv"] = households(header=HH_HEADER.replace("head_age", "hh_size"))
+    case(
+        "duplicate_header",
+        ["validate", "duplicate_header.csv", *mapping],
+        3,
+        ["duplicate_header.csv", "row 1", "hh_size"],
+        "hh_size twice in the header: which one would the mapping mean?",
+    )
+
+    files["undecodable.csv"] = households().replace(NAMES[1].encode(), b"Teuku R\x81hmat")
+    case(
+        "undecodable",
+        ["validate", "undecodable.csv", *mapping],
+        3,
+        ["undecodable.csv", "row 3", "--encoding"],
+        "byte 0x81 is invalid in UTF-8 and undefined in cp1252: no encoding to fall back to",
+    )
+
+    files["persons_missing_column.csv"] = persons().replace(b"hh_id,person_no,", b"hh_id,nomor,")
+    case(
+        "persons_missing_column",
+        ["validate", "ok_households.csv", "--persons", "persons_missing_column.csv", *mapping],
+        3,
+        ["persons_missing_column.csv", "person_no"],
+        "the person file has no person_no column",
+    )
+
+    case("file_not_found", ["validate", "no_such_file.csv"], 3, ["no_such_file.csv", "not found"],
+         "a path that does not exist")  # fmt: skip
+
+    files["households.json"] = b'[{"hh_id": "h1", "hh_size": 2}]\n'
+    case("unknown_suffix", ["validate", "households.json"], 2, ["households.json", ".json"],
+         "a format peka does not read: a usage error (exit 2) listing the suffixes it reads")  # fmt: skip
 
     files["nik_float.csv"] = households(replace={3: f"h2,1,700000,12,1,b,1.17201E+15,{NAMES[1]},keramik,71"})
     case(

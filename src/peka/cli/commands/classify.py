@@ -44,7 +44,8 @@ def classify_command(
     Output columns (docs/methodology.md): per-capita expenditure, the poverty line used, level, extreme poverty,
     survey decile, MPI deprivations and score, BPS-14 criteria, causes, poverty status and segment. Only ids and
     region columns are copied from the input: NIK and names only with --include-personal. Without -o nothing is
-    written.
+    written; with -o the effective configuration, headed by the settings that are not confirmed, goes beside the
+    table as OUT.peka.toml (usable as --config to reproduce the run).
 
     Example: peka classify data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv -o hasil.parquet
 
@@ -89,6 +90,10 @@ def classify_command(
         out.print(note, markup=False, highlight=False)
     if result.output is not None:
         err.print(f"peka: wrote {len(result.table):,} rows to {result.output}", markup=False)
+    if result.record_path is not None:
+        err.print(
+            f"peka: wrote the configuration used (unconfirmed settings first) to {result.record_path}", markup=False
+        )
     if result.rejects_path is not None:
         err.print(f"peka: wrote rejected rows to {result.rejects_path}", markup=False)
 

@@ -22,8 +22,8 @@ def profile_command(
     mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="Mapping preset or TOML file.")] = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="peka.toml configuration.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Domain columns, comma-separated, each profiled on its "
-                                           "own; join with * to cross them (kec_code,kec_code*urban_rural).")
-                  ] = None,
+                                           "own; join with * to cross them: 'kec_code,kec_code*urban_rural' "
+                                           "(quoted for the shell).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomic).")] = None,
     welfare: Annotated[str | None, typer.Option("--welfare", help="Per-capita welfare column (quick use).")] = None,
@@ -81,7 +81,7 @@ def profile_command(
         write_profile(result.estimates, result.design, __version__, output, chosen, lang=language)
         return
     if chosen == "table":
-        for item in profile_tables(result.estimates, result.design, lang=language):
+        for item in profile_tables(result.estimates, result.design, lang=language, width=out.width):
             out.print(item)
         return
     sys.stdout.write(render_profile(result.estimates, result.design, __version__, chosen, lang=language).decode())

@@ -15,6 +15,8 @@ from peka.cli.console import out
 
 # how many findings a terminal report lists when --max-findings is not given (JSON lists all)
 TERMINAL_FINDINGS = 50
+# row numbers listed in one cell of the terminal findings table before "… (+N)"
+ROWS_SHOWN = 6
 
 # headings of the terminal report (Bahasa Indonesia); findings' messages stay English (docs/checks.md)
 SEVERITY_LABEL = {"error": "galat", "warning": "peringatan", "info": "info"}
@@ -98,12 +100,13 @@ def render(doc: dict[str, Any]) -> None:
         table = Table(title="Temuan (findings)", title_justify="left")
         for heading in ("Tingkat", "Tabel", "Baris", "Kolom", "Pemeriksaan", "Nilai", "Pesan"):
             table.add_column(heading, overflow="fold")
-        for f in findings:
+        for group in group_findings(findings):
+            f = group[0]
             # data cells as Text: a value such as "[tanah]" must not be read as rich markup
             table.add_row(
                 Text(SEVERITY_LABEL[f["severity"]], style=SEVERITY_STYLE[f["severity"]]),
                 Text("RT" if f["table"] == "household" else "ART"),
-                Text("" if f["row"] is None else str(f["row"])),
+                Text(_rows_text([g["row"] for g in group])),
                 Text(f["column"] or ""),
                 Text(f["check"]),
                 Text("" if f["value"] is None else _short(str(f["value"]))),
@@ -117,6 +120,30 @@ def render(doc: dict[str, Any]) -> None:
         f"[bold]{s['errors']:,}[/bold] galat (errors), {s['warnings']:,} peringatan (warnings), {s['info']:,} info"
         f"{more}"
     )
+
+
+def group_findings(findings: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Findings that differ only by row (same severity, table, column, check, message and value: e.g. a NIK column
+    stored as numbers) as one group, in the order of their first finding, so a terminal table lists each problem
+    once with its rows.
+
+    >>> f = {"severity": "error", "table": "household", "column": "x", "check": "type", "message": "m", "value": "a"}
+    >>> [[g["row"] for g in group] for group in group_findings([{**f, "row": 2}, {**f, "row": 5}])]
+    [[2, 5]]
+    """
+    groups: dict[tuple[object, ...], list[dict[str, Any]]] = {}
+    for f in findings:
+        key = (f["severity"], f["table"], f["column"], f["check"], f["message"], f["value"], f["row"] is None)
+        groups.setdefault(key, []).append(f)
+    return list(groups.values())
+
+
+def _rows_text(rows: list[int | None], shown: int = ROWS_SHOWN) -> str:
+    """``2, 3, 5`` or ``2, 3, 5, 8, 9, 13 … (+7)``; empty for a whole-column finding."""
+    numbers = [str(r) for r in rows if r is not None]
+    if len(numbers) <= shown:
+        return ", ".join(numbers)
+    return f"{', '.join(numbers[:shown])} … (+{len(numbers) - shown})"
 
 
 def _count(n: int, style: str) -> str:
