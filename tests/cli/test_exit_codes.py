@@ -98,3 +98,16 @@ def test_committed_files_are_what_make_py_writes(tmp_path: Path):
             data = (tmp_path / name).read_bytes()
         assert (BAD / name).read_bytes() == data, f"{name} differs from make.py's output: run tests/data/bad/make.py"
     assert (BAD / "cases.toml").read_text(encoding="utf-8") == make.manifest()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case_gives_the_same_result_through_the_pyarrow_reader(case: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big CSVs (32 MB and up) are read by pyarrow first: forced on these small files, every case must end with the
+    same exit code, error line and report as through the C engine."""
+    from peka.io import delimited
+
+    monkeypatch.chdir(BAD)
+    c_engine = CliRunner().invoke(app, ["-q", *case["args"]])
+    monkeypatch.setattr(delimited, "ARROW_TEXT_MIN_BYTES", 0)
+    arrow = CliRunner().invoke(app, ["-q", *case["args"]])
+    assert (arrow.exit_code, arrow.stderr, arrow.stdout) == (c_engine.exit_code, c_engine.stderr, c_engine.stdout)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -179,6 +181,25 @@ def test_xlsx_leading_blank_rows_are_skipped_and_rows_keep_sheet_numbers(tmp_pat
     assert [(f.row, f.column, f.check, f.value) for f in survey.findings] == [
         (6, "Jumlah Anggota Keluarga", "type", "tiga")
     ]
+
+
+def test_xlsx_title_rows_above_the_table_are_skipped(tmp_path, caplog, monkeypatch):
+    path = tmp_path / "p3ke.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Keluarga")
+    sheet.write(0, 0, "DATA P3KE KOTA SABANG 2025")  # a title in one cell, then a blank row
+    sheet.write(1, 0, "Sumber: SEPAKAT")
+    sheet.write_row(3, 0, ["ID Keluarga P3KE", "Jumlah Anggota Keluarga", "Desil Kesejahteraan"])  # sheet row 4
+    sheet.write_row(4, 0, ["P001", 3, 1])
+    sheet.write_row(5, 0, ["P002", 2])  # desil left empty: still a data row
+    book.close()
+    monkeypatch.setattr(logging.getLogger("peka"), "propagate", True)  # the CLI's setup_logging may have cut it
+    with caplog.at_level("INFO", logger="peka.io.excel"):
+        survey = load_survey(path, mapping="p3ke")
+    hh = survey.households
+    assert hh["_row"].tolist() == [5, 6]
+    assert hh["hh_id"].tolist() == ["P001", "P002"] and hh["hh_size"].tolist() == [3, 2]
+    assert "header is on row 4" in caplog.text
 
 
 def test_encrypted_xlsx_is_an_input_error(tmp_path):

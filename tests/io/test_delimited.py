@@ -232,7 +232,9 @@ def test_pyarrow_path_reads_the_bundled_sample_like_the_c_engine(monkeypatch, ho
     pd.testing.assert_frame_equal(fast.households, slow.households, check_exact=True)
     if persons:
         pd.testing.assert_frame_equal(fast.persons, slow.persons, check_exact=True)
-    assert fast.rows_read == slow.rows_read == ({"household": 3000, "person": 12524} if persons else {"household": 3000})
+    assert (
+        fast.rows_read == slow.rows_read == ({"household": 3000, "person": 12524} if persons else {"household": 3000})
+    )
 
 
 def test_pyarrow_path_infers_zero_padded_codes_as_numbers_like_the_c_engine(monkeypatch, tmp_path):
@@ -266,3 +268,18 @@ def test_quoted_line_breaks_in_a_big_file_are_never_split_into_rows(monkeypatch,
     assert len(fast) == 100_000
     assert fast["address"].iloc[20] == "Jl. 20,\nLorong 6"  # 20 % 7 = 6
     assert fast["exp_hh"].iloc[99_999] == 99_999_000.5
+
+
+def test_a_column_of_dates_reads_the_same_through_pyarrow(monkeypatch, tmp_path):
+    """pyarrow would turn "2024-03-01 10:30" into a timestamp (shown back as 2024-03-01 10:30:00); the C engine keeps
+    the text, which the finding quotes as written."""
+    from peka.io import delimited
+
+    path = _write(tmp_path, "rt.csv", "hh_id,hh_size,desil\nA1,2,2024-03-01 10:30\nA2,3,2024-03-02T08:00\n")
+    slow = load_survey(path, mapping="canonical")
+    monkeypatch.setattr(delimited, "ARROW_TEXT_MIN_BYTES", 0)
+    fast = load_survey(path, mapping="canonical")
+    pd.testing.assert_frame_equal(fast.households, slow.households, check_exact=True)
+    expected = [(2, "desil", "type", "2024-03-01 10:30"), (3, "desil", "type", "2024-03-02T08:00")]
+    for survey in (slow, fast):
+        assert [(f.row, f.column, f.check, f.value) for f in survey.findings] == expected

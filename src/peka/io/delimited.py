@@ -296,7 +296,9 @@ def _read_split(
             path,
             read_options=pa_csv.ReadOptions(column_names=list(dialect.header), skip_rows=1, encoding=arrow_encoding),
             # newlines_in_values=False keeps parsing parallel; see the docstring for quoted line breaks
-            parse_options=pa_csv.ParseOptions(delimiter=dialect.sep, newlines_in_values=False, ignore_empty_lines=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=dialect.sep, newlines_in_values=False, ignore_empty_lines=False
+            ),
             convert_options=pa_csv.ConvertOptions(
                 include_columns=arrow_cols,
                 column_types={c: pa.string() for c in strings},
@@ -309,6 +311,10 @@ def _read_split(
     except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
         # the message can quote a row of data: only its type is logged
         log.debug("%s: fast read not used (%s); reading with the C engine", path, type(exc).__name__)
+        return None
+    if any(pa.types.is_temporal(field.type) for field in table.schema):
+        # pyarrow infers dates and times ("2024-03-01"), the C engine keeps them as text: one behaviour for all sizes
+        log.debug("%s: fast read not used (a column looks like dates); reading with the C engine", path)
         return None
     frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
     for name in frame.columns:

@@ -93,10 +93,10 @@ def read_xlsx(path: Path, sheet: str, *, kinds: dict[str, str] | None = None) ->
 def read_xlsx_raw(path: Path, sheet: str) -> RawTable:
     """One sheet with every cell as calamine gave it (``object`` columns), ``_row`` and blank rows dropped.
 
-    The header is the first row that is not blank (leading blank rows are skipped, as in many exports); ``_row`` is
-    the sheet's own row number. Header cells are taken as written: a name used twice is an ``InputError`` (pandas
-    would silently rename the second one ``x.1`` and the mapping would read the first), a blank one is named
-    ``Unnamed: <position>``."""
+    The header is found by ``header_position`` (leading blank rows and a title above the table are skipped, as in
+    many exports); ``_row`` is the sheet's own row number. Header cells are taken as written: a name used twice is
+    an ``InputError`` (pandas would silently rename the second one ``x.1`` and the mapping would read the first), a
+    blank one is named ``Unnamed: <position>``."""
     file = f"{path} (sheet {sheet})"
     try:
         cells = pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=object, header=None)
@@ -104,10 +104,11 @@ def read_xlsx_raw(path: Path, sheet: str) -> RawTable:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine/zip errors: the file cannot be read at all
         raise InputError(f"cannot read the sheet ({type(exc).__name__})", file=file) from None
-    filled = cells.notna().any(axis=1).to_numpy() if cells.shape[1] else np.zeros(len(cells), dtype=bool)
-    if not filled.any():
+    top = header_position(cells)
+    if top is None:
         raise InputError("the sheet is empty", file=file)
-    top = int(np.argmax(filled))  # position of the header row; the sheet row is top + 1
+    if cells.iloc[:top].notna().to_numpy().any():
+        log.info("%s: the header is on row %d; the %d row(s) above it (a title?) are not data", file, top + 1, top)
     header = [_header_name(v, i) for i, v in enumerate(cells.iloc[top].tolist())]
     frame = cells.iloc[top + 1 :].reset_index(drop=True)
     frame.columns = unique_header(header, file, row=top + 1)
@@ -115,6 +116,27 @@ def read_xlsx_raw(path: Path, sheet: str) -> RawTable:
     frame = drop_blank_rows(frame, file)
     require_rows(frame, file)
     return RawTable(frame=frame, file=file, format="xlsx", rows=len(frame), details={"sheet": sheet})
+
+
+HEADER_SEARCH_ROWS = 20  # the header is looked for among the first non-blank rows of a sheet
+
+
+def header_position(cells: pd.DataFrame) -> int | None:
+    """Position of the header row: the first non-blank row with at least half as many filled cells as the fullest
+    of the first ``HEADER_SEARCH_ROWS`` non-blank rows. A title above the table ("DATA P3KE KOTA SABANG", one
+    cell) is thereby skipped; a header row fills every column it names. ``None`` for a blank sheet.
+
+    >>> header_position(pd.DataFrame([["Judul", None, None], [None, None, None], ["a", "b", "c"], [1, 2, 3]]))
+    2
+    """
+    if cells.shape[1] == 0:
+        return None
+    counts = cells.notna().sum(axis=1).to_numpy()
+    rows = np.flatnonzero(counts)[:HEADER_SEARCH_ROWS]
+    if rows.size == 0:
+        return None
+    fullest = counts[rows].max()
+    return int(rows[np.argmax(counts[rows] * 2 >= fullest)])
 
 
 def _header_name(value: object, position: int) -> str:

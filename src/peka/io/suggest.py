@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from peka.io.readers import open_source
+from peka.schema.findings import LONG_DIGITS
 from peka.schema.mapping import (
     BOOL_WORDS,
     LEVELS,
@@ -28,7 +29,6 @@ from peka.schema.mapping import (
     preset_names,
     value_key,
 )
-from peka.schema.findings import LONG_DIGITS
 from peka.schema.model import COLUMNS, ROW, Column, Level, columns_for
 
 MAX_DISTINCT = 40  # more distinct values than this: not a coded column, no values proposed

@@ -30,9 +30,10 @@ def suggest_command(
 ) -> None:
     """Propose a mapping TOML for a file peka does not know, from its column names and value labels.
 
-    Each column name is matched (difflib) against canonical names, the presets' source names and column
-    descriptions; coded columns get a `values` table from their SPSS/Stata value labels or distinct texts. Check
-    every line marked `# TODO`, and replace every "?" (the file does not load until you do).
+    Each column name is matched (difflib, and word by word with abbreviations such as Jml, ART, KRT expanded)
+    against canonical names, their labels, the presets' source names and column descriptions; coded columns get a
+    `values` table from their SPSS/Stata value labels or distinct texts. Check every line marked `# TODO`, and
+    replace every "?" (the file does not load until you do).
 
     Example: peka mapping suggest rt.sav --persons art.sav -o mapping.toml
     """
