@@ -1,6 +1,6 @@
 """Benchmark: `peka profile` estimation on 1,000,000 households, side by side with `svy` in the same run.
 
-    /work/venv/bin/python bench/bench_profile.py [--households N] [--seed S] [--record]
+    python bench/bench_profile.py [--households N] [--seed S] [--record]
 
 1. Data: ``peka.sample.generate`` (1,000,000 households → 30 districts ``kab_code``, 60 strata, 2,400 PSUs, about
    4 million persons), classified with ``peka.classify.classify`` under the default configuration. Not timed as

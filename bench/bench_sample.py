@@ -1,6 +1,6 @@
 """Benchmark: generate a synthetic survey of 1,000,000 households (about 4.2 million persons) and write it.
 
-    /work/venv/bin/python bench/bench_sample.py [--households N] [--seed S] [--formats csv,parquet] [--no-write]
+    python bench/bench_sample.py [--households N] [--seed S] [--formats csv,parquet] [--no-write]
 
 Runs in one fresh process so that the peak resident set size (``ru_maxrss``) belongs to this job alone:
 

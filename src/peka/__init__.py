@@ -36,7 +36,19 @@ _EXPORTS = {
     "generate_sample": ("peka.sample", "generate"),
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "Design",
+    "__version__",
+    "apply_on_invalid",
+    "classify",
+    "compile_rule",
+    "generate_sample",
+    "load_config",
+    "load_survey",
+    "profile",
+    "profile_chunks",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -53,6 +53,8 @@ class ProfileRequest:
     min_n: int | None = None
     suppress: bool = False
     on_invalid: str = "fail"
+    rejects: Path | None = None  # where skipped rows go (default: beside ``output``, else in the working folder)
+    output: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -212,14 +214,17 @@ def _classified_or_classify(request: ProfileRequest, kwargs: dict[str, Any]) -> 
         return frame
     from peka.classify import classify
     from peka.io import load_survey
-    from peka.schema.checks import apply_on_invalid, format_row_counts, validate
+    from peka.schema.checks import apply_on_invalid, default_rejects_path, format_row_counts, validate, write_rejects
 
     config = load_profile_config(request, check_rules=True)
     survey = load_survey(request.input, persons=request.persons, mapping=request.mapping)
     report = validate(survey)
     clean, rejects = apply_on_invalid(survey, report, request.on_invalid)  # type: ignore[arg-type]
+    rejects_path = None
+    if request.on_invalid == "skip":  # the same files every run, header only when nothing was skipped
+        rejects_path = write_rejects(rejects, request.rejects or default_rejects_path(request.input, request.output))
     # rows in = processed + rejected (a rejected row counted once, whatever its number of reasons)
-    log.info("%s: %s", request.input, format_row_counts(report, clean, rejects))
+    log.info("%s: %s", request.input, format_row_counts(report, clean, rejects, rejects_path))
     if len(rejects):
         log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
     survey = clean

@@ -1,6 +1,6 @@
 """The built-in presets themselves: every policy number carries a source and a status in the preset file (not
 through a model default), the global MPI preset is the OPHI specification, and the BPS-14 and cause catalogues are
-complete. Expected values are written out from the domain notes (docs: /work/shared/domain.md §3, §4.1, §5.2)."""
+complete. Expected values are written out from the domain notes (the project notes, domain.md §3, §4.1, §5.2)."""
 
 from __future__ import annotations
 

@@ -65,12 +65,14 @@ def run_classify(
     fails fast with exit 4. ``output`` (.csv/.parquet/.xlsx) is written atomically, and beside it
     ``<output>.peka.toml``: the effective configuration, headed by the settings in force that are not confirmed
     (a valid peka.toml that reproduces the run). Without ``output`` nothing is written and the caller shows the
-    summary only. ``rejects`` receives the rows skipped by ``on_invalid="skip"``. An XLSX output for more rows than a
+    summary only. With ``on_invalid="skip"`` the skipped rows and their reasons are always written (header only when
+    none were skipped), to ``rejects`` or else to ``default_rejects_path``, so a cron job finds the same files every
+    run. An XLSX output for more rows than a
     sheet holds is refused (``UsageError``, exit 2) before classifying."""
     from peka.config.show import record_text
     from peka.deliver import files
     from peka.io import load_survey
-    from peka.schema.checks import apply_on_invalid, validate
+    from peka.schema.checks import apply_on_invalid, default_rejects_path, validate, write_rejects
 
     cfg = config if isinstance(config, Config) else load_config(config, overrides=overrides)
     survey = load_survey(path, persons=persons, mapping=mapping, sheet=sheet, person_sheet=person_sheet)
@@ -94,6 +96,8 @@ def run_classify(
             f"peka classify {Path(path).name}{f' --persons {Path(persons).name}' if persons else ''} → {out_path.name}"
         )
         record = files.write_text(record_text(cfg, title=title), record_path_for(out_path))
-    rejects_path = files.write_table(rejected, rejects) if rejects is not None else None
+    rejects_path = None
+    if on_invalid == "skip":
+        rejects_path = write_rejects(rejected, rejects if rejects is not None else default_rejects_path(path, output))
     log.info(counts.line(rejects_path))
     return ClassifyRun(table, cfg, rejected, counts, out_path, rejects_path, record)

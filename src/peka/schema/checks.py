@@ -782,6 +782,16 @@ def empty_rejects() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == ROW else object) for c in REJECT_COLUMNS})
 
 
+def default_rejects_path(input_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None) -> Path:
+    """Where ``--on-invalid skip`` writes its rejects when no ``--rejects`` is given: beside the output
+    (``hasil.csv`` → ``hasil.rejects.csv``), else in the working folder after the input's name — never beside the
+    input, which peka does not write to."""
+    if output is not None:
+        out = Path(output)
+        return out.with_name(f"{out.stem}.rejects.csv")
+    return Path.cwd() / f"{Path(input_path).stem}.rejects.csv"
+
+
 def write_rejects(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write the rejects frame by the path's suffix (.csv, .parquet, .xlsx, .json), atomically: the file appears
     complete or not at all. Personal values in it are already masked."""

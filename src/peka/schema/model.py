@@ -207,15 +207,15 @@ class Survey:
     user-missing codes per (table, column, code). ``value_labels`` keeps source value labels per source column.
     """
 
-    households: "pd.DataFrame"
-    persons: "pd.DataFrame | None" = None
+    households: pd.DataFrame
+    persons: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)  # {"household": path, "person": path}
     user_missing: list[dict[str, object]] = field(default_factory=list)
     value_labels: dict[str, dict[str, dict[object, str]]] = field(default_factory=dict)
     rows_read: dict[str, int] = field(default_factory=dict)  # {"household": n, "person": n}: rows in the files
-    findings: list["Finding"] = field(default_factory=list)  # conversion problems found while reading/mapping
+    findings: list[Finding] = field(default_factory=list)  # conversion problems found while reading/mapping
 
 
-import pandas as pd  # noqa: E402  (after the dataclass so the module reads top-down)
+import pandas as pd
 
-from peka.schema.findings import Finding  # noqa: E402
+from peka.schema.findings import Finding

@@ -31,7 +31,7 @@ def classify_command(
     on_invalid: Annotated[
         str, typer.Option("--on-invalid", help="fail: stop at data errors (exit 3); skip: drop those rows.")
     ] = "fail",
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="Write skipped rows and reasons here.")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="With --on-invalid skip: write skipped rows and reasons here (default: OUT.rejects.csv beside -o, else INPUT.rejects.csv in the working folder).")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet of the households.")] = None,
     person_sheet: Annotated[str | None, typer.Option("--person-sheet", help="XLSX sheet of the persons.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the summary: id (default) or en.")] = "id",

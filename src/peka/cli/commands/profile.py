@@ -43,6 +43,9 @@ def profile_command(
     lang: Annotated[str, typer.Option("--lang", help="Labels: id (Bahasa Indonesia) or en.")] = "id",
     on_invalid: Annotated[str, typer.Option("--on-invalid", help="Rows failing the data checks: fail or skip.")
                           ] = "fail",
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="With --on-invalid skip: write skipped rows and "
+                                                 "reasons here (default: OUT.rejects.csv beside -o, else "
+                                                 "INPUT.rejects.csv in the working folder).")] = None,
 ) -> None:
     """Estimate poverty measures with standard errors for the population and every domain of --by.
 
@@ -68,12 +71,14 @@ def profile_command(
         raise UsageError(f"--lonely-psu must be fail, adjust or certainty, not {lonely_psu!r}")
     if on_invalid not in ("fail", "skip"):
         raise UsageError(f"--on-invalid must be fail or skip, not {on_invalid!r}")
+    if rejects is not None and on_invalid != "skip":
+        raise UsageError("--rejects needs --on-invalid skip")
     domains = parse_by(by)
 
     request = ProfileRequest(
         input=input, persons=persons, mapping=mapping, config=config, by=domains, welfare=welfare, line=line,
         weight=weight, strata=strata, psu=psu, hh_size=hh_size, mpi=mpi, lonely_psu=lonely_psu, min_n=min_n,
-        suppress=suppress, on_invalid=on_invalid,
+        suppress=suppress, on_invalid=on_invalid, rejects=rejects, output=output,
     )
     result = run_profile(request)
     language: Literal["id", "en"] = "en" if lang == "en" else "id"
