@@ -16,7 +16,7 @@ from peka.cli.console import err, setup_logging
 from peka.errors import ExitCode, PekaError
 
 # command modules under peka.cli.commands; each defines ``register(app)``
-COMMANDS = ("sample", "validate", "mapping", "config", "classify", "profile")
+COMMANDS = ("validate", "classify", "profile", "mapping", "config", "sample")
 
 _state: dict[str, Any] = {"debug": False}
 
@@ -70,8 +70,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks (never local variables).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors on stderr.")] = False,
-    log_file: Annotated[str | None, typer.Option("--log-file", help="Also append log lines to this file.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also progress (INFO) lines on stderr.")] = False,
+    log_file: Annotated[str | None, typer.Option("--log-file", help="Also append INFO log lines to this file (for cron).")] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -81,7 +82,7 @@ def main_options(
     Example: peka classify data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv
     """
     _state["debug"] = debug
-    setup_logging(quiet=quiet, debug=debug, log_file=log_file)
+    setup_logging(quiet=quiet, debug=debug, log_file=log_file, verbose=verbose)
 
 
 for _name in COMMANDS:

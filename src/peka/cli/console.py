@@ -13,9 +13,18 @@ err = Console(stderr=True, soft_wrap=True)  # messages, warnings, progress
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def setup_logging(*, quiet: bool, debug: bool, log_file: str | None) -> None:
-    """INFO to stderr (plain lines off a TTY, for cron), WARNING only with --quiet, DEBUG with --debug."""
-    level = logging.DEBUG if debug else (logging.WARNING if quiet else logging.INFO)
+def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bool = False) -> None:
+    """WARNING and up on stderr by default (so a bad input ends with one line), INFO with --verbose (plain
+    timestamped lines off a TTY, for cron), errors only with --quiet, DEBUG with --debug. ``--log-file`` always
+    receives INFO and up, whatever the console shows."""
+    if debug:
+        level = logging.DEBUG
+    elif quiet:
+        level = logging.ERROR
+    elif verbose:
+        level = logging.INFO
+    else:
+        level = logging.WARNING
     root = logging.getLogger("peka")
     root.handlers.clear()
     root.setLevel(logging.DEBUG if log_file else level)

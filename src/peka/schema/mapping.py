@@ -382,13 +382,12 @@ def detect_mapping(header: Sequence[str], person_header: Sequence[str] | None = 
 
 
 def _match_score(mapping: Mapping, level: Level, header: Sequence[str]) -> float:
+    """Share of names matched, out of the smaller of (file columns, preset columns). A missing required column does
+    not lower the score: the preset that fits best is still chosen, so that loading can name the missing column
+    (exit 3) instead of claiming that no preset fits (exit 4)."""
     names = {name_key(h) for h in header if str(h) != ROW}
     sources = {name_key(s) for s in mapping.source_names(level)}
-    required = [c.name for c in columns_for(level).values() if c.required]
-    specs = mapping.specs(level)
     if not names or not sources:
-        return 0.0
-    if any(not any(name_key(s) in names for s in specs[r].sources) for r in required if r in specs):
         return 0.0
     return len(names & sources) / min(len(names), len(sources))
 
