@@ -287,3 +287,15 @@ def test_min_n_and_suppress(plain_csv):
     cell = pick(suppressed, "P0", {"kec": "01"})
     assert cell["flag"] == "suppressed" and cell["estimate"] is None and cell["se"] is None
     assert pick(suppressed, "P0")["estimate"] == pick(flagged, "P0")["estimate"]
+
+
+def test_by_comma_crosses_and_repeated_by_gives_margins():
+    crossed = run(SYNTHETIC, "--by", "kec_code,urban_rural", "--format", "json")
+    assert crossed.exit_code == 0, crossed.stderr
+    doc = json.loads(crossed.stdout)
+    assert ["kec_code", "urban_rural"] in doc["design"]["domains"]
+    assert any(set(r["domain"]) == {"kec_code", "urban_rural"} for r in doc["estimates"])
+    margins = run(SYNTHETIC, "--by", "kec_code", "--by", "urban_rural", "--format", "json")
+    assert margins.exit_code == 0, margins.stderr
+    sets = json.loads(margins.stdout)["design"]["domains"]
+    assert ["kec_code"] in sets and ["urban_rural"] in sets and ["kec_code", "urban_rural"] not in sets

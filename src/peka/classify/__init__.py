@@ -96,6 +96,12 @@ def classify(
         welfare_ratio=monetary["welfare_ratio"],
         extreme_line=monetary["extreme_line"],
     )
+    if "exp_pc" not in households.columns and "exp_hh" not in households.columns:
+        # a registry extract (P3KE/DTSEN) has no expenditure: say so rather than print a table of "no data"
+        log.warning(
+            "the household table has neither exp_pc nor exp_hh: monetary poverty (level, poor, extreme, gap, "
+            "desil survei) cannot be computed and the poverty status stays tidak_diketahui; map an expenditure column"
+        )
     members = prepare_members(households, persons, config)
     if members is None and any(i.level == "person" for i in config.mpi.active):
         log.warning("no person table: the member-level MPI indicators and derived values are missing")

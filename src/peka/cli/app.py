@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import signal
 import sys
 import traceback
@@ -12,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from peka import __version__
-from peka.cli.console import err, setup_logging
+from peka.cli.console import err, record_in_log_files, setup_logging
 from peka.errors import ExitCode, PekaError
 
 # command modules under peka.cli.commands; each defines ``register(app)``
@@ -34,6 +35,7 @@ class PekaGroup(TyperGroup):
             if _state["debug"]:
                 err.print(traceback.format_exc(), markup=False, highlight=False)
             err.print(f"peka: error: {exc}", markup=False, highlight=False)
+            record_in_log_files(logging.ERROR, f"exit {int(exc.exit_code)}: {exc}")
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err.print("peka: interrupted", markup=False)
@@ -42,10 +44,9 @@ class PekaGroup(TyperGroup):
             if _state["debug"]:
                 err.print(traceback.format_exc(), markup=False, highlight=False)
             # str(exc) of a foreign exception can quote cell values (personal data): only its type is shown
-            err.print(
-                f"peka: unexpected error ({type(exc).__name__}); run again with --debug for details",
-                markup=False,
-            )
+            message = f"unexpected error ({type(exc).__name__}); run again with --debug for details"
+            err.print(f"peka: {message}", markup=False)
+            record_in_log_files(logging.ERROR, f"exit {int(ExitCode.UNEXPECTED)}: {message}")
             raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
 
 

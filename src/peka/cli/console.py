@@ -12,11 +12,30 @@ err = Console(stderr=True, soft_wrap=True)  # messages, warnings, progress
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+_quiet = {"on": False}  # set by setup_logging from --quiet
+
+
+def notice(message: str) -> None:
+    """A status line for the person at the terminal ("wrote …"): stderr, silenced by --quiet."""
+    if not _quiet["on"]:
+        err.print(message, markup=False, highlight=False)
+
+
+def record_in_log_files(level: int, message: str) -> None:
+    """Put a line the CLI showed on stderr itself (the final error) into the --log-file too, so that a failed cron
+    run leaves its reason in the log, without printing it twice on the console."""
+    logger = logging.getLogger("peka.cli")
+    record = logger.makeRecord(logger.name, level, __file__, 0, message, None, None)
+    for handler in logging.getLogger("peka").handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
+
 
 def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bool = False) -> None:
     """WARNING and up on stderr by default (so a bad input ends with one line), INFO with --verbose (plain
     timestamped lines off a TTY, for cron), errors only with --quiet, DEBUG with --debug. ``--log-file`` always
     receives INFO and up, whatever the console shows."""
+    _quiet["on"] = quiet
     if debug:
         level = logging.DEBUG
     elif quiet:

@@ -511,7 +511,8 @@ def _is_trivial(records: list[Mapping[str, Any]]) -> bool:
 def _table(title: str, headings: list[tuple[str, str]], rows: list[list[str]], *, width: int | None = None,
            first_row_total: bool = False, section_rows: frozenset[int] = frozenset()) -> Any:
     """A borderless rich table at most ``width`` wide: numbers are never cut; text columns (left-aligned) give way,
-    the widest first, ending in an ellipsis."""
+    the widest first, wrapping onto more lines (never cut: "Miskin moneter saja" and "Miskin moneter dan
+    multidimensi" must stay distinguishable)."""
     from rich import box
     from rich.table import Table
 
@@ -527,7 +528,8 @@ def _table(title: str, headings: list[tuple[str, str]], rows: list[list[str]], *
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False)
     for j, (heading, justify) in enumerate(headings):
-        table.add_column(heading, justify=justify, no_wrap=True, overflow="ellipsis",  # type: ignore[arg-type]
+        text = justify == "left"
+        table.add_column(heading, justify=justify, no_wrap=not text, overflow="fold" if text else "ellipsis",  # type: ignore[arg-type]
                          min_width=limits[j], max_width=limits[j])
     for i, row in enumerate(rows):
         bold = (first_row_total and i == 0) or i in section_rows

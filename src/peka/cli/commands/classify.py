@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from peka.cli.console import err, out
+from peka.cli.console import notice, out
 from peka.errors import UsageError
 
 
@@ -89,13 +89,11 @@ def classify_command(
     for note in summary.notes:
         out.print(note, markup=False, highlight=False)
     if result.output is not None:
-        err.print(f"peka: wrote {len(result.table):,} rows to {result.output}", markup=False)
+        notice(f"peka: wrote {len(result.table):,} rows to {result.output}")
     if result.record_path is not None:
-        err.print(
-            f"peka: wrote the configuration used (unconfirmed settings first) to {result.record_path}", markup=False
-        )
+        notice(f"peka: wrote the configuration used (unconfirmed settings first) to {result.record_path}")
     if result.rejects_path is not None:
-        err.print(f"peka: wrote rejected rows to {result.rejects_path}", markup=False)
+        notice(f"peka: wrote rejected rows to {result.rejects_path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from peka.cli.console import err
+from peka.cli.console import notice
 from peka.errors import UsageError
 
 config_app = typer.Typer(
@@ -53,7 +53,7 @@ def init_command(
     if output.exists() and not force:
         raise UsageError(f"{output} exists; use --force to overwrite it")
     write_text(init_text(), output)
-    err.print(f"peka: wrote {output}", markup=False)
+    notice(f"peka: wrote {output}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from peka.cli.console import err
+from peka.cli.console import notice
 
 mapping_app = typer.Typer(
     name="mapping",
@@ -45,7 +45,7 @@ def suggest_command(
         typer.echo(text, nl=False)
     else:
         write_text(text, output)
-        err.print(f"peka: wrote {output}; check the # TODO lines", markup=False)
+        notice(f"peka: wrote {output}; check the # TODO lines")
 
 
 @mapping_app.command("show")

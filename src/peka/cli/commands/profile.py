@@ -21,9 +21,10 @@ def profile_command(
     persons: Annotated[Path | None, typer.Option("--persons", help="Person (member) file linked by hh_id.")] = None,
     mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="Mapping preset or TOML file.")] = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="peka.toml configuration.")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Domain columns, comma-separated, each profiled on its "
-                                           "own; join with * to cross them: 'kec_code,kec_code*urban_rural' "
-                                           "(quoted for the shell).")] = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Domain columns; several joined by ',' (or '*') are "
+                                                 "crossed, one domain per combination (as R svyby ~a+b, Stata "
+                                                 "over(a b)); repeat --by for separate margins: --by kec_name "
+                                                 "--by kec_name,urban_rural.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomic).")] = None,
     welfare: Annotated[str | None, typer.Option("--welfare", help="Per-capita welfare column (quick use).")] = None,
@@ -51,7 +52,7 @@ def profile_command(
 
     Example: peka profile data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv --by kec_code
 
-    Example: peka profile klasifikasi.csv --by desa_code --format xlsx -o profil.xlsx
+    Example: peka profile klasifikasi.csv --by kec_name --by kec_name,desa_name --format xlsx -o profil.xlsx
 
     Example: peka profile data.csv --welfare pengeluaran_kapita --line 609160 --weight bobot --format json
     """
@@ -93,15 +94,14 @@ def profile_command(
     sys.stdout.flush()
 
 
-def parse_by(text: str | None) -> tuple[str | tuple[str, ...], ...]:
-    """``"a,b*c"`` → ``("a", ("b", "c"))``: each comma-separated entry is a domain set, ``*`` crosses columns."""
+def parse_by(entries: list[str] | None) -> tuple[str | tuple[str, ...], ...]:
+    """``["a", "b,c"]`` → ``("a", ("b", "c"))``: each ``--by`` is one domain set; columns joined by ``,`` or ``*``
+    within it are crossed."""
     sets: list[str | tuple[str, ...]] = []
-    for part in (text or "").split(","):
-        names = tuple(name.strip() for name in part.split("*") if name.strip())
+    for entry in entries or []:
+        names = tuple(name.strip() for name in entry.replace("*", ",").split(",") if name.strip())
         if not names:
-            if part.strip():
-                raise UsageError(f"--by entry {part!r} names no column")
-            continue
+            raise UsageError(f"--by {entry!r} names no column")
         sets.append(names[0] if len(names) == 1 else names)
     return tuple(sets)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from peka.cli.console import err
+from peka.cli.console import notice
 
 
 def sample_command(
@@ -47,12 +47,8 @@ def sample_command(
     check_formats(survey, chosen)
     written = write_sample(survey, out, chosen)
     persons = len(survey.persons) if survey.persons is not None else 0
-    err.print(
-        f"peka: wrote {len(survey.households):,} households and {persons:,} persons (seed {seed}) to {out}: "
-        + ", ".join(p.name for p in written),
-        markup=False,
-        highlight=False,
-    )
+    notice(f"peka: wrote {len(survey.households):,} households and {persons:,} persons (seed {seed}) to {out}: "
+        + ", ".join(p.name for p in written))
 
 
 def register(app: typer.Typer) -> None:
