@@ -60,7 +60,7 @@ from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, atomic_path, write_t
 from peka.errors import UsageError
 from peka.schema import model
 from peka.schema.mapping import load_mapping, source_value_labels, to_source
-from peka.schema.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, ROW, Survey, columns_for
+from peka.schema.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, REGION_COLUMNS, ROW, Survey, columns_for
 
 log = logging.getLogger(__name__)
 
@@ -581,20 +581,7 @@ def generate(
         "head_nik": nik.take(head_rows_pa),
         "head_name": names.take(head_rows_pa),
         "address": address,
-        **{
-            col: region_col(col)
-            for col in (
-                "prov_code",
-                "prov_name",
-                "kab_code",
-                "kab_name",
-                "kec_code",
-                "kec_name",
-                "desa_code",
-                "desa_name",
-                "urban_rural",
-            )
-        },
+        **{col: region_col(col) for col in REGION_COLUMNS},
         "weight": design["weight"],
         "strata": design["strata"],
         "psu": design["psu"],

@@ -30,24 +30,12 @@ from peka.classify.monetary import assign_deciles, classify_monetary, decile_cut
 from peka.classify.multidim import classify_mpi
 from peka.classify.segments import POOR_STATUSES, STATUSES, classify_segments
 from peka.config.models import Config
-from peka.schema.model import ROW, Survey
+from peka.schema.model import DESIGN_COLUMNS, REGION_COLUMNS, ROW, Survey
 
 log = logging.getLogger(__name__)
 
 ID_COLUMNS: tuple[str, ...] = ("hh_id",)
 PERSONAL_ID_COLUMNS: tuple[str, ...] = ("kk_no", "head_nik", "head_name", "address")
-REGION_COLUMNS: tuple[str, ...] = (
-    "prov_code",
-    "prov_name",
-    "kab_code",
-    "kab_name",
-    "kec_code",
-    "kec_name",
-    "desa_code",
-    "desa_name",
-    "urban_rural",
-)
-DESIGN_COLUMNS: tuple[str, ...] = ("weight", "strata", "psu")
 PASSTHROUGH_COLUMNS: tuple[str, ...] = ("hh_size", "desil")
 
 __all__ = [

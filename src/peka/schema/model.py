@@ -192,6 +192,8 @@ COLUMNS: tuple[Column, ...] = (
 HOUSEHOLD_COLUMNS: dict[str, Column] = {c.name: c for c in COLUMNS if c.level == "household"}
 PERSON_COLUMNS: dict[str, Column] = {c.name: c for c in COLUMNS if c.level == "person"}
 PERSONAL_COLUMNS: frozenset[str] = frozenset(c.name for c in COLUMNS if c.personal)
+REGION_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "region")  # prov_code … urban_rural
+DESIGN_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.group == "design")  # weight, strata, psu
 
 
 def columns_for(level: Level) -> dict[str, Column]:
