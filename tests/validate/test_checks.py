@@ -351,3 +351,18 @@ def test_a_household_id_that_is_a_no_kk_is_masked_in_findings_and_messages():
     [dup] = found(report, "duplicate_id")
     assert (dup.row, dup.column, dup.value) == (4, "hh_id", MASK)
     assert kk not in dup.one_line() and kk not in json.dumps(report.to_dict())
+
+
+def test_a_table_without_expenditure_gets_a_no_welfare_warning():
+    import pandas as pd
+
+    from peka.schema.checks import validate
+    from peka.schema.model import Survey
+
+    households = pd.DataFrame({"_row": [2, 3], "hh_id": ["a", "b"], "hh_size": pd.array([2, 3], dtype="Int64")})
+    found = [f for f in validate(Survey(households=households, sources={"household": "x.csv"})).findings
+             if f.check == "no_welfare"]
+    assert [(f.severity, f.row) for f in found] == [("warning", None)]
+    with_exp = households.assign(exp_hh=[1_000_000.0, 2_000_000.0])
+    assert not [f for f in validate(Survey(households=with_exp, sources={"household": "x.csv"})).findings
+                if f.check == "no_welfare"]

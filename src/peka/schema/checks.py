@@ -290,6 +290,10 @@ def _check_table(sink: _Sink, table: str, frame: pd.DataFrame, rows: np.ndarray,
     for name in sorted(required):
         if name not in frame.columns:
             sink.one(table, name, "missing_column", "error", f"required column {name!r} is not in the {table} table")
+    if table == "household" and n and "exp_pc" not in frame.columns and "exp_hh" not in frame.columns:
+        # registry extracts (P3KE/DTSEN) carry no expenditure: the file is valid, but monetary poverty is out of reach
+        sink.one(table, "exp_pc", "no_welfare", "warning",
+                 "no expenditure column (exp_pc or exp_hh): monetary poverty (level, P0, P1, P2) cannot be computed")
     for col in model.values():
         if col.name not in frame.columns:
             continue
