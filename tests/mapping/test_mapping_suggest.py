@@ -85,3 +85,12 @@ def test_suggest_never_prints_the_values_of_a_nik_column(tmp_path):
     result = CliRunner().invoke(app, ["-q", "mapping", "suggest", str(path)])
     assert result.exit_code == 0, result.stderr
     assert nik_a not in result.stdout and nik_b not in result.stdout
+
+
+def test_id_rt_is_the_household_id(tmp_path):
+    # "ID RT" = identitas rumah tangga: the usual name of the household id in BPS/Bappeda exports
+    from peka.io.suggest import suggest_mapping
+
+    text = suggest_mapping(["ID RT", "Jml ART"])
+    assert 'hh_id = "ID RT"' in text
+    assert 'hh_size = "Jml ART"' in text
