@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import logging
 import signal
-import sys
 import traceback
 from typing import Annotated, Any
 
@@ -98,4 +97,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -25,7 +25,7 @@ def record_in_log_files(level: int, message: str) -> None:
     """Put a line the CLI showed on stderr itself (the final error) into the --log-file too, so that a failed cron
     run leaves its reason in the log, without printing it twice on the console."""
     logger = logging.getLogger("peka.cli")
-    record = logger.makeRecord(logger.name, level, __file__, 0, message, None, None)
+    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), None)
     for handler in logging.getLogger("peka").handlers:
         if isinstance(handler, logging.FileHandler):
             handler.handle(record)
