@@ -97,6 +97,6 @@ def test_terminal_report_lists_one_problem_once_with_its_rows():
         env={"COLUMNS": "200"},
     )  # fmt: skip
     assert result.exit_code == 3
-    lines = [line for line in result.stdout.splitlines() if "orphan_person" in line]
+    lines = [line for line in result.stdout.splitlines() if "anggota tanpa rumah tangga" in line]  # orphan_person
     assert [line.split("│")[3].strip() for line in lines] == ["2, 3", "4", "5, 6, 7", "8, 9"]
     assert "16 galat (errors)" in result.stdout  # 8 members x (id_as_number + orphan_person): every finding counted

@@ -108,7 +108,7 @@ def render(doc: dict[str, Any]) -> None:
                 Text("RT" if f["table"] == "household" else "ART"),
                 Text(_rows_text([g["row"] for g in group])),
                 Text(f["column"] or ""),
-                Text(f["check"]),
+                Text(check_label(f["check"])),
                 Text("" if f["value"] is None else _short(str(f["value"]))),
                 Text(f["message"]),
             )
@@ -120,6 +120,14 @@ def render(doc: dict[str, Any]) -> None:
         f"[bold]{s['errors']:,}[/bold] galat (errors), {s['warnings']:,} peringatan (warnings), {s['info']:,} info"
         f"{more}"
     )
+
+
+def check_label(code: str) -> str:
+    """The Indonesian name of a check code from the label catalogue (``"duplicate_id"`` → ``"ID ganda"``); the code
+    itself, stable and listed in docs/checks.md, is in ``--json``."""
+    from peka.labels import label
+
+    return label("check", code, "id")
 
 
 def group_findings(findings: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
