@@ -7,10 +7,11 @@ The public API, each a plain function on pandas frames (the CLI is a thin layer 
     report = peka.validate(survey)                                          # data-quality findings
     clean, rejects = peka.apply_on_invalid(survey, report, "skip")
     config = peka.load_config()                                             # built-in presets (+ peka.toml)
-    classified = peka.classify(clean, config)                               # one row per household
+    classified = peka.classify_survey(clean, config)                        # one row per household
     result = peka.profile(classified, by=["kec_name"])                      # tidy estimates with SEs
 
-Names are imported lazily so that ``peka --help`` does not pay for pandas.
+Names are imported lazily so that ``peka --help`` does not pay for pandas. The classifier is exported as
+``classify_survey`` because ``peka.classify`` is the subpackage that holds it (``peka.classify.classify``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _EXPORTS = {
     "validate": "peka.schema.checks",
     "apply_on_invalid": "peka.schema.checks",
     "load_config": "peka.config",
-    "classify": "peka.classify",
+    "classify_survey": ("peka.classify", "classify"),
     "profile": "peka.estimate",
     "profile_chunks": "peka.estimate",
     "Design": "peka.estimate",
@@ -40,7 +41,7 @@ __all__ = [
     "Design",
     "__version__",
     "apply_on_invalid",
-    "classify",
+    "classify_survey",
     "compile_rule",
     "generate_sample",
     "load_config",

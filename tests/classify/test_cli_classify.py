@@ -160,3 +160,23 @@ def test_without_person_table_the_summary_says_why_mpi_is_undetermined():
     # so under "reweight" no household has an MPI status
     assert "Status MPI tidak dapat ditentukan untuk 3.000 rumah tangga" in result.output
     assert "berikan tabel anggota (--persons)" in result.output
+
+
+def test_dash_output_writes_csv_to_stdout_and_the_summary_to_stderr():
+    import io
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from peka.cli.app import app
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "sabang"
+    result = CliRunner().invoke(
+        app, ["classify", str(sample / "households.csv"), "--persons", str(sample / "persons.csv"), "-o", "-"]
+    )
+    assert result.exit_code == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout), dtype={"hh_id": str})
+    source = pd.read_csv(sample / "households.csv", dtype={"hh_id": str})
+    assert list(table["hh_id"]) == list(source["hh_id"])  # one row per household, input order
+    assert "poverty_status" in table.columns
+    assert "3.000" in result.stderr  # the summary (rows in = processed + rejected) went to stderr

@@ -15,6 +15,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _quiet = {"on": False}  # set by setup_logging from --quiet
 
 
+def is_quiet() -> bool:
+    return _quiet["on"]
+
+
 def notice(message: str) -> None:
     """A status line for the person at the terminal ("wrote …"): stderr, silenced by --quiet."""
     if not _quiet["on"]:

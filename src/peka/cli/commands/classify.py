@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from peka.cli.console import notice, out
+from peka.cli.console import err, is_quiet, notice, out
 from peka.errors import UsageError
 
 
@@ -26,7 +27,7 @@ def classify_command(
         typer.Option("--set", help="Override a setting, e.g. --set lines.period=2024-03 (repeatable)."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the table here (.csv, .parquet or .xlsx).")
+        Path | None, typer.Option("--output", "-o", help="Write the table here (.csv, .parquet or .xlsx; - = CSV on stdout, summary on stderr).")
     ] = None,
     on_invalid: Annotated[
         str, typer.Option("--on-invalid", help="fail: stop at data errors (exit 3); skip: drop those rows.")
@@ -49,6 +50,8 @@ def classify_command(
 
     Example: peka classify data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv -o hasil.parquet
 
+    Example: peka -q classify survey.csv --persons anggota.csv -o - | head
+
     Example: peka classify rt.sav --persons art.sav --mapping susenas --config peka.toml --on-invalid skip --rejects ditolak.csv
     """
     from peka.classify.run import run_classify
@@ -61,15 +64,24 @@ def classify_command(
         raise UsageError(f"--lang must be id or en, not {lang!r}")
     if rejects is not None and on_invalid != "skip":
         raise UsageError("--rejects needs --on-invalid skip")
-    if output is not None and output.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
-        raise UsageError(f"cannot write {output.name}: use .csv, .parquet or .xlsx")
+    to_stdout = output is not None and str(output) == "-"  # `-o -`: the table as CSV on stdout, for pipes
+    if output is not None and not to_stdout and output.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+        raise UsageError(f"cannot write {output.name}: use .csv, .parquet or .xlsx (or - for CSV on stdout)")
     result = run_classify(
-        file, persons=persons, mapping=mapping, config=config, overrides=set_ or [], output=output,
+        file, persons=persons, mapping=mapping, config=config, overrides=set_ or [],
+        output=None if to_stdout else output,
         on_invalid=on_invalid, rejects=rejects, sheet=sheet, person_sheet=person_sheet,  # type: ignore[arg-type]
         include_personal=include_personal,
     )  # fmt: skip
+    # with `-o -` the data owns stdout and the summary moves to stderr
+    screen = err if to_stdout else out
+    if to_stdout:
+        result.table.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        if is_quiet():  # --quiet: only errors on stderr, so no summary there
+            return
     summary = summarise(result.table, result.config, lang)
-    out.print(f"[bold]{summary_text('title', lang)}[/bold]")
+    screen.print(f"[bold]{summary_text('title', lang)}[/bold]")
     counts = result.counts
     who = {"household": summary_text("households", lang).lower(), "person": summary_text("persons", lang).lower()}
     for table in counts.rows_in:
@@ -78,16 +90,16 @@ def classify_command(
             processed=format_count(counts.processed.get(table, 0), lang),
             rejected=format_count(counts.rejected.get(table, 0), lang),
         )  # fmt: skip
-        out.print(f"{line} ({who.get(table, table)})", markup=False)
+        screen.print(f"{line} ({who.get(table, table)})", markup=False)
     for part in summary.tables:
         rendered = Table(title=part.title, title_justify="left")
         for i, heading in enumerate(part.headers):
             rendered.add_column(heading, justify="right" if i >= len(part.headers) - 2 else "left")
         for row in part.rows:
             rendered.add_row(*row)
-        out.print(rendered)
+        screen.print(rendered)
     for note in summary.notes:
-        out.print(note, markup=False, highlight=False)
+        screen.print(note, markup=False, highlight=False)
     if result.output is not None:
         notice(f"peka: wrote {len(result.table):,} rows to {result.output}")
     if result.record_path is not None:
