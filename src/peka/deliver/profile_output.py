@@ -35,6 +35,7 @@ import pandas as pd
 
 from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, write_bytes
 from peka.errors import UsageError
+from peka.labels import catalogue
 
 Lang = Literal["id", "en"]
 Format = Literal["table", "csv", "json", "xlsx"]
@@ -67,12 +68,16 @@ MEASURE_KIND: dict[str, str] = {
     "persons": "count",
 }
 
+
+
+def profile_labels(group: str) -> dict[str, dict[str, str]]:
+    """A group of the profile's display texts from the one label catalogue (``[profile.<group>]`` in
+    ``peka/data/labels.toml``), each ``{"id": ..., "en": ...}``."""
+    return dict(catalogue()["profile"][group])
+
+
 # headings shared by the terminal tables (the measure names are in the terminal section below)
-HEADINGS: dict[str, dict[str, str]] = {
-    "ci": {"id": "SK 95%", "en": "95% CI"},
-    "rse": {"id": "RSE", "en": "RSE"},
-    "n": {"id": "n", "en": "n"},
-}
+HEADINGS: dict[str, dict[str, str]] = profile_labels("heading")
 SEPARATORS: dict[str, tuple[str, str]] = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 RUPIAH_KEYS = ("poverty_line", "extreme_line", "line")  # design entries holding Rupiah amounts
 
@@ -326,94 +331,15 @@ SEGMENT_MEASURES: frozenset[tuple[str, str | None]] = frozenset({
 # the whole-population summary, in display order
 SUMMARY_MEASURES: tuple[str, ...] = ("households", "persons", "P0", "P1", "P2", "extreme", "H", "A", "M0", "bps14_poor")
 SHORT_LABELS: dict[tuple[str, str | None], dict[str, str]] = {
-    ("households", None): {"id": "Ruta", "en": "Households"},
-    ("persons", None): {"id": "Penduduk", "en": "Persons"},
-    ("pop_share", None): {"id": "% penduduk", "en": "% persons"},
-    ("P0", None): {"id": "P0 %", "en": "P0 %"},
-    ("P1", None): {"id": "P1×100", "en": "P1×100"},
-    ("P2", None): {"id": "P2×100", "en": "P2×100"},
-    ("extreme", None): {"id": "Ekstrem %", "en": "Extreme %"},
-    ("H", None): {"id": "H %", "en": "H %"},
-    ("A", None): {"id": "A %", "en": "A %"},
-    ("M0", None): {"id": "M0×100", "en": "M0×100"},
-    ("contribution", "domain"): {"id": "Kontrib. M0 %", "en": "M0 contrib. %"},
-    ("bps14_poor", None): {"id": "BPS-14 %", "en": "BPS-14 %"},
-}
-SUMMARY_LABELS: dict[str, dict[str, str]] = {
-    "households": {"id": "Rumah tangga (tertimbang)", "en": "Households (weighted)"},
-    "persons": {"id": "Penduduk (tertimbang)", "en": "Persons (weighted)"},
-    "P0": {"id": "P0 penduduk miskin (%)", "en": "P0 headcount ratio (%)"},
-    "P1": {"id": "P1 kedalaman (×100)", "en": "P1 poverty gap (×100)"},
-    "P2": {"id": "P2 keparahan (×100)", "en": "P2 severity (×100)"},
-    "extreme": {"id": "Miskin ekstrem (%)", "en": "Extreme poverty (%)"},
-    "H": {"id": "H insiden MPI (%)", "en": "H MPI headcount (%)"},
-    "A": {"id": "A intensitas MPI (%)", "en": "A MPI intensity (%)"},
-    "M0": {"id": "M0 IKM (×100)", "en": "M0 adjusted headcount (×100)"},
-    "bps14_poor": {"id": "Miskin 14 kriteria BPS (%)", "en": "Poor by 14 BPS criteria (%)"},
-}
-GROUP_LABELS: dict[str, dict[str, str]] = {
-    "counts": {"id": "jumlah", "en": "counts"},
-    "monetary": {"id": "moneter", "en": "monetary"},
-    "multidimensional": {"id": "multidimensi", "en": "multidimensional"},
-    "bps14": {"id": "BPS-14", "en": "BPS-14"},
-}
+    (key.split(":")[0], key.split(":")[1] if ":" in key else None): texts
+    for key, texts in profile_labels("short").items()
+}  # catalogue key "measure" or "measure:indicator"
+SUMMARY_LABELS: dict[str, dict[str, str]] = profile_labels("summary")
+GROUP_LABELS: dict[str, dict[str, str]] = profile_labels("group")
 # reliability marks appended to an estimate (the legend under the tables explains them)
 FLAG_MARKS: dict[str, str] = {"caution": "*", "unreliable": "**", "low_n": "†"}
-DESIGN_TEXTS: dict[str, dict[str, str]] = {
-    "stratified_cluster": {"id": "sampel klaster berstrata (PSU dengan pengembalian di dalam strata)",
-                           "en": "stratified cluster sample (PSUs with replacement within strata)"},
-    "cluster": {"id": "sampel klaster dalam satu strata (PSU dengan pengembalian)",
-                "en": "cluster sample in one stratum (PSUs with replacement)"},
-    "stratified": {"id": "sampel berstrata; setiap rumah tangga PSU sendiri",
-                   "en": "stratified sample; every household its own PSU"},
-    "srs": {"id": "sampel acak sederhana berbobot (SRS): tanpa strata/PSU, setiap rumah tangga PSU sendiri",
-            "en": "weighted simple random sample (SRS): no strata or PSU, every household its own PSU"},
-}
-TEXTS: dict[str, dict[str, str]] = {
-    "summary": {"id": "Seluruh populasi", "en": "Whole population"},
-    "by": {"id": "Menurut", "en": "By"},
-    "total": {"id": "Total", "en": "Total"},
-    "missing": {"id": "(kosong)", "en": "(missing)"},
-    "measure": {"id": "Ukuran", "en": "Measure"},
-    "estimate_se": {"id": "Estimasi (GB)", "en": "Estimate (SE)"},
-    "indicators": {"id": "Indikator MPI (seluruh populasi)", "en": "MPI indicators (whole population)"},
-    "indicator": {"id": "Indikator", "en": "Indicator"},
-    "dimension": {"id": "Dimensi", "en": "Dimension"},
-    "uncensored": {"id": "Tak tersensor %", "en": "Uncensored %"},
-    "censored": {"id": "Tersensor %", "en": "Censored %"},
-    "contribution": {"id": "Kontribusi %", "en": "Contribution %"},
-    "causes": {"id": "Penyebab di antara rumah tangga miskin (seluruh populasi)",
-               "en": "Causes among poor households (whole population)"},
-    "cause": {"id": "Penyebab", "en": "Cause"},
-    "cause_share": {"id": "% ruta miskin", "en": "% poor households"},
-    "cause_ratio": {"id": "Rasio miskin/tidak miskin", "en": "Ratio poor/non-poor"},
-    "design": {"id": "Desain", "en": "Design"},
-    "counts": {"id": "{households} rumah tangga, {strata} strata, {psu} PSU",
-               "en": "{households} households, {strata} strata, {psu} PSUs"},
-    "variance": {"id": "galat baku: linearisasi Taylor, tanpa koreksi populasi terhingga; SK {confidence}% {method}",
-                 "en": "standard errors: Taylor linearisation, no finite-population correction; {confidence}% CI "
-                       "{method}"},
-    "unweighted": {"id": "tanpa bobot (setiap bobot 1)", "en": "unweighted (every weight 1)"},
-    "singletons": {"id": "{count} strata dengan satu PSU: {rule}", "en": "{count} stratum/strata with one PSU: {rule}"},
-    "line": {"id": "Garis kemiskinan", "en": "Poverty line"},
-    "extreme_line": {"id": "garis kemiskinan ekstrem", "en": "extreme-poverty line"},
-    "legend": {"id": "Angka dalam kurung: galat baku. * RSE 25–50% (hati-hati), ** RSE > 50% (tidak andal), "
-                     "† n < {min_n} rumah tangga; – tidak tersedia atau disembunyikan. Ruta/penduduk: jumlah "
-                     "tertimbang; n: rumah tangga dalam sampel.",
-               "en": "In brackets: standard error. * RSE 25–50% (use with caution), ** RSE > 50% (unreliable), "
-                     "† n < {min_n} households; – not available or suppressed. Households/persons: weighted "
-                     "totals; n: sample households."},
-    "segments": {"id": "Menurut segment hanya jumlah, P1, A, kontribusi M0 dan BPS-14 yang ditampilkan.",
-                 "en": "By segment only counts, P1, A, M0 contribution and BPS-14 are shown."},
-    "trivial": {"id": "Tidak ditampilkan menurut {domain}: {measures} (0% atau 100% di setiap domain, menurut "
-                      "definisinya).",
-                "en": "Not shown by {domain}: {measures} (0% or 100% in every domain, by definition)."},
-    "skipped": {"id": "Tidak dihitung: {}.", "en": "Not estimated: {}."},
-    "full": {"id": "Tampilan ringkas: {shown} dari {total} estimasi. Semua estimasi (SK 95%, RSE, indikator dan "
-                   "penyebab per domain): --format csv, json atau xlsx -o FILE.",
-             "en": "Summary view: {shown} of {total} estimates. Every estimate (95% CI, RSE, indicators and causes "
-                   "per domain): --format csv, json or xlsx -o FILE."},
-}
+DESIGN_TEXTS: dict[str, dict[str, str]] = profile_labels("design")
+TEXTS: dict[str, dict[str, str]] = profile_labels("text")
 
 
 def format_number(value: float | None, decimals: int, lang: Lang = "id") -> str:
