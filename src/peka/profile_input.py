@@ -212,25 +212,23 @@ def _classified_or_classify(request: ProfileRequest, kwargs: dict[str, Any]) -> 
         kwargs["mpi_spec"] = config.mpi if _mpi_matches(frame, config) else None
         log.info("%s: a classified file (it has %s): profiled as it is", request.input, CLASSIFIED_MARKER)
         return frame
-    from peka.classify import classify
-    from peka.io import load_survey
-    from peka.schema.checks import apply_on_invalid, default_rejects_path, format_row_counts, validate, write_rejects
+    from peka.classify.run import run_classify
+    from peka.schema.checks import default_rejects_path
 
     config = load_profile_config(request, check_rules=True)
-    survey = load_survey(request.input, persons=request.persons, mapping=request.mapping)
-    report = validate(survey)
-    clean, rejects = apply_on_invalid(survey, report, request.on_invalid)  # type: ignore[arg-type]
-    rejects_path = None
-    if request.on_invalid == "skip":  # the same files every run, header only when nothing was skipped
-        rejects_path = write_rejects(rejects, request.rejects or default_rejects_path(request.input, request.output))
-    # rows in = processed + rejected (a rejected row counted once, whatever its number of reasons)
-    log.info("%s: %s", request.input, format_row_counts(report, clean, rejects, rejects_path))
-    if len(rejects):
+    # the same read → validate → on-invalid → classify run as `peka classify` (it logs rows in / processed /
+    # rejected); with skip, the rejects go beside this command's output
+    rejects = None
+    if request.on_invalid == "skip":
+        rejects = request.rejects or default_rejects_path(request.input, request.output)
+    run = run_classify(
+        request.input, persons=request.persons, mapping=request.mapping, config=config,
+        on_invalid=request.on_invalid, rejects=rejects,  # type: ignore[arg-type]
+    )  # fmt: skip
+    if len(run.rejects):
         log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
-    survey = clean
-    frame = classify(survey, config)
     kwargs["mpi_spec"] = config.mpi
-    return frame
+    return run.table
 
 
 def _mpi_matches(frame: pd.DataFrame, config: Any) -> bool:
