@@ -44,7 +44,7 @@ Rules that hold for every column:
 * Region codes, NIK, No KK, PSU and strata are **ids**: always text, never numbers (a NIK read as a number loses
   its last digit; `0101` becomes `101`). Ids that look like floats (`3.17E+15`, `1172001.0`) are reported as
   `id_as_number` errors (docs/checks.md).
-* Category columns hold the short lowercase codes listed here; `peka.labels` gives Indonesian and English labels.
+* Category columns hold the short lowercase codes listed here; `peka.present.labels` gives Indonesian and English labels.
   Ordered categories are listed from lowest to highest.
 * **Personal** columns (NIK, No KK, names, addresses) never appear in messages or logs; their values are shown as
   `***` in reports and rejects files.

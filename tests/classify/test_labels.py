@@ -7,7 +7,7 @@ from classify_helpers import households, survey
 
 from peka.classify import STATUSES, classify
 from peka.config import load_config
-from peka.labels import LANGS, catalogue, category_label, column_label, label
+from peka.present.labels import LANGS, catalogue, category_label, column_label, label
 from peka.schema.model import COLUMNS
 
 
@@ -34,14 +34,16 @@ def test_every_output_column_has_a_header(config):
     for lang in LANGS:
         for column in out.columns:
             assert column_label(column, lang, config=config) != column, (column, lang)
-    assert column_label("cause_kepala_perempuan", "en") == "Cause: Female household head"
+    assert column_label("cause_kepala_perempuan", "en", config=config) == "Cause: Female household head"
+    # without a configuration the labels of configurable codes are not guessed from the built-in presets
+    assert column_label("cause_kepala_perempuan", "en") == "Cause: kepala_perempuan"
 
 
 def test_config_defined_labels():
     global_ = load_config(overrides=["mpi.preset=global"])
     assert label("indicator", "assets", "id", config=global_) == "Aset"
-    assert label("bps14", "c06", "en").startswith("Drinking water")
+    assert label("bps14", "c06", "en", config=global_).startswith("Drinking water")
     for dim in {i.dimension for i in global_.mpi.indicators} | {i.dimension for i in load_config().mpi.indicators}:
         assert dim in catalogue()["dimension"]
     for cause in load_config().causes.catalogue:
-        assert label("cause", cause.code, "en") == cause.label_en
+        assert label("cause", cause.code, "en", config=load_config()) == cause.label_en

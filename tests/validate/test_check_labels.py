@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dataclasses import fields
 
-from peka.labels import catalogue
+from peka.present.labels import catalogue
 from peka.schema.findings import Finding
 
 CHECKS_DOC = Path(__file__).resolve().parents[2] / "docs" / "checks.md"

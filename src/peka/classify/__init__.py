@@ -28,8 +28,9 @@ from peka.classify.causes import classify_causes
 from peka.classify.derive import columns_read, compute_derived, prepare_members, with_missing_columns
 from peka.classify.monetary import assign_deciles, classify_monetary, decile_cutpoints, person_weights, survey_deciles
 from peka.classify.multidim import classify_mpi
-from peka.classify.segments import POOR_STATUSES, STATUSES, classify_segments
+from peka.classify.segments import classify_segments
 from peka.config.models import Config
+from peka.schema.classified import MPI_ATTR, POOR_STATUSES, STATUSES
 from peka.schema.model import DESIGN_COLUMNS, REGION_COLUMNS, ROW, Survey
 
 log = logging.getLogger(__name__)
@@ -120,4 +121,15 @@ def classify(
             unresolved,
             config.lines.period,
         )
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    # the indicator set travels with the table (schema.classified): profile uses these weights, not the defaults
+    out.attrs[MPI_ATTR] = mpi_spec_record(config)
+    return out
+
+
+def mpi_spec_record(config: Config) -> dict[str, object]:
+    """The active Alkire-Foster indicator set of ``config`` as plain data: ``k`` and name, dimension, weight."""
+    return {
+        "k": config.mpi.k,
+        "indicators": [{"name": i.name, "dimension": i.dimension, "weight": i.weight} for i in config.mpi.active],
+    }

@@ -18,9 +18,7 @@ import pandas as pd
 
 from peka.classify.derive import text_from_codes
 from peka.config.models import Config
-
-POOR_STATUSES: tuple[str, ...] = ("miskin_ganda", "miskin_moneter", "miskin_multidimensi")
-STATUSES: tuple[str, ...] = (*POOR_STATUSES, "rentan", "tidak_miskin", "tidak_diketahui")
+from peka.schema.classified import POOR_STATUSES, STATUSES
 
 
 def _state(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -25,6 +25,29 @@ def notice(message: str) -> None:
         err.print(message, markup=False, highlight=False)
 
 
+STYLES = {"error": "bold red", "warning": "yellow", "muted": "dim", "bold": "bold"}
+
+
+def print_display(display: object, console: Console | None = None) -> None:
+    """Draw a ``peka.present.tables.Display`` on the terminal (rich tables; cell text is never read as markup)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    screen = console or out
+    for line in display.lines:  # type: ignore[attr-defined]
+        screen.print(Text(line), highlight=False)
+    for part in display.tables:  # type: ignore[attr-defined]
+        rendered = Table(title=part.title, title_justify="left")
+        for heading, justify in zip(part.headers, part.alignment()):
+            rendered.add_column(heading, justify=justify, overflow="fold")
+        for i, row in enumerate(part.rows):
+            style = STYLES.get((part.styles or [None] * len(part.rows))[i] or "", "")
+            rendered.add_row(*(Text(cell) for cell in row), style=style)
+        screen.print(rendered)
+    for note in display.notes:  # type: ignore[attr-defined]
+        screen.print(Text(note), highlight=False)
+
+
 def record_in_log_files(level: int, message: str) -> None:
     """Put a line the CLI showed on stderr itself (the final error) into the --log-file too, so that a failed cron
     run leaves its reason in the log, without printing it twice on the console."""
@@ -63,7 +86,8 @@ def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bo
     handler.setLevel(level)
     root.addHandler(handler)
     if log_file:
-        fh = logging.FileHandler(log_file, encoding="utf-8")
+        # opened at the first record, after the job has checked that the log file is not one of its inputs
+        fh = logging.FileHandler(log_file, encoding="utf-8", delay=True)
         fh.setFormatter(logging.Formatter(LOG_FORMAT))
         fh.setLevel(logging.INFO)
         root.addHandler(fh)

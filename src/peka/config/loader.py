@@ -180,8 +180,12 @@ def load_config(
     *,
     overrides: Sequence[str] | Mapping[str, Any] = (),
     check_rules: bool = True,
+    text: str | None = None,
 ) -> Config:
     """The effective configuration: built-in presets, the file at ``path`` (if any), then ``overrides``.
+
+    ``text`` is a ``peka.toml`` held in memory instead of a file (a classification record stored inside a Parquet
+    file); ``path`` then only names it in messages.
 
     ``overrides`` is a list of ``"dotted.key=value"`` strings (as given to ``--set``) or a mapping of dotted keys to
     values. Raises ``ConfigError`` naming the key and file of the first problem.
@@ -190,8 +194,14 @@ def load_config(
     >>> round(cfg.mpi.k, 4), len(cfg.mpi.active)
     (0.3333, 10)
     """
-    user_file = str(path) if path is not None else None
-    user_doc = read_toml(path) if path is not None else {}
+    user_file = str(path) if path is not None else ("<record>" if text is not None else None)
+    if text is not None:
+        try:
+            user_doc = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            raise ConfigError(f"not valid TOML ({type(exc).__name__})", file=user_file) from None
+    else:
+        user_doc = read_toml(path) if path is not None else {}
     override_docs: list[dict[str, Any]] = []
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(o) for o in overrides)
     for keys, value in items:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,16 +26,28 @@ XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
 
 
+TEMP_PREFIX = ".peka-tmp."  # every temporary file peka writes: ".peka-tmp.<pid>.<target name>.<random>.tmp"
+TEMP_SUFFIX = ".tmp"
+_STARTED = time.time()  # a temporary newer than this process may belong to a concurrent run: left alone
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success move it over ``target``, on failure delete it.
+
+    A symbolic link as ``target`` is written through (its target file is replaced, the link stays). The temporary
+    file's name carries peka's prefix and this process's id, so that the next run can remove what a killed run left
+    (``remove_stale_temporaries``).
 
     >>> with atomic_path("out.csv") as tmp:  # doctest: +SKIP
     ...     frame.to_csv(tmp)
     """
     target = Path(target)
+    if target.is_symlink():
+        target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -48,6 +61,43 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
+    """Delete temporaries of ``target`` left by killed peka runs: only files named by peka's own pattern for this
+    target, whose writing process is no longer alive and that are older than this process. Returns what was
+    removed."""
+    target = Path(target)
+    removed: list[Path] = []
+    try:
+        candidates = list(target.parent.glob(f"{TEMP_PREFIX}*.{_glob_escape(target.name)}.*{TEMP_SUFFIX}"))
+    except OSError:
+        return removed
+    for path in candidates:
+        pid_text = path.name[len(TEMP_PREFIX) :].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime <= _STARTED:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 def write_bytes(data: bytes, target: str | os.PathLike[str]) -> Path:
@@ -67,12 +117,17 @@ def write_table(
     sheet_name: str = "data",
     csv_sep: str = ",",
     csv_bom: bool = False,
+    metadata: dict[bytes, bytes] | None = None,
+    formula_safe: bool = True,
 ) -> Path:
     """Write a DataFrame by the target's suffix: .csv, .parquet, .xlsx or .json (records). Atomic.
 
     CSV: UTF-8 (``csv_bom=True`` adds a BOM so Excel on Windows reads it right), missing as empty.
     XLSX: refuses frames over the sheet limit (use CSV/Parquet for microdata); text that Excel would run as a
-    formula or open as a link is stored as plain text; header frozen and filtered.
+    formula or open as a link is stored as plain text; header frozen and filtered. ``metadata``: key-value pairs
+    stored in a Parquet file's schema (the classification record). ``formula_safe`` (CSV): a text cell beginning
+    with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading apostrophe, so that Excel shows it as
+    text instead of running it (OWASP "CSV injection"); numbers are never touched.
     """
     target = Path(target)
     suffix = target.suffix.lower()
@@ -80,14 +135,46 @@ def write_table(
         raise UsageError(f"cannot write {target.name}: use one of {', '.join(TABLE_SUFFIXES)}")
     with atomic_path(target) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False, sep=csv_sep, encoding="utf-8-sig" if csv_bom else "utf-8")
+            safe = formula_safe_text(frame) if formula_safe else frame
+            safe.to_csv(tmp, index=False, sep=csv_sep, encoding="utf-8-sig" if csv_bom else "utf-8")
         elif suffix == ".parquet":
-            frame.to_parquet(tmp, index=False, compression="zstd")
+            _write_parquet(frame, tmp, metadata or {})
         elif suffix == ".json":
             frame.to_json(tmp, orient="records", force_ascii=False, indent=1)
         else:
             write_xlsx_sheets({sheet_name: frame}, tmp)
     return target
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula prefixed by ``'``.
+
+    >>> formula_safe_text(pd.DataFrame({"a": ["=1+1", "ok", None], "b": [-1.5, 2.0, 3.0]}))["a"].tolist()
+    ["'=1+1", 'ok', None]
+    """
+    changed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            changed[column] = values.where(~risky, "'" + text)
+    return frame.assign(**changed) if changed else frame
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    pq.write_table(table, path, compression="zstd")
 
 
 def write_xlsx_sheets(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:

@@ -35,7 +35,9 @@ import pandas as pd
 
 from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, write_bytes
 from peka.errors import UsageError
-from peka.labels import catalogue
+from peka.present.labels import catalogue
+from peka.present.numbers import format_number, format_rupiah
+from peka.schema.classified import SEGMENT_COLUMNS
 
 Lang = Literal["id", "en"]
 Format = Literal["table", "csv", "json", "xlsx"]
@@ -78,7 +80,6 @@ def profile_labels(group: str) -> dict[str, dict[str, str]]:
 
 # headings shared by the terminal tables (the measure names are in the terminal section below)
 HEADINGS: dict[str, dict[str, str]] = profile_labels("heading")
-SEPARATORS: dict[str, tuple[str, str]] = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 RUPIAH_KEYS = ("poverty_line", "extreme_line", "line")  # design entries holding Rupiah amounts
 
 # Excel number formats (the cell keeps the exact value; only the display changes)
@@ -323,7 +324,6 @@ DOMAIN_COLUMNS: tuple[tuple[str, str | None, str], ...] = (
 )
 # the domain set of classify's segments ("status/cause"): only these measures are shown for it
 SEGMENT_COLUMN = "segment"
-STATUS_COLUMNS: tuple[str, ...] = ("poverty_status", "segment")  # domains whose definition fixes some measures
 SEGMENT_MEASURES: frozenset[tuple[str, str | None]] = frozenset({
     ("households", None), ("persons", None), ("pop_share", None), ("P1", None), ("A", None),
     ("contribution", "domain"), ("bps14_poor", None),
@@ -340,20 +340,6 @@ GROUP_LABELS: dict[str, dict[str, str]] = profile_labels("group")
 FLAG_MARKS: dict[str, str] = {"caution": "*", "unreliable": "**", "low_n": "†"}
 DESIGN_TEXTS: dict[str, dict[str, str]] = profile_labels("design")
 TEXTS: dict[str, dict[str, str]] = profile_labels("text")
-
-
-def format_number(value: float | None, decimals: int, lang: Lang = "id") -> str:
-    """A number with the language's separators: ``format_number(1234567.891, 2, "id") == "1.234.567,89"``."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    thousands, decimal = SEPARATORS[lang]
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
-
-
-def format_rupiah(value: float | None, lang: Lang = "id") -> str:
-    """``format_rupiah(609160, "id") == "Rp609.160"`` (Indonesian thousands separator, no decimals)."""
-    return "–" if value is None else "Rp" + format_number(value, 0, lang)
 
 
 def format_value(measure: str, value: float | None, lang: Lang = "id") -> str:
@@ -414,14 +400,31 @@ def _design_text(design: Mapping[str, Any], lang: Lang) -> str:
         low, high = float(bounds["min"]), float(bounds["max"])
         amount = format_rupiah(low, lang) if low == high else f"{format_rupiah(low, lang)} – {format_rupiah(high, lang)}"
         lines.append(f"{TEXTS['extreme_line' if key == 'extreme_line' else 'line'][lang]}: {amount}")
+    if design.get("configuration"):  # which configuration (a classification record, --config, presets) was used
+        lines.append(f"{TEXTS['configuration'][lang]}: {configuration_text(design['configuration'], lang)}")
     return text + ("\n" + "; ".join(lines) if lines else "")
+
+
+def configuration_text(source: Mapping[str, Any], lang: Lang) -> str:
+    """Where the configuration came from, in words: ``catatan klasifikasi k.csv.peka.toml``, ``--config c.toml``…"""
+    kind = source.get("source")
+    if kind == "record":
+        parts = [TEXTS["config_record"][lang].format(file=source.get("file"))]
+    elif kind == "config" and source.get("file"):
+        parts = [TEXTS["config_file"][lang].format(file=source.get("file"))]
+    else:
+        parts = [TEXTS["config_presets"][lang]]
+    parts += [f"--set {item}" for item in source.get("set") or []]
+    if source.get("mpi"):
+        parts.append(TEXTS["config_mpi"][lang].format(file=source["mpi"]))
+    return ", ".join(parts)
 
 
 def _domain_label(column: str, value: Any, lang: Lang) -> str:
     if value is None:
         return TEXTS["missing"][lang]
     if column == "poverty_status":
-        from peka.labels import label
+        from peka.present.labels import label
 
         return label("poverty_status", value, lang)
     return str(value)
@@ -486,7 +489,7 @@ def _domain_tables(
         present = [c for c in present if (c[0], c[1]) in SEGMENT_MEASURES]
     # in classify's status/segment domains some measures are fixed by the definition (P0 = 100% for the monetary
     # poor, 0% for the others): such a column is left out; in the user's own domains everything is shown
-    by_definition = set(columns) <= set(STATUS_COLUMNS)
+    by_definition = set(columns) <= set(SEGMENT_COLUMNS)
     trivial = [c for c in present if by_definition and MEASURE_KIND.get(c[0]) != "count"
                and _is_trivial([row[(c[0], c[1])] for row in cells.values() if (c[0], c[1]) in row])]
     shown = [c for c in present if c not in trivial]
@@ -584,11 +587,11 @@ def _scaled(value: float | None, kind: str) -> float | None:
     return None if value is None else (100 * value if kind in ("share", "index") else value)
 
 
-def _indicator_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int,
+def _indicator_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int, config: Any,
                      dimensions: Mapping[str, str]) -> Any | None:
     """Uncensored and censored headcount and contribution per indicator, under a heading row per dimension that
     carries the dimension's contribution."""
-    from peka.labels import label
+    from peka.present.labels import label
 
     names = [i for (m, i) in whole if m == "h_uncensored" and i]
     if not names:
@@ -605,20 +608,21 @@ def _indicator_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], 
                          format_cell(r, lang) if r else ""])
         for name in members:
             cells = [whole.get((measure, name)) for measure in ("h_uncensored", "h_censored", "contribution")]
-            rows.append([("  " if dim else "") + label("indicator", name, lang)]
+            rows.append([("  " if dim else "") + label("indicator", name, lang, config=config)]
                         + [format_cell(r, lang) if r else "–" for r in cells])
     headings = [(TEXTS["indicator"][lang], "left"), (TEXTS["uncensored"][lang], "right"),
                 (TEXTS["censored"][lang], "right"), (TEXTS["contribution"][lang], "right")]
     return _table(TEXTS["indicators"][lang], headings, rows, width=width, section_rows=frozenset(sections))
 
 
-def _cause_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int) -> Any | None:
-    from peka.labels import label
+def _cause_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang: Lang, width: int, config: Any
+                 ) -> Any | None:
+    from peka.present.labels import label
 
     codes = [i for (m, i) in whole if m == "cause_share" and i]
     if not codes:
         return None
-    rows = [[label("cause", code, lang), format_cell(whole[("cause_share", code)], lang),
+    rows = [[label("cause", code, lang, config=config), format_cell(whole[("cause_share", code)], lang),
              format_cell(whole[("cause_ratio", code)], lang) if ("cause_ratio", code) in whole else "–"]
             for code in codes]
     headings = [(TEXTS["cause"][lang], "left"), (TEXTS["cause_share"][lang], "right"),
@@ -628,7 +632,7 @@ def _cause_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang
 
 def profile_tables(
     estimates: pd.DataFrame, design: Mapping[str, Any], *, lang: Lang = "id", width: int = 100,
-    dimensions: Mapping[str, str] | None = None,
+    dimensions: Mapping[str, str] | None = None, config: Any = None,
 ) -> list[Any]:
     """rich renderables for the terminal, at most ``width`` characters wide: the design line, the whole-population
     summary, one table per domain set (split at measure groups when too wide), the MPI indicators and the causes
@@ -663,7 +667,7 @@ def profile_tables(
             notes.append(TEXTS["segments"][lang])
         if trivial:
             notes.append(TEXTS["trivial"][lang].format(domain=" × ".join(columns), measures=", ".join(trivial)))
-    for extra in (_indicator_table(whole, lang, width, dimensions), _cause_table(whole, lang, width)):
+    for extra in (_indicator_table(whole, lang, width, config, dimensions), _cause_table(whole, lang, width, config)):
         if extra is not None:
             out.append(extra)
     shown += sum(1 for m, i in whole if m in ("h_uncensored", "h_censored", "contribution", "cause_share",

@@ -21,11 +21,7 @@ import pandas as pd
 
 from peka.errors import ConfigError, InputError, UsageError
 from peka.estimate.linearize import Estimator, Ratio, RatioOfRatios, Total
-
-POOR_STATUSES: tuple[str, ...] = ("miskin_ganda", "miskin_moneter", "miskin_multidimensi")
-UNKNOWN_STATUS = "tidak_diketahui"
-MPI_PREFIX = "mpi_d_"
-CAUSE_PREFIX = "cause_"
+from peka.schema.classified import CAUSE_PREFIX, MPI_ATTR, MPI_PREFIX, POOR_STATUSES, UNKNOWN_STATUS
 
 
 @dataclass(frozen=True)
@@ -283,19 +279,15 @@ def _resolve_column(frame: pd.DataFrame, value: str | None, default: str, what: 
 
 
 def default_mpi_spec(frame: pd.DataFrame, indicators: Sequence[str]) -> MpiSpec | None:
-    """The indicator weights for the ``mpi_d_*`` columns: ``frame.attrs["mpi"]`` when classify left it there, else
-    the effective configuration if its active indicators are exactly these columns, else ``None``."""
-    if "mpi" in frame.attrs:
-        return MpiSpec.from_any(frame.attrs["mpi"])
-    try:
-        from peka.config import load_config
+    """The indicator weights for the ``mpi_d_*`` columns: the spec ``classify`` left in ``frame.attrs[MPI_ATTR]``
+    when its indicators are exactly these columns, else ``None`` (the indicator-weight measures are then skipped).
 
-        spec = MpiSpec.from_any(load_config().mpi)
-    except Exception:  # noqa: BLE001 - no usable config: the indicator-weight measures are skipped (logged)
+    The estimator never loads a configuration itself: a table read from disk gets its specification from the
+    classification record, which the job layer reads and passes as ``mpi_spec``."""
+    if MPI_ATTR not in frame.attrs:
         return None
-    if sorted(ind.name for ind in spec.indicators) == sorted(indicators):
-        return spec
-    return None
+    spec = MpiSpec.from_any(frame.attrs[MPI_ATTR])
+    return spec if sorted(ind.name for ind in spec.indicators) == sorted(indicators) else None
 
 
 def make_plan(

@@ -23,6 +23,7 @@ from peka.estimate.design import Design
 from peka.estimate.linearize import check_lonely, set_view, singleton_strata, variances
 from peka.estimate.measures import MeasurePlan, check_line_value, make_plan
 from peka.estimate.sums import PartialSums, normalise_domain_sets, sum_partials
+from peka.schema.classified import SEGMENT_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ COLUMNS: tuple[str, ...] = (
     "n",
     "weighted_n",
 )
-SEGMENT_COLUMNS: tuple[str, ...] = ("poverty_status", "segment")
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,8 @@ def profile(
     ``extreme`` are a column name or a fixed value in the welfare unit. Default column names that are absent
     switch their measures off (logged); a column named explicitly must exist. ``hh_size=None`` counts every row
     as one person. ``mpi_spec`` gives the indicator weights and k (an :class:`MpiSpec`, a ``[mpi]``-shaped mapping
-    or ``peka.config``'s ``MpiConfig``); by default ``classified.attrs["mpi"]`` or the configuration is used when it
-    matches the ``mpi_d_*`` columns. ``causes`` lists cause codes (default: every boolean ``cause_*`` column).
+    or ``peka.config``'s ``MpiConfig``); by default the spec ``classify`` left in ``classified.attrs`` is used when it
+    matches the ``mpi_d_*`` columns (a table read from disk: pass the spec of its classification record). ``causes`` lists cause codes (default: every boolean ``cause_*`` column).
 
     >>> frame = pd.DataFrame({"exp_pc": [1.0, 3.0, 2.0, 5.0], "hh_size": [2, 1, 1, 4], "weight": [1.0] * 4})
     >>> result = profile(frame, line=2.5)

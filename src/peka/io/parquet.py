@@ -19,6 +19,15 @@ def parquet_header(path: Path) -> list[str]:
                          file=str(path)) from None  # fmt: skip
 
 
+def parquet_metadata(path: Path) -> dict[bytes, bytes]:
+    """The key-value metadata of a Parquet file's schema (where peka keeps a classification record)."""
+    try:
+        return dict(pq.read_schema(path).metadata or {})
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"cannot read the parquet file: corrupt or not parquet ({type(exc).__name__})",
+                         file=str(path)) from None  # fmt: skip
+
+
 def read_parquet(path: Path, *, usecols: list[str] | None = None) -> RawTable:
     file = str(path)
     try:

@@ -305,8 +305,8 @@ def _known_value_words(column: Column) -> dict[str | None, object]:
 
 
 def _display_labels(column: str, code: str | None = None) -> list[str]:
-    """Indonesian and English display labels (``peka.labels``) of a column, or of one of its category codes."""
-    from peka import labels
+    """Indonesian and English display labels (``peka.present.labels``) of a column, or of one of its category codes."""
+    from peka.present import labels
 
     out = []
     for lang in labels.LANGS:

@@ -2,7 +2,7 @@
 
 This module is the single contract between readers, mappings, validation, the sample generator, classify and
 profile. Category codes are short lowercase Indonesian tokens (``tanah``, ``listrik_pln``) because the data and
-the rules analysts write are Indonesian; display labels in Indonesian and English live in ``peka.labels``.
+the rules analysts write are Indonesian; display labels in Indonesian and English live in ``peka.present.labels``.
 
 A household table has one row per household (key ``hh_id``); an optional person table has one row per member
 (key ``hh_id`` + ``person_no``). Every table read by peka also carries ``_row``: the user's own row number

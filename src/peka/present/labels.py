@@ -15,17 +15,16 @@ defines them (``label_id`` / ``label_en``), falling back to the catalogue. An un
 
 from __future__ import annotations
 
-import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
+
+from peka.present.numbers import LANGS
 
 if TYPE_CHECKING:
     from peka.config.models import Config
 
-Lang = Literal["id", "en"]
-LANGS: tuple[str, ...] = ("id", "en")
 
 
 @lru_cache(maxsize=1)
@@ -61,11 +60,8 @@ def label(group: str, code: object, lang: str = "id", *, config: Config | None =
 
 
 def _from_config(group: str, code: str, lang: str, config: Config | None) -> str | None:
-    if config is None:
-        if group == "level":
-            return None
-
-        config = _default_config()
+    if config is None:  # no configuration given: the catalogue's label, or the code itself
+        return None
     entries: list[Any]
     if group == "cause":
         entries = [(c.code, c) for c in config.causes.catalogue]
@@ -79,13 +75,6 @@ def _from_config(group: str, code: str, lang: str, config: Config | None) -> str
         if key == code:
             return getattr(entry, f"label_{lang}", None) or getattr(entry, "label_id", None)
     return None
-
-
-@lru_cache(maxsize=1)
-def _default_config() -> Config:
-    from peka.config import load_config
-
-    return load_config(check_rules=False)
 
 
 def category_label(column: str, code: object, lang: str = "id") -> str:
@@ -111,20 +100,6 @@ def column_label(column: str, lang: str = "id", *, config: Config | None = None)
     if column.startswith("cause_"):
         return f"{prefix[2]}: {label('cause', column[6:], lang, config=config)}"
     return column
-
-
-def format_count(n: int, lang: str = "id") -> str:
-    """``12345`` → ``"12.345"`` (Indonesian) or ``"12,345"`` (English)."""
-    text = f"{n:,}"
-    return text.replace(",", ".") if lang == "id" else text
-
-
-def format_percent(share: float, lang: str = "id", digits: int = 1) -> str:
-    """``0.1523`` → ``"15,2%"`` (Indonesian) or ``"15.2%"`` (English); ``"–"`` for a missing share."""
-    if math.isnan(share):
-        return "–"
-    text = f"{100 * share:.{digits}f}%"
-    return text.replace(".", ",") if lang == "id" else text
 
 
 def summary_text(key: str, lang: str = "id", **values: object) -> str:

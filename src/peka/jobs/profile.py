@@ -1,4 +1,4 @@
-"""From a file on disk to ``peka.estimate.profile``: what ``peka profile`` estimates from, decided in one place.
+"""``peka profile`` as one library call: what is estimated from, decided in one place, then ``peka.estimate``.
 
 Three kinds of input are accepted (``run_profile`` picks one):
 
@@ -6,10 +6,12 @@ Three kinds of input are accepted (``run_profile`` picks one):
   the named welfare column and the fixed line (or line column) give P0/P1/P2; ``mpi`` (an ``[mpi]`` spec) adds
   Alkire-Foster measures, its ``deprived_if`` rules evaluated with ``peka.rules`` on the file's own columns. With
   no household-size column each row counts as one unit.
-* **a classified file** — written by ``peka classify`` (recognised by its ``poverty_status`` column): profiled as
-  it is; the MPI weights come from ``mpi``, else from the configuration.
-* **a raw survey** — read with ``peka.io.load_survey`` (mapping), validated (``--on-invalid fail``), classified
-  with ``peka.classify.classify`` under the configuration (``mpi`` replaces its indicator set), then profiled.
+* **a classified file** — written by ``peka classify`` (it has ``schema.classified.MARKER``): profiled as it is,
+  under the configuration of its *classification record* (Parquet metadata, or ``<file>.peka.toml`` beside it),
+  so a custom MPI weighting or cause label travels with the file. ``--config``/``--set`` override the record;
+  ``--mpi`` replaces the indicator set. The result says which configuration was used.
+* **a raw survey** — read, validated and classified exactly as ``peka classify`` does (``jobs.classify``), then
+  profiled.
 
 Design columns default to the canonical ``weight``/``strata``/``psu`` when present; explicit names must exist.
 """
@@ -17,19 +19,27 @@ Design columns default to the canonical ``weight``/``strata``/``psu`` when prese
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from peka.config.models import Config
 from peka.errors import ConfigError, InputError, UsageError
+from peka.jobs.inputs import ConfigSpec, InputSpec, RowPolicy
+from peka.schema.classified import (
+    MARKER,
+    PARQUET_RECORD_KEY,
+    TEXT_COLUMNS,
+    boolean_columns,
+    indicator_names,
+    record_path_for,
+)
 
 log = logging.getLogger(__name__)
 
-CLASSIFIED_MARKER = "poverty_status"  # a column only ``peka classify`` writes
-# columns of a classified file holding true/false (a CSV gives text or object values: made nullable boolean)
-BOOLEAN_COLUMNS = ("poor", "extreme_poor", "mpi_poor", "mpi_vulnerable", "mpi_severe", "miskin_14k")
 TRUE_TEXT = {"true": True, "false": False, "1": True, "0": False, "1.0": True, "0.0": False}
 
 
@@ -37,10 +47,9 @@ TRUE_TEXT = {"true": True, "false": False, "1": True, "0": False, "1.0": True, "
 class ProfileRequest:
     """Everything ``peka profile`` was asked, as plain values (the CLI fills it from its options)."""
 
-    input: Path
-    persons: Path | None = None
-    mapping: str | None = None
-    config: Path | None = None
+    inputs: InputSpec
+    config: ConfigSpec = field(default_factory=ConfigSpec)
+    rows: RowPolicy = field(default_factory=RowPolicy)
     by: tuple[str | tuple[str, ...], ...] = ()  # domain sets: a column, or columns crossed together
     welfare: str | None = None
     line: float | None = None
@@ -52,10 +61,11 @@ class ProfileRequest:
     lonely_psu: str = "fail"
     min_n: int | None = None
     suppress: bool = False
-    on_invalid: str = "fail"
-    rejects: Path | None = None  # where skipped rows go (default: beside ``output``, else in the working folder)
     output: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def input(self) -> Path:
+        return Path(self.inputs.path)
 
     @property
     def by_columns(self) -> list[str]:
@@ -84,37 +94,107 @@ def read_mpi_spec(path: Path) -> dict[str, Any]:
     return {"preset": "none", **spec}
 
 
-def load_profile_config(request: ProfileRequest, *, check_rules: bool) -> Any:
-    """The configuration (presets, ``--config``), with the ``--mpi`` spec as the MPI indicator set.
+@dataclass(frozen=True)
+class ChosenConfig:
+    """The configuration a profile runs under and where it came from (shown in every output): ``{"source":
+    "record" | "config" | "presets", "file": ..., "set": [...], "mpi": ...}``."""
 
-    ``check_rules=False`` for quick use: the rules then read the file's own columns, checked against the data
-    instead of the canonical model. Errors in the spec name the spec file.
+    config: Config
+    source: dict[str, Any]
+
+
+def load_profile_config(request: ProfileRequest, *, check_rules: bool, record: tuple[str, str] | None = None
+                        ) -> ChosenConfig:
+    """The configuration: ``--config``/``--set`` when given, else the classification record ``(text, where)`` of a
+    classified input, else the built-in presets; with the ``--mpi`` spec as the MPI indicator set.
+
+    ``check_rules=False`` for quick use and classified files: the rules then read the file's own columns, checked
+    against the data instead of the canonical model. Errors in the spec name the spec file.
     """
     from peka.config import load_config
 
-    if request.mpi is None:
-        return load_config(request.config, check_rules=check_rules)
-    spec = read_mpi_spec(request.mpi)
+    overrides: dict[str, Any] = {}
+    if request.mpi is not None:
+        overrides = {"mpi": read_mpi_spec(request.mpi)}
+    if request.config.given:
+        base = request.config
+        source = {"source": "config", "file": str(request.config.path) if request.config.path is not None else None,
+                  "set": list(request.config.overrides) if not isinstance(request.config.overrides, Mapping) else []}
+        text, origin = None, None
+    elif record is not None:
+        base, source = ConfigSpec(), {"source": "record", "file": record[1]}
+        text, origin = record
+    else:
+        base, source, text, origin = ConfigSpec(), {"source": "presets"}, None, None
+    if isinstance(base.path, Config) and not overrides:
+        return ChosenConfig(base.path, source)
+    layered: list[Any] = [*_as_list(base.overrides), *([overrides] if overrides else [])]
     try:
-        return load_config(request.config, overrides={"mpi": spec}, check_rules=check_rules)
+        if text is not None:
+            config = load_config(origin, text=text, overrides=_merge_overrides(layered), check_rules=check_rules)
+        else:
+            path = None if isinstance(base.path, Config) else base.path
+            config = load_config(path, overrides=_merge_overrides(layered), check_rules=check_rules)
     except ConfigError as exc:
+        from_override = exc.file == "--set" or exc.message.startswith("--set")
+        if request.mpi is None or not from_override:
+            raise
         # the override layer is called "--set" by the loader; here it is the spec file the user wrote
-        message = exc.message.removeprefix("--set: ")
-        raise ConfigError(message, file=str(request.mpi)) from None
+        raise ConfigError(exc.message.removeprefix("--set: "), file=str(request.mpi)) from None
+    if request.mpi is not None:
+        source["mpi"] = str(request.mpi)
+    return ChosenConfig(config, source)
+
+
+def _as_list(overrides: Any) -> list[Any]:
+    return [overrides] if isinstance(overrides, dict) else list(overrides)
+
+
+def _merge_overrides(layers: list[Any]) -> Any:
+    """``--set`` strings and the ``--mpi`` mapping as one override argument of ``load_config``."""
+    if all(isinstance(layer, str) for layer in layers):
+        return layers
+    merged: dict[str, Any] = {}
+    from peka.config.loader import parse_override
+
+    for layer in layers:
+        if isinstance(layer, str):
+            keys, value = parse_override(layer)
+            merged[".".join(keys)] = value
+        else:
+            merged.update(layer)
+    return merged
+
+
+def read_record(path: Path) -> tuple[str, str] | None:
+    """The classification record of a classified file: ``(toml text, where it was found)`` or ``None``."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        from peka.io.parquet import parquet_metadata
+
+        stored = parquet_metadata(path).get(PARQUET_RECORD_KEY)
+        if stored is not None:
+            return stored.decode("utf-8"), path.name
+    beside = record_path_for(path)
+    if beside.is_file():
+        from peka.config.loader import read_toml  # noqa: F401 - the same reader's errors (exit 4, naming the file)
+
+        try:
+            return beside.read_text(encoding="utf-8"), beside.name
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the classification record ({type(exc).__name__})", file=str(beside)) from None
+    return None
 
 
 def _text_kinds(request: ProfileRequest) -> dict[str, str]:
     """Columns read as text (codes keep their leading zeros): domains and design ids."""
     names = [*request.by_columns, request.strata or "strata", request.psu or "psu", "hh_id", "prov_code", "kab_code",
-             "kec_code", "desa_code", CLASSIFIED_MARKER, "segment", "primary_cause", "causes", "level"]
+             "kec_code", "desa_code", *TEXT_COLUMNS]
     return {name: "id" for name in names}
 
 
-def read_table(request: ProfileRequest) -> pd.DataFrame:
-    """The input file as a table of its own columns (plus ``_row``), domain and design id columns as text."""
-    from peka.io import open_source
-
-    source = open_source(request.input)
+def read_table(request: ProfileRequest, source: Any) -> pd.DataFrame:
+    """The input file (its opened ``peka.io.Source``) as a table of its own columns (plus ``_row``), domain and design
+    id columns as text."""
     kinds = {k: v for k, v in _text_kinds(request).items() if k in source.header}
     return source.read(kinds=kinds).frame
 
@@ -133,7 +213,7 @@ def _as_boolean(values: pd.Series) -> pd.Series:
 
 def restore_classified_types(frame: pd.DataFrame) -> pd.DataFrame:
     """Boolean columns of a classified file read back from text (``poor``, ``cause_*`` …) as ``boolean``."""
-    columns = [c for c in frame.columns if c in BOOLEAN_COLUMNS or c.startswith("cause_")]
+    columns = boolean_columns(frame.columns)
     return frame.assign(**{c: _as_boolean(frame[c]) for c in columns}) if columns else frame
 
 
@@ -168,19 +248,40 @@ def add_mpi_columns(frame: pd.DataFrame, config: Any, *, file: str) -> pd.DataFr
     return pd.concat([frame.drop(columns=[c for c in mpi.columns if c in frame.columns]), mpi], axis=1)
 
 
-def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The frame to profile and the keyword arguments of ``peka.estimate.profile`` for ``request``."""
+@dataclass
+class ProfileRun:
+    """The estimates (``peka.estimate.ProfileResult``) and the configuration they were made under (``None`` in
+    quick use without ``--mpi``), which the presentation uses for labels."""
+
+    result: Any
+    config: Config | None
+    rows_rejected: int = 0
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        return self.result.estimates
+
+    @property
+    def design(self) -> dict[str, Any]:
+        return self.result.design
+
+
+def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], ChosenConfig | None]:
+    """The frame to profile, the keyword arguments of ``peka.estimate.profile`` and the configuration chosen."""
     from peka.estimate import Design
+    from peka.io import open_source
 
     kwargs: dict[str, Any] = {}
+    chosen: ChosenConfig | None = None
+    source = open_source(request.input, sheet=request.inputs.sheet, **request.inputs.text_options)
     if request.quick:
-        frame = read_table(request)
-        if CLASSIFIED_MARKER in frame.columns:
+        frame = read_table(request, source)
+        if MARKER in frame.columns:
             frame = restore_classified_types(frame)
-        config = load_profile_config(request, check_rules=False) if request.mpi is not None else None
-        if config is not None:
-            frame = add_mpi_columns(frame, config, file=str(request.mpi))
-            kwargs["mpi_spec"] = config.mpi
+        if request.mpi is not None:
+            chosen = load_profile_config(request, check_rules=False)
+            frame = add_mpi_columns(frame, chosen.config, file=str(request.mpi))
+            kwargs["mpi_spec"] = chosen.config.mpi
         welfare = request.welfare or "exp_pc"
         if welfare not in frame.columns:
             raise InputError(f"no welfare column {welfare!r}: name it with --welfare", file=str(request.input),
@@ -189,8 +290,15 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any]]:
                       hh_size=request.hh_size or ("hh_size" if "hh_size" in frame.columns else None))
         if request.line is None and "poverty_line" not in frame.columns:
             raise UsageError("quick use needs --line VALUE (or a poverty_line column in the data)")
+    elif MARKER in source.header:
+        frame = restore_classified_types(read_table(request, source))
+        chosen = load_profile_config(request, check_rules=False, record=read_record(request.input))
+        kwargs["mpi_spec"] = chosen.config.mpi if _mpi_matches(frame, chosen.config) else None
+        log.info("%s: a classified file (it has %s): configuration %s", request.input, MARKER, chosen.source)
     else:
-        frame = _classified_or_classify(request, kwargs)
+        chosen = load_profile_config(request, check_rules=True)
+        frame = _classify(request, chosen.config)
+        kwargs["mpi_spec"] = chosen.config.mpi
     _check_columns(frame, request)
     design = Design.from_frame(
         frame, weight=request.weight or "weight", strata=request.strata or "strata", psu=request.psu or "psu",
@@ -198,50 +306,37 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any]]:
     )
     kwargs["design"] = design
     kwargs["by"] = list(request.by)
-    return frame, kwargs
+    return frame, kwargs, chosen
 
 
-def _classified_or_classify(request: ProfileRequest, kwargs: dict[str, Any]) -> pd.DataFrame:
-    """A classified file as it is, or a raw survey loaded, validated and classified."""
-    from peka.io import open_source
+def _classify(request: ProfileRequest, config: Config) -> pd.DataFrame:
+    """A raw survey read, validated and classified by the same job as ``peka classify`` (it logs rows in /
+    processed / rejected); with ``--on-invalid skip`` the rejects go beside this command's output."""
+    from peka.jobs.classify import run_classify
 
-    header = open_source(request.input).header
-    if CLASSIFIED_MARKER in header:
-        frame = restore_classified_types(read_table(request))
-        config = load_profile_config(request, check_rules=False)
-        kwargs["mpi_spec"] = config.mpi if _mpi_matches(frame, config) else None
-        log.info("%s: a classified file (it has %s): profiled as it is", request.input, CLASSIFIED_MARKER)
-        return frame
-    from peka.classify.run import run_classify
-    from peka.schema.checks import default_rejects_path
-
-    config = load_profile_config(request, check_rules=True)
-    # the same read → validate → on-invalid → classify run as `peka classify` (it logs rows in / processed /
-    # rejected); with skip, the rejects go beside this command's output
-    rejects = None
-    if request.on_invalid == "skip":
-        rejects = request.rejects or default_rejects_path(request.input, request.output)
-    run = run_classify(
-        request.input, persons=request.persons, mapping=request.mapping, config=config,
-        on_invalid=request.on_invalid, rejects=rejects,  # type: ignore[arg-type]
-    )  # fmt: skip
+    run = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows, rejects_beside=request.output)
     if len(run.rejects):
         log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
-    kwargs["mpi_spec"] = config.mpi
     return run.table
 
 
-def _mpi_matches(frame: pd.DataFrame, config: Any) -> bool:
+def _mpi_matches(frame: pd.DataFrame, config: Config) -> bool:
     """The configured indicator set is the one the classified file was made with (same ``mpi_d_*`` names)."""
-    names = {c.removeprefix("mpi_d_") for c in frame.columns if c.startswith("mpi_d_")}
+    names = set(indicator_names(frame.columns))
     return bool(names) and names == {ind.name for ind in config.mpi.active}
 
 
-def run_profile(request: ProfileRequest) -> Any:
-    """Read, (classify,) and estimate: the ``ProfileResult`` of ``peka.estimate.profile`` for ``request``."""
+def run_profile(request: ProfileRequest) -> ProfileRun:
+    """Read, (classify,) and estimate: the estimates of ``peka.estimate.profile`` for ``request``, with the
+    configuration used (``design["configuration"]`` says where it came from)."""
     from peka.estimate import ProfileOptions, profile
+    from peka.jobs.outputs import OutputPlan
 
-    frame, kwargs = prepare(request)
+    plan = OutputPlan.for_inputs(request.inputs.files)
+    plan.add("-o", request.output)
+    if request.rows.rejects is not None:
+        plan.add("--rejects", request.rows.rejects)
+    frame, kwargs, chosen = prepare(request)
     options = ProfileOptions(suppress=request.suppress) if request.min_n is None else ProfileOptions(
         suppress=request.suppress, min_n=request.min_n)
     try:
@@ -252,7 +347,9 @@ def run_profile(request: ProfileRequest) -> Any:
             exc.args = (exc.render(),)
         raise
     result.design["line_values"] = line_values(frame, result.design)
-    return result
+    if chosen is not None:
+        result.design["configuration"] = chosen.source
+    return ProfileRun(result, chosen.config if chosen is not None else None)
 
 
 def line_values(frame: pd.DataFrame, design: dict[str, Any]) -> dict[str, dict[str, float]]:

@@ -2,46 +2,31 @@
 
 Shares are of people: household weight × household size (each household counts with its size when the input has
 no weight column), as BPS reports poverty. Numbers that rest on an unconfirmed or single-source setting (the level
-scheme, a poverty line, the extreme line, the MPI set) say so in the table title or a note. The result is plain
-data (titles, headers, rows of text) so that the CLI only renders it.
+scheme, a poverty line, the extreme line, the MPI set) say so in the table title or a note. The result is a
+``present.tables.Display`` (titles, headers, rows of text) that any renderer draws.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from peka.classify.monetary import person_weights
-from peka.classify.segments import POOR_STATUSES, STATUSES
 from peka.config.models import Config
 from peka.config.provenance import CHANGED_WITHOUT_SOURCE, not_confirmed
-from peka.labels import format_count, format_percent, label, summary_text
+from peka.present.labels import label, summary_text
+from peka.present.numbers import format_count, format_percent, format_rupiah
+from peka.present.tables import Display, DisplayTable
+from peka.schema.classified import POOR_STATUSES, STATUSES
 
 SEGMENTS_SHOWN = 12
 
 
-@dataclass
-class SummaryTable:
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
-class Summary:
-    tables: list[SummaryTable] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
 def _status_mark(status: str, lang: str) -> str:
     return "" if status == "confirmed" else f" [{label('source_status', status, lang)}]"
-
-
-def _rupiah(x: float, lang: str) -> str:
-    return "Rp" + format_count(round(x), lang)
 
 
 def _counts(
@@ -61,9 +46,9 @@ def _counts(
     return rows
 
 
-def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
+def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
     """Build the terminal summary of a classification table (``peka.classify.classify`` output)."""
-    summary = Summary()
+    summary = Display()
     weights = person_weights(table)
     if "weight" not in table:
         summary.notes.append(summary_text("unweighted", lang))
@@ -72,14 +57,14 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
     levels = config.levels
     title = f"{summary_text('level', lang)} ({levels.scheme}){_status_mark(levels.status, lang)}"
     rows = _counts(table["level"], weights, [c.code for c in levels.classes], lang, "level", config)
-    summary.tables.append(SummaryTable(title, headers, rows))
+    summary.tables.append(DisplayTable(title, headers, rows))
 
     mpi_mark = _status_mark(config.mpi.status, lang)
     k = Fraction(config.mpi.k).limit_denominator(100)
     k_text = f"{k.numerator}/{k.denominator}" if abs(float(k) - config.mpi.k) < 1e-12 else f"{config.mpi.k:.4g}"
     title = f"{summary_text('poverty_status', lang)} (MPI {config.mpi.preset}, k = {k_text}){mpi_mark}"
     summary.tables.append(
-        SummaryTable(
+        DisplayTable(
             title, headers, _counts(table["poverty_status"], weights, list(STATUSES), lang, "poverty_status", config)
         )
     )
@@ -103,7 +88,7 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
                 ]
             )
         segment_headers = [summary_text("poverty_status", lang), summary_text("primary_cause", lang), *headers[1:]]
-        summary.tables.append(SummaryTable(summary_text("segment", lang), segment_headers, rows))
+        summary.tables.append(DisplayTable(summary_text("segment", lang), segment_headers, rows))
 
     # which lines were used, and how sure we are of them
     by_id = {line.line_id: line for line in config.line_for_period}
@@ -113,7 +98,7 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         if line is None:
             continue
         summary.notes.append(
-            f"{summary_text('lines', lang)} {line_id}: {_rupiah(line.value, lang)} ({format_count(int(n), lang)} "
+            f"{summary_text('lines', lang)} {line_id}: {format_rupiah(line.value, lang)} ({format_count(int(n), lang)} "
             f"{summary_text('households', lang).lower()}){_status_mark(line.status, lang)}"
         )
     missing_line = int(table["poverty_line"].isna().sum())
@@ -123,7 +108,7 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Summary:
         )
     ext = config.extreme
     summary.notes.append(
-        f"{summary_text('extreme', lang)}: {_rupiah(ext.value, lang)} ({ext.basis}){_status_mark(ext.status, lang)}"
+        f"{summary_text('extreme', lang)}: {format_rupiah(ext.value, lang)} ({ext.basis}){_status_mark(ext.status, lang)}"
     )
     if config.mpi.status != "confirmed":
         name = config.mpi.label_id if lang == "id" else config.mpi.label_en
@@ -166,3 +151,20 @@ def _other_unconfirmed(config: Config, lang: str) -> list[str]:
             name = item.key.removeprefix("mpi.indicators[").removesuffix("]")
             notes.append(f"{summary_text('mpi', lang)}: {label('indicator', name, lang, config=config)}{mark}")
     return notes
+
+
+def classify_summary(run: Any, lang: str = "id") -> Display:
+    """The whole display of ``peka classify``: rows in / processed / rejected per table, then ``summarise``."""
+    display = summarise(run.table, run.config, lang)
+    who = {"household": summary_text("households", lang).lower(), "person": summary_text("persons", lang).lower()}
+    counts = run.counts
+    lines = [f"{summary_text('title', lang)}"]
+    for table in counts.rows_in:
+        line = summary_text(
+            "rows", lang, rows_in=format_count(counts.rows_in[table], lang),
+            processed=format_count(counts.processed.get(table, 0), lang),
+            rejected=format_count(counts.rejected.get(table, 0), lang),
+        )  # fmt: skip
+        lines.append(f"{line} ({who.get(table, table)})")
+    display.lines = lines + display.lines
+    return display

@@ -1,0 +1,86 @@
+"""The options every data command shares, declared once (as csvkit's common parser, frictionless' common module).
+
+A command declares ``persons: PersonsOpt = None`` and so on, then builds the job's specs with ``input_spec`` /
+``config_spec`` / ``row_policy``. Choices are enums, so that a bad value is a usage error from the parser (exit 2)
+that lists the valid ones.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
+
+
+class Lang(str, Enum):
+    id = "id"
+    en = "en"
+
+
+class DecimalMark(str, Enum):
+    point = "."
+    comma = ","
+
+
+FileArg = Annotated[Path, typer.Argument(help="Household file (CSV/TSV, XLSX, SAV, DTA, SAS7BDAT, Parquet).")]
+PersonsOpt = Annotated[Path | None, typer.Option("--persons", help="Person (member) file linked by hh_id.")]
+MappingOpt = Annotated[
+    str | None, typer.Option("--mapping", "-m", help="Preset name (canonical, susenas, p3ke) or a mapping TOML.")
+]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet of the households.")]
+PersonSheetOpt = Annotated[str | None, typer.Option("--person-sheet", help="XLSX sheet of the persons.")]
+SepOpt = Annotated[str | None, typer.Option("--sep", help="CSV delimiter (default: detected).")]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Text encoding (default: detected).")]
+DecimalOpt = Annotated[
+    DecimalMark | None, typer.Option("--decimal", help="Decimal mark '.' or ',' (default: detected).")
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="peka.toml (default: built-in presets).")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a setting, e.g. --set lines.period=2024-03 (repeatable)."),
+]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of labels and numbers: id (Bahasa Indonesia) or en.")]
+OnInvalidOpt = Annotated[
+    OnInvalid, typer.Option("--on-invalid", help="Rows failing the data checks: fail (exit 3) or skip (left out, "
+                            "written to a rejects file).")
+]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option("--rejects", help="With --on-invalid skip: write skipped rows and reasons here (default: "
+                 "OUT.rejects.csv beside -o, else INPUT.rejects.csv in the working folder)."),
+]
+
+# the option names every data command takes (a test walks each command's --help for them)
+INPUT_OPTIONS: tuple[str, ...] = (
+    "--persons", "--mapping", "--sheet", "--person-sheet", "--sep", "--encoding", "--decimal", "--config", "--set",
+    "--lang",
+)
+ROW_OPTIONS: tuple[str, ...] = ("--on-invalid", "--rejects")
+
+
+def input_spec(
+    file: Path,
+    persons: Path | None,
+    mapping: str | None,
+    sheet: str | None,
+    person_sheet: str | None,
+    sep: str | None,
+    encoding: str | None,
+    decimal: DecimalMark | None,
+) -> InputSpec:
+    return InputSpec(
+        file, persons=persons, mapping=mapping, sheet=sheet, person_sheet=person_sheet, sep=sep, encoding=encoding,
+        decimal=decimal.value if decimal is not None else None,
+    )  # fmt: skip
+
+
+def config_spec(config: Path | None, set_: list[str] | None) -> ConfigSpec:
+    return ConfigSpec(config, tuple(set_ or ()))
+
+
+def row_policy(on_invalid: OnInvalid, rejects: Path | None) -> RowPolicy:
+    return RowPolicy(on_invalid, rejects)

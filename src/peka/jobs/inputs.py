@@ -1,0 +1,100 @@
+"""What every data job is given: the input files and how to read them, the configuration layers, the row policy.
+
+The CLI fills these from the shared input options (``peka.cli.options``); library callers build them directly.
+
+>>> spec = InputSpec("data/samples/sabang/households.csv", persons="data/samples/sabang/persons.csv")
+>>> [p.name for p in spec.files]
+['households.csv', 'persons.csv']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from peka.config import Config, load_config
+from peka.errors import UsageError
+from peka.schema.model import Survey
+
+PathLike = str | Path
+
+
+class OnInvalid(str, Enum):
+    """What a job does with rows that fail the data-quality checks."""
+
+    fail = "fail"  # stop with exit 3, naming the first error
+    skip = "skip"  # leave those rows out, write them to a rejects file, report rows in = processed + rejected
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A survey on disk: the household file, optionally the person file, and how to read and map them."""
+
+    path: PathLike
+    persons: PathLike | None = None
+    mapping: str | None = None
+    sheet: str | None = None
+    person_sheet: str | None = None
+    sep: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        """Every input file (the paths outputs must never overwrite)."""
+        return [Path(p) for p in (self.path, self.persons) if p is not None]
+
+    @property
+    def text_options(self) -> dict[str, str | None]:
+        return {"sep": self.sep, "encoding": self.encoding, "decimal": self.decimal}
+
+
+@dataclass(frozen=True)
+class ConfigSpec:
+    """The configuration layers a job starts from: built-in presets, a ``peka.toml`` (or an already built
+    ``Config``), ``--set`` overrides."""
+
+    path: PathLike | Config | None = None
+    overrides: Sequence[str] | Mapping[str, Any] = field(default_factory=tuple)
+
+    @property
+    def given(self) -> bool:
+        """The user named a configuration (file or overrides): it wins over a classification record."""
+        return self.path is not None or bool(self.overrides)
+
+    def load(self, *, check_rules: bool = True) -> Config:
+        if isinstance(self.path, Config):
+            if self.overrides:
+                raise UsageError("overrides need a configuration file, not a built configuration")
+            return self.path
+        return load_config(self.path, overrides=self.overrides, check_rules=check_rules)
+
+
+@dataclass(frozen=True)
+class RowPolicy:
+    """``--on-invalid`` and ``--rejects``: where rows failing the checks go."""
+
+    on_invalid: OnInvalid = OnInvalid.fail
+    rejects: PathLike | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "on_invalid", OnInvalid(self.on_invalid))
+        if self.rejects is not None and self.on_invalid is not OnInvalid.skip:
+            raise UsageError("--rejects needs --on-invalid skip")
+
+    @property
+    def skip(self) -> bool:
+        return self.on_invalid is OnInvalid.skip
+
+
+def load_input(spec: InputSpec) -> Survey:
+    """Read and map ``spec`` (``peka.io.load_survey`` with every reading option)."""
+    from peka.io import load_survey
+
+    return load_survey(
+        spec.path, persons=spec.persons, mapping=spec.mapping, sheet=spec.sheet, person_sheet=spec.person_sheet,
+        **spec.text_options,
+    )  # fmt: skip

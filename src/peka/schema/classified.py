@@ -1,0 +1,76 @@
+"""The one contract of the classified table: what ``peka classify`` writes and what profile, targeting and reports
+read.
+
+Column names, prefixes, status vocabularies and the boolean columns are defined here and nowhere else. So is the
+*classification record*: the effective configuration that made a table (MPI indicators with weights and dimensions,
+cause catalogue with labels, lines, levels) travels **with** the table, so that ``peka profile k.csv`` uses the same
+specification without being told again:
+
+* in memory, ``classified.attrs[RECORD_ATTR]`` holds the record text;
+* in Parquet, the key ``peka.record`` of the file's key-value metadata holds it;
+* beside a CSV or XLSX file, ``<file>.peka.toml`` holds it (a valid ``peka.toml``: ``--config`` on it reproduces
+  the run).
+
+>>> record_path_for("out/hasil.csv").as_posix()
+'out/hasil.csv.peka.toml'
+>>> is_poor_status("miskin_ganda"), is_poor_status("rentan")
+(True, False)
+>>> sorted(boolean_columns(["poor", "cause_no_earner", "level", "mpi_d_water"]))
+['cause_no_earner', 'poor']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+# the column only a classification has: a table with it is profiled as it is, not classified again
+MARKER = "poverty_status"
+
+POOR_STATUSES: tuple[str, ...] = ("miskin_ganda", "miskin_moneter", "miskin_multidimensi")
+VULNERABLE_STATUS = "rentan"
+NONPOOR_STATUS = "tidak_miskin"
+UNKNOWN_STATUS = "tidak_diketahui"
+STATUSES: tuple[str, ...] = (*POOR_STATUSES, VULNERABLE_STATUS, NONPOOR_STATUS, UNKNOWN_STATUS)
+
+# per-indicator, per-criterion and per-cause columns: prefix + the configured code
+MPI_PREFIX = "mpi_d_"
+BPS14_PREFIX = "bps14_c"
+CAUSE_PREFIX = "cause_"
+
+# domains whose definition fixes some measures (P0 of a poor status is 1 by definition); added to every profile
+SEGMENT_COLUMNS: tuple[str, ...] = (MARKER, "segment")
+# columns holding true/false (a CSV gives text: read back as nullable boolean); plus every CAUSE_PREFIX column
+BOOLEAN_COLUMNS: tuple[str, ...] = ("poor", "extreme_poor", "mpi_poor", "mpi_vulnerable", "mpi_severe", "miskin_14k")
+# coded text columns of the classification, read back as text (codes keep their leading zeros)
+TEXT_COLUMNS: tuple[str, ...] = (MARKER, "segment", "primary_cause", "causes", "level", "line_id")
+
+RECORD_SUFFIX = ".peka.toml"
+RECORD_ATTR = "peka.record"  # DataFrame.attrs key in memory: the record text
+MPI_ATTR = "peka.mpi"  # DataFrame.attrs key in memory: the active MPI spec (k, indicators: name, dimension, weight)
+PARQUET_RECORD_KEY = b"peka.record"  # Parquet key-value metadata key on disk
+
+
+def is_poor_status(status: str) -> bool:
+    return status in POOR_STATUSES
+
+
+def boolean_columns(columns: Iterable[str]) -> list[str]:
+    """The columns of ``columns`` that hold true/false in a classified table."""
+    return [c for c in columns if c in BOOLEAN_COLUMNS or c.startswith(CAUSE_PREFIX)]
+
+
+def indicator_names(columns: Iterable[str]) -> list[str]:
+    """MPI indicator names of the ``mpi_d_*`` columns, in column order."""
+    return [c[len(MPI_PREFIX) :] for c in columns if c.startswith(MPI_PREFIX)]
+
+
+def cause_codes(columns: Iterable[str]) -> list[str]:
+    """Cause codes of the ``cause_*`` columns, in column order."""
+    return [c[len(CAUSE_PREFIX) :] for c in columns if c.startswith(CAUSE_PREFIX)]
+
+
+def record_path_for(output: str | Path) -> Path:
+    """Where the classification record of a CSV/XLSX ``output`` goes: ``hasil.csv`` → ``hasil.csv.peka.toml``."""
+    output = Path(output)
+    return output.with_name(output.name + RECORD_SUFFIX)
