@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from peka.deliver import profile_output as po
+from peka.deliver import profile as po
+from peka.present import numbers
 
 NAN = float("nan")
 
@@ -133,10 +134,10 @@ def test_xlsx_english_sheet_names(estimates):
 
 
 def test_number_formats_by_language():
-    assert po.format_rupiah(609160, "id") == "Rp609.160"
-    assert po.format_rupiah(609160, "en") == "Rp609,160"
-    assert po.format_number(1234567.891, 2, "id") == "1.234.567,89"
-    assert po.format_number(1234567.891, 2, "en") == "1,234,567.89"
+    assert numbers.format_rupiah(609160, "id") == "Rp609.160"
+    assert numbers.format_rupiah(609160, "en") == "Rp609,160"
+    assert numbers.format_number(1234567.891, 2, "id") == "1.234.567,89"
+    assert numbers.format_number(1234567.891, 2, "en") == "1,234,567.89"
     # P0 0.259903... → 25.99 %; P1 0.0604407... ×100 = 6.044 (BPS prints P1 as an index, e.g. Aceh 2,620)
     assert po.format_value("P0", 0.259903263796665, "id") == "25,99%"
     assert po.format_value("P1", 0.0604407531630927, "id") == "6,044"

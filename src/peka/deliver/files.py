@@ -152,8 +152,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def formula_safe_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell that a spreadsheet would run as a formula prefixed by ``'``.
 
-    >>> formula_safe_text(pd.DataFrame({"a": ["=1+1", "ok", None], "b": [-1.5, 2.0, 3.0]}))["a"].tolist()
-    ["'=1+1", 'ok', None]
+    >>> formula_safe_text(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1.5, 2.0, 3.0]})).to_dict("list")
+    {'a': ["'=1+1", 'ok', "'-x"], 'b': [-1.5, 2.0, 3.0]}
     """
     changed = {}
     for column in frame.columns:

@@ -11,7 +11,7 @@ PosixPath('hasil.csv')
 >>> plan.add("--rejects", "./survey.csv")
 Traceback (most recent call last):
 ...
-peka.errors.UsageError: --rejects ./survey.csv is the input file survey.csv: choose another output path
+peka.errors.UsageError: --rejects survey.csv is the input file survey.csv: choose another output path
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def profile_command(
 
     Example: peka profile data.csv --welfare pengeluaran_kapita --line 609160 --weight bobot --format json
     """
-    from peka.deliver.profile_output import format_from_suffix, profile_tables, render_profile, write_profile
+    from peka.deliver.profile import format_from_suffix, profile_tables, render_profile, write_profile
     from peka.jobs.profile import ProfileRequest, run_profile
 
     chosen = fmt.value if fmt is not None else (format_from_suffix(output) or "table")
