@@ -92,3 +92,13 @@ def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bo
         fh.setLevel(logging.INFO)
         root.addHandler(fh)
     root.propagate = False
+    # warnings of numpy/pandas (RuntimeWarning with source paths) are not for the user: they go to the log file and,
+    # with --debug, to stderr; never to a console otherwise (peka handles empty domains and 0/0 itself)
+    logging.captureWarnings(True)
+    py_warnings = logging.getLogger("py.warnings")
+    py_warnings.handlers.clear()
+    py_warnings.propagate = False
+    py_warnings.addHandler(logging.NullHandler())
+    for existing in root.handlers:
+        if isinstance(existing, logging.FileHandler) or debug:
+            py_warnings.addHandler(existing)

@@ -19,6 +19,7 @@ Design columns default to the canonical ``weight``/``strata``/``psu`` when prese
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -332,6 +333,8 @@ def run_profile(request: ProfileRequest) -> ProfileRun:
     from peka.estimate import ProfileOptions, profile
     from peka.jobs.outputs import OutputPlan
 
+    if request.line is not None and not (math.isfinite(request.line) and request.line > 0):
+        raise UsageError(f"--line must be a positive finite amount in the welfare unit, not {request.line!r}")
     plan = OutputPlan.for_inputs(request.inputs.files)
     plan.add("-o", request.output)
     if request.rows.rejects is not None:
