@@ -58,6 +58,7 @@ class ProfileRequest:
     strata: str | None = None
     psu: str | None = None
     hh_size: str | None = None
+    unit: str = "household"  # household: person measures weight × household size; person: each row is a person
     mpi: Path | None = None
     lonely_psu: str = "fail"
     min_n: int | None = None
@@ -276,7 +277,7 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], Chos
     chosen: ChosenConfig | None = None
     source = open_source(request.input, sheet=request.inputs.sheet, **request.inputs.text_options)
     if request.quick:
-        frame = read_table(request, source)
+        frame = read_table(request, source) if request.inputs.mapping is None else _mapped_table(request)
         if MARKER in frame.columns:
             frame = restore_classified_types(frame)
         if request.mpi is not None:
@@ -287,8 +288,7 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], Chos
         if welfare not in frame.columns:
             raise InputError(f"no welfare column {welfare!r}: name it with --welfare", file=str(request.input),
                              column=welfare)
-        kwargs.update(welfare=welfare, line=request.line if request.line is not None else "poverty_line",
-                      hh_size=request.hh_size or ("hh_size" if "hh_size" in frame.columns else None))
+        kwargs.update(welfare=welfare, line=request.line if request.line is not None else "poverty_line")
         if request.line is None and "poverty_line" not in frame.columns:
             raise UsageError("quick use needs --line VALUE (or a poverty_line column in the data)")
     elif MARKER in source.header:
@@ -301,6 +301,7 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], Chos
         frame = _classify(request, chosen.config)
         kwargs["mpi_spec"] = chosen.config.mpi
     _check_columns(frame, request)
+    kwargs["hh_size"] = _size_column(request, frame)
     design = Design.from_frame(
         frame, weight=request.weight or "weight", strata=request.strata or "strata", psu=request.psu or "psu",
         lonely_psu=request.lonely_psu,  # type: ignore[arg-type]
@@ -308,6 +309,30 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], Chos
     kwargs["design"] = design
     kwargs["by"] = list(request.by)
     return frame, kwargs, chosen
+
+
+def _size_column(request: ProfileRequest, frame: pd.DataFrame) -> str | None:
+    """The column that turns a row's weight into persons: ``--hh-size`` when named (in every mode), none with
+    ``--unit person`` (each row is one person), else ``hh_size`` when the table has it."""
+    if request.unit == "person":
+        if request.hh_size is not None:
+            raise UsageError("--hh-size multiplies each row's weight by a size: it cannot go with --unit person, "
+                             "where each row is one person")
+        return None
+    if request.hh_size is not None:
+        return request.hh_size
+    return "hh_size" if "hh_size" in frame.columns else None
+
+
+def _mapped_table(request: ProfileRequest) -> pd.DataFrame:
+    """Quick use with ``--mapping``: the household table mapped to canonical names (so ``KAPITA`` is ``exp_pc``
+    under ``--mapping susenas``), every other column of the file kept under its own name for ``--by`` and
+    ``--mpi`` rules."""
+    from peka.io import load_survey
+
+    spec = request.inputs
+    survey = load_survey(spec.path, mapping=spec.mapping, sheet=spec.sheet, keep_unmapped=True, **spec.text_options)
+    return survey.households
 
 
 def _classify(request: ProfileRequest, config: Config) -> pd.DataFrame:

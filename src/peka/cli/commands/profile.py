@@ -25,6 +25,11 @@ class OutputFormat(str, Enum):
     xlsx = "xlsx"
 
 
+class Unit(str, Enum):
+    household = "household"
+    person = "person"
+
+
 class LonelyPsu(str, Enum):
     fail = "fail"
     adjust = "adjust"
@@ -59,6 +64,9 @@ def profile_command(
     psu: Annotated[str | None, typer.Option("--psu", help="PSU column (default: psu).")] = None,
     hh_size: Annotated[str | None, typer.Option("--hh-size", help="Household size column (default: hh_size; "
                                                 "without one each row counts as one unit).")] = None,
+    unit: Annotated[Unit, typer.Option("--unit", help="What a row is: household (person measures weight each row "
+                                       "by its household size) or person (each row is one person with its own "
+                                       "weight; nothing is multiplied).")] = Unit.household,
     mpi: Annotated[Path | None, typer.Option("--mpi", help="MPI spec TOML: [mpi] k and [[mpi.indicators]] with "
                                              "name, dimension, weight, deprived_if.")] = None,
     lonely_psu: Annotated[LonelyPsu, typer.Option("--lonely-psu", help="Singleton strata: fail, adjust (centre at "
@@ -88,7 +96,7 @@ def profile_command(
     request = ProfileRequest(
         inputs=o.input_spec(input, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
         config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects), by=parse_by(by),
-        welfare=welfare, line=line, weight=weight, strata=strata, psu=psu, hh_size=hh_size, mpi=mpi,
+        welfare=welfare, line=line, weight=weight, strata=strata, psu=psu, hh_size=hh_size, unit=unit.value, mpi=mpi,
         lonely_psu=lonely_psu.value, min_n=min_n, suppress=suppress, output=output,
     )  # fmt: skip
     run = run_profile(request)
