@@ -19,7 +19,7 @@ import pandas as pd
 from peka.classify import classify
 from peka.config.loader import load_config
 from peka.config.models import Config
-from peka.errors import UsageError
+from peka.errors import UsageError, printable_name
 from peka.schema.checks import RowCounts
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,8 @@ def run_classify(
     if output is not None:
         out_path = files.write_table(table, output)
         title = (
-            f"peka classify {Path(path).name}{f' --persons {Path(persons).name}' if persons else ''} → {out_path.name}"
+            f"peka classify {printable_name(Path(path).name)}"
+            f"{f' --persons {printable_name(Path(persons).name)}' if persons else ''} → {printable_name(out_path.name)}"
         )
         record = files.write_text(record_text(cfg, title=title), record_path_for(out_path))
     rejects_path = None

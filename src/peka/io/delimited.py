@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from peka.errors import InputError, UsageError
+from peka.errors import InputError, UsageError, printable_name
 from peka.io.raw import CODED_KINDS, TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def normalise_sep(sep: str | None) -> str | None:
 
 def sniff(path: Path, *, sep: str | None = None, encoding: str | None = None, decimal: str | None = None) -> Dialect:
     """Decide encoding, delimiter and decimal mark of a delimited file from its first bytes."""
-    file = str(path)
+    file = printable_name(path)
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -202,7 +202,7 @@ def read_delimited(
     kinds: dict[str, str] | None = None,
 ) -> RawTable:
     """Read the data of a sniffed file. ``kinds`` maps source columns to canonical kinds to choose dtypes."""
-    file = str(path)
+    file = printable_name(path)
     kinds = kinds or {}
     dtype: dict[str, str] = {}
     for name in usecols or dialect.header:
@@ -239,7 +239,7 @@ def _read_all(
 
     Every column is parsed, even those the mapping drops: with ``usecols`` the C engine silently ignores extra
     fields on a row, and the last column is needed to find short rows. Unused columns are dropped after."""
-    file = str(path)
+    file = printable_name(path)
     encoding = dialect.encoding
     try:
         frame = _read(path, dialect, encoding, dtype)
@@ -310,11 +310,11 @@ def _read_split(
         )
     except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
         # the message can quote a row of data: only its type is logged
-        log.debug("%s: fast read not used (%s); reading with the C engine", path, type(exc).__name__)
+        log.debug("%s: fast read not used (%s); reading with the C engine", printable_name(path), type(exc).__name__)
         return None
     if any(pa.types.is_temporal(field.type) for field in table.schema):
         # pyarrow infers dates and times ("2024-03-01"), the C engine keeps them as text: one behaviour for all sizes
-        log.debug("%s: fast read not used (a column looks like dates); reading with the C engine", path)
+        log.debug("%s: fast read not used (a column looks like dates); reading with the C engine", printable_name(path))
         return None
     frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
     for name in frame.columns:
@@ -342,7 +342,7 @@ _ARROW_TO_PANDAS = {
 def _read(
     path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str], usecols: list[str] | None = None
 ) -> pd.DataFrame:
-    file = str(path)
+    file = printable_name(path)
     try:
         return pd.read_csv(
             path,

@@ -98,7 +98,7 @@ def _person_sheet_of_workbook(source: Source, mapping: Mapping | None, person_sh
     for name in _person_sheets(mapping):
         found = excel.has_sheet(source.path, name)
         if found and found != source.sheet:
-            log.info("%s: reading persons from sheet %r", source.path, found)
+            log.info("%s: reading persons from sheet %r", source.label, found)
             return open_source(source.path, sheet=found)
     return None
 
