@@ -57,7 +57,7 @@ def parse_toml_text(text: str, *, file: str, what: str = "configuration") -> dic
 
 
 def _bracket_depth(text: str) -> int:
-    """The deepest nesting of ``[``/``{`` outside strings and comments (an upper bound: table headers count 1)."""
+    """The deepest nesting of ``[``/``{`` outside strings and comments (``a = [[1]]`` → 2; a table header counts 1)."""
     code = _STRINGS_AND_COMMENTS.sub("", text)
     depth = deepest = 0
     for match in re.finditer(r"[\[\]{}]", code):
@@ -69,17 +69,15 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _value_depth(document: object) -> int:
-    """How deeply tables and arrays nest in a parsed document, measured without recursion."""
+def _value_depth(document: dict[str, Any]) -> int:
+    """How many tables and arrays nest below the document (``a = [[1]]`` → 2, ``[t.u]`` → 2), without recursion."""
     deepest = 0
-    stack: list[tuple[object, int]] = [(document, 1)]
+    stack: list[tuple[object, int]] = [(document, 0)]
     while stack:
         value, depth = stack.pop()
         deepest = max(deepest, depth)
         if depth > MAX_DEPTH:
             break
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))  # type: ignore[union-attr]
     return deepest

@@ -152,7 +152,9 @@ def _find_header(lines: list[str], sep: str | None) -> tuple[int, str]:
     for first in range(min(MAX_LINES_ABOVE_HEADER + 1, len(lines))):
         rest = lines[first:]
         candidate = sep or _detect_sep(rest)
-        filled = [sum(1 for f in fields if f.strip()) for fields in csv.reader(rest[:HEADER_WINDOW], delimiter=candidate)]
+        filled = [
+            sum(1 for f in fields if f.strip()) for fields in csv.reader(rest[:HEADER_WINDOW], delimiter=candidate)
+        ]
         if filled[0] >= 2 and 2 * filled[0] >= max(filled):
             return first, candidate
     return 0, sep or _detect_sep(lines)
