@@ -5,7 +5,9 @@ Detection looks at the first ``SAMPLE_BYTES`` of the file:
 * encoding: a BOM decides (UTF-8 with BOM, UTF-16); otherwise UTF-8 if the bytes are valid UTF-8, else cp1252
   (Windows "ANSI", what Indonesian Excel writes) with a warning in the log. Bytes invalid in cp1252 too are an
   ``InputError``: peka never guesses silently wrong. Invalid UTF-8 found later in the file switches to cp1252 the
-  same way (logged).
+  same way (logged), on both reading paths.
+* header line: the first line filling at least two fields and half as many as the lines below it, so a title above
+  the table (``DATA RUMAH TANGGA MISKIN GAMPONG X 2025``) is skipped with a warning; ``_row`` stays the file line.
 * delimiter: the one of ``,`` ``;`` tab ``|`` that splits the header into the most fields while giving the same
   field count on (nearly) every sampled line.
 * number format: with a delimiter other than ``,``, numbers such as ``1.250.000,50`` or ``2,5`` mean decimal comma
