@@ -9,6 +9,35 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable_name(name: object) -> str:
+    """A file name as it may be shown on one line: control and other non-printable characters escaped (``\\n``,
+    ``\\x1b``, ``\\u200b``), and the bytes Linux could not decode (surrogate-escaped, ``\\udcff``) shown as the
+    byte ``\\xff``. A name with a newline cannot forge a second ``peka: error:`` line, and one with a byte that is
+    not UTF-8 cannot crash the writing of a message or report. Printable names come back unchanged (so the function
+    can be applied twice)."""
+    text = str(name)
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogateescape of an undecodable byte
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif code < 0x100:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -34,12 +63,20 @@ class PekaError(Exception):
     def render(self) -> str:
         where = []
         if self.file:
-            where.append(str(self.file))
+            where.append(printable_name(self.file))
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column!r}")
         return (": ".join([", ".join(where), self.message])) if where else self.message
+
+    def in_file(self, file: str) -> PekaError:
+        """This error, now naming ``file`` if it named no file yet: for a caller that knows which file a lower layer
+        (e.g. mapping detection, which sees only a header) was looking at. Returns ``self`` to be raised again."""
+        if not self.file:
+            self.file = file
+            self.args = (self.render(),)
+        return self
 
 
 class UsageError(PekaError):

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from peka.config.models import CONSTANT, Config
+from peka.config.tomlfile import read_toml_file
 from peka.errors import ConfigError, RuleError
 from peka.schema.model import COLUMNS, HOUSEHOLD_COLUMNS
 
@@ -68,18 +69,9 @@ def _read_preset(relative: str) -> dict[str, Any]:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a user's TOML file; a missing file or a syntax error is a ``ConfigError`` naming the file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the file ({type(exc).__name__})", file=str(path)) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from None
+    """Read a user's TOML file; a missing or unreadable file, a syntax error or absurd nesting is a ``ConfigError``
+    naming the file (``peka.config.tomlfile``)."""
+    return read_toml_file(path, what="configuration")
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

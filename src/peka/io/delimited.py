@@ -5,7 +5,9 @@ Detection looks at the first ``SAMPLE_BYTES`` of the file:
 * encoding: a BOM decides (UTF-8 with BOM, UTF-16); otherwise UTF-8 if the bytes are valid UTF-8, else cp1252
   (Windows "ANSI", what Indonesian Excel writes) with a warning in the log. Bytes invalid in cp1252 too are an
   ``InputError``: peka never guesses silently wrong. Invalid UTF-8 found later in the file switches to cp1252 the
-  same way (logged).
+  same way (logged), on both reading paths.
+* header line: the first line filling at least two fields and half as many as the lines below it, so a title above
+  the table (``DATA RUMAH TANGGA MISKIN GAMPONG X 2025``) is skipped with a warning; ``_row`` stays the file line.
 * delimiter: the one of ``,`` ``;`` tab ``|`` that splits the header into the most fields while giving the same
   field count on (nearly) every sampled line.
 * number format: with a delimiter other than ``,``, numbers such as ``1.250.000,50`` or ``2,5`` mean decimal comma
@@ -33,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from peka.errors import InputError, UsageError
+from peka.errors import InputError, UsageError, printable_name
 from peka.io.raw import CODED_KINDS, TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,12 @@ _DOT_THOUSANDS_ONLY = re.compile(r"-?\d{1,3}\.\d{3}")  # "1.250": 1250 or 1.25, 
 # Files from this size up read their id/text columns with pyarrow (see ``_read_split``); below, one C-engine pass.
 ARROW_TEXT_MIN_BYTES = 32 * 1024 * 1024
 _LINE_IN_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what both parsers count as a line end
+# A title above the header ("DATA RUMAH TANGGA MISKIN GAMPONG X 2025", maybe a blank line or a subtitle): at most
+# this many non-blank lines are looked at for the header, and it must fill at least half as many fields as the
+# fullest of the HEADER_WINDOW lines from it (the rule the XLSX reader uses for rows above a sheet's table).
+MAX_LINES_ABOVE_HEADER = 10
+HEADER_WINDOW = 20
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class Dialect:
     decimal: str
     header: tuple[str, ...]
     encoding_given: bool = False  # the user named the encoding: no fallback to cp1252
+    header_line: int = 1  # the file line of the header; the lines above it (a title) are not read
 
     @property
     def thousands(self) -> str | None:
@@ -82,7 +91,7 @@ def normalise_sep(sep: str | None) -> str | None:
 
 def sniff(path: Path, *, sep: str | None = None, encoding: str | None = None, decimal: str | None = None) -> Dialect:
     """Decide encoding, delimiter and decimal mark of a delimited file from its first bytes."""
-    file = str(path)
+    file = printable_name(path)
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -95,14 +104,21 @@ def sniff(path: Path, *, sep: str | None = None, encoding: str | None = None, de
     except LookupError:
         raise UsageError(f"unknown encoding {enc!r}") from None
     text = _decode_sample(head, enc, complete, file)
-    lines = [line for line in text.splitlines() if line.strip()][:SAMPLE_LINES]
+    numbered = [(n, line) for n, line in enumerate(_LINE_BREAK.split(text), start=1) if line.strip()]
+    numbered = numbered[: SAMPLE_LINES + MAX_LINES_ABOVE_HEADER]
+    lines = [line for _, line in numbered]
     if max(map(len, lines)) > csv.field_size_limit():
         csv.field_size_limit(SAMPLE_BYTES * 4)  # a huge cell must not stop detection (it is reported later)
     if not complete and len(lines) > 1:
         lines = lines[:-1]  # the last sampled line may be cut in the middle
-    sep = normalise_sep(sep) or _detect_sep(lines)
+    first, sep = _find_header(lines, normalise_sep(sep))
+    header_line = numbered[first][0]
+    if first:
+        above = "line 1" if header_line == 2 else f"lines 1-{header_line - 1}"
+        log.warning("%s: the header is on line %d; %s above it (a title?) not read as data", file, header_line, above)
+    lines = lines[first : first + SAMPLE_LINES]
     header_fields = next(csv.reader([lines[0]], delimiter=sep))
-    header = tuple(unique_header(header_fields, file))
+    header = tuple(unique_header(header_fields, file, row=header_line))
     if len(header) == 1:
         others = [d for d in DELIMITERS if d != sep and d in header[0]]
         if others:
@@ -110,13 +126,40 @@ def sniff(path: Path, *, sep: str | None = None, encoding: str | None = None, de
             raise InputError(
                 f"the header is one single column; the delimiter looks like {shown!r}, not {sep!r}: pass --sep",
                 file=file,
-                row=1,
+                row=header_line,
             )
     if decimal is None:
         decimal = _detect_decimal(lines[1:], sep)
     elif decimal not in (",", "."):
         raise UsageError(f"--decimal must be ',' or '.', got {decimal!r}")
-    return Dialect(encoding=enc, sep=sep, decimal=decimal, header=header, encoding_given=encoding is not None)
+    return Dialect(
+        encoding=enc,
+        sep=sep,
+        decimal=decimal,
+        header=header,
+        encoding_given=encoding is not None,
+        header_line=header_line,
+    )
+
+
+def _find_header(lines: list[str], sep: str | None) -> tuple[int, str]:
+    """Which of the sampled non-blank ``lines`` is the header, and the delimiter.
+
+    The header is the first line that fills at least two fields and at least half as many as the fullest of the
+    ``HEADER_WINDOW`` lines from it on, with the delimiter detected from that line down. A title above the table
+    fills one field (``DATA RUMAH TANGGA MISKIN GAMPONG X 2025``, or ``DATA …,,,,`` as Excel exports it) and is
+    passed over; in an ordinary file the first line qualifies at once. When no line among the first
+    ``MAX_LINES_ABOVE_HEADER + 1`` qualifies (a one-column file, a wrong ``--sep``), the first line is the header,
+    as before, and the usual messages explain what is wrong with it."""
+    for first in range(min(MAX_LINES_ABOVE_HEADER + 1, len(lines))):
+        rest = lines[first:]
+        candidate = sep or _detect_sep(rest)
+        filled = [
+            sum(1 for f in fields if f.strip()) for fields in csv.reader(rest[:HEADER_WINDOW], delimiter=candidate)
+        ]
+        if filled[0] >= 2 and 2 * filled[0] >= max(filled):
+            return first, candidate
+    return 0, sep or _detect_sep(lines)
 
 
 def _detect_encoding(head: bytes, complete: bool, file: str) -> str:
@@ -202,7 +245,7 @@ def read_delimited(
     kinds: dict[str, str] | None = None,
 ) -> RawTable:
     """Read the data of a sniffed file. ``kinds`` maps source columns to canonical kinds to choose dtypes."""
-    file = str(path)
+    file = printable_name(path)
     kinds = kinds or {}
     dtype: dict[str, str] = {}
     for name in usecols or dialect.header:
@@ -217,11 +260,11 @@ def read_delimited(
     encoding = dialect.encoding
     frame = None
     if path.stat().st_size >= ARROW_TEXT_MIN_BYTES:
-        frame = _read_split(path, dialect, dtype, kinds, usecols)
+        frame, encoding = _read_split(path, dialect, dtype, kinds, usecols)
     if frame is None:
         frame, encoding = _read_all(path, dialect, dtype, usecols)
     frame = drop_blank_rows(frame, file)
-    require_rows(frame, file)
+    require_rows(frame, file, row=dialect.header_line + 1)
     return RawTable(
         frame=frame,
         file=file,
@@ -239,7 +282,7 @@ def _read_all(
 
     Every column is parsed, even those the mapping drops: with ``usecols`` the C engine silently ignores extra
     fields on a row, and the last column is needed to find short rows. Unused columns are dropped after."""
-    file = str(path)
+    file = printable_name(path)
     encoding = dialect.encoding
     try:
         frame = _read(path, dialect, encoding, dtype)
@@ -248,8 +291,7 @@ def _read_all(
         if encoding != "utf-8" or dialect.encoding_given:
             raise InputError(f"unreadable text encoding: not valid {encoding} ({exc.reason}); pass --encoding",
                              file=file, row=line) from None  # fmt: skip
-        log.warning("%s: invalid UTF-8 on line %s (after the sampled start); reading it as cp1252 (Windows-1252)",
-                    file, line)  # fmt: skip
+        _warn_late_cp1252(file, line)
         encoding = "cp1252"
         try:
             frame = _read(path, dialect, encoding, dtype)
@@ -258,8 +300,9 @@ def _read_all(
                              row=_first_bad_line(path, encoding)) from None  # fmt: skip
     if not frame.index.equals(pd.RangeIndex(len(frame))) or frame.shape[1] != len(dialect.header):
         # pandas turns the first column into the index when the first data row has one field too many
-        raise InputError(f"the row has more fields than the header ({len(dialect.header)})", file=file, row=2)
-    frame = add_row_numbers(frame, first=2)
+        raise InputError(f"the row has more fields than the header ({len(dialect.header)})", file=file,
+                         row=dialect.header_line + 1)  # fmt: skip
+    frame = add_row_numbers(frame, first=dialect.header_line + 1)
     _check_short_rows(path, frame, dialect, encoding)
     if usecols is not None:
         frame = frame[["_row", *usecols]]
@@ -268,7 +311,7 @@ def _read_all(
 
 def _read_split(
     path: Path, dialect: Dialect, dtype: dict[str, str], kinds: dict[str, str], usecols: list[str] | None
-) -> pd.DataFrame | None:
+) -> tuple[pd.DataFrame | None, str]:
     """Fast path for big files: pyarrow's multi-threaded CSV reader; the C engine only for what pyarrow cannot do.
 
     The C engine builds every distinct string (hh_id, NIK, names) as a Python object and parses on one core: on
@@ -284,17 +327,59 @@ def _read_split(
     A quoted cell spanning lines is read correctly inside one of pyarrow's blocks and is an error across two
     ("parser out of sync"), never a silently split row. Any problem → ``None``: the caller reads the whole file
     with the C engine, which reports it with its row number.
+
+    Invalid UTF-8 past the sampled start (pyarrow refuses it in a string column and turns an inferred column into
+    raw bytes) switches to cp1252 as the C engine does, unless the user named the encoding. Returns the frame and
+    the encoding it was read with.
     """
     wanted = list(usecols) if usecols is not None else list(dialect.header)
     strings = [c for c in wanted if dtype.get(c) == "str"]  # ids, text, and numbers of a decimal-comma file
     arrow_cols = wanted if dialect.decimal == "." else strings
     if not arrow_cols:
-        return None
-    arrow_encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(dialect.encoding, dialect.encoding)
+        return None, dialect.encoding
+    file = printable_name(path)
+    encoding = dialect.encoding
+    table = _arrow_table(path, dialect, encoding, arrow_cols, strings)
+    if table is _NOT_UTF8 and encoding == "utf-8" and not dialect.encoding_given:
+        _warn_late_cp1252(file, _first_bad_line(path, encoding))
+        encoding = "cp1252"
+        table = _arrow_table(path, dialect, encoding, arrow_cols, strings)
+    if not isinstance(table, pa.Table):
+        return None, dialect.encoding
+    if any(pa.types.is_temporal(field.type) for field in table.schema):
+        # pyarrow infers dates and times ("2024-03-01"), the C engine keeps them as text: one behaviour for all sizes
+        log.debug("%s: fast read not used (a column looks like dates); reading with the C engine", file)
+        return None, dialect.encoding
+    frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.CategoricalDtype) and kinds.get(name) not in CODED_KINDS:
+            frame[name] = frame[name].astype("str").mask(frame[name].isna())  # only codes stay categorical
+    rest = [c for c in wanted if c not in arrow_cols]
+    if rest:
+        try:
+            numbers = _read(path, dialect, encoding, {c: dtype[c] for c in rest if c in dtype}, usecols=rest)
+        except (InputError, UnicodeDecodeError):
+            return None, dialect.encoding
+        if len(numbers) != len(frame):
+            return None, dialect.encoding
+        frame = pd.concat([frame, numbers.reset_index(drop=True)], axis=1)
+    return add_row_numbers(frame[wanted], first=dialect.header_line + 1), encoding
+
+
+_NOT_UTF8 = object()  # _arrow_table's answer for a file that is not valid UTF-8
+
+
+def _arrow_table(
+    path: Path, dialect: Dialect, encoding: str, arrow_cols: list[str], strings: list[str]
+) -> pa.Table | object | None:
+    """pyarrow's reading of ``arrow_cols``; ``None`` when it gives up, ``_NOT_UTF8`` when the bytes are not UTF-8."""
+    arrow_encoding = {"utf-8-sig": "utf8", "utf-8": "utf8"}.get(encoding, encoding)
     try:
         table = pa_csv.read_csv(
             path,
-            read_options=pa_csv.ReadOptions(column_names=list(dialect.header), skip_rows=1, encoding=arrow_encoding),
+            read_options=pa_csv.ReadOptions(
+                column_names=list(dialect.header), skip_rows=dialect.header_line, encoding=arrow_encoding
+            ),
             # newlines_in_values=False keeps parsing parallel; see the docstring for quoted line breaks
             parse_options=pa_csv.ParseOptions(
                 delimiter=dialect.sep, newlines_in_values=False, ignore_empty_lines=False
@@ -309,27 +394,19 @@ def _read_split(
             ),
         )
     except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError) as exc:
+        if arrow_encoding == "utf8" and "invalid UTF8" in str(exc):
+            return _NOT_UTF8
         # the message can quote a row of data: only its type is logged
-        log.debug("%s: fast read not used (%s); reading with the C engine", path, type(exc).__name__)
+        log.debug("%s: fast read not used (%s); reading with the C engine", printable_name(path), type(exc).__name__)
         return None
-    if any(pa.types.is_temporal(field.type) for field in table.schema):
-        # pyarrow infers dates and times ("2024-03-01"), the C engine keeps them as text: one behaviour for all sizes
-        log.debug("%s: fast read not used (a column looks like dates); reading with the C engine", path)
-        return None
-    frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
-    for name in frame.columns:
-        if isinstance(frame[name].dtype, pd.CategoricalDtype) and kinds.get(name) not in CODED_KINDS:
-            frame[name] = frame[name].astype("str").mask(frame[name].isna())  # only codes stay categorical
-    rest = [c for c in wanted if c not in arrow_cols]
-    if rest:
-        try:
-            numbers = _read(path, dialect, dialect.encoding, {c: dtype[c] for c in rest if c in dtype}, usecols=rest)
-        except (InputError, UnicodeDecodeError):
-            return None
-        if len(numbers) != len(frame):
-            return None
-        frame = pd.concat([frame, numbers.reset_index(drop=True)], axis=1)
-    return add_row_numbers(frame[wanted], first=2)
+    if any(pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type) for field in table.schema):
+        return _NOT_UTF8 if arrow_encoding == "utf8" else None  # an inferred text column that is not UTF-8
+    return table
+
+
+def _warn_late_cp1252(file: str, line: int | None) -> None:
+    log.warning("%s: invalid UTF-8 on line %s (after the sampled start); reading it as cp1252 (Windows-1252)",
+                file, line)  # fmt: skip
 
 
 _ARROW_TO_PANDAS = {
@@ -342,7 +419,7 @@ _ARROW_TO_PANDAS = {
 def _read(
     path: Path, dialect: Dialect, encoding: str, dtype: dict[str, str], usecols: list[str] | None = None
 ) -> pd.DataFrame:
-    file = str(path)
+    file = printable_name(path)
     try:
         return pd.read_csv(
             path,
@@ -350,6 +427,7 @@ def _read(
             encoding=encoding,
             decimal=dialect.decimal,
             thousands=dialect.thousands,
+            skiprows=dialect.header_line - 1,  # a title above the header (see _find_header)
             header=0,
             names=list(dialect.header),  # the sniffed names (BOM removed, duplicates already refused)
             usecols=usecols,
@@ -376,21 +454,36 @@ def _read(
             raise InputError(
                 "the file ends inside a quoted field (truncated, or an unclosed quote)",
                 file=file,
-                row=int(row.group(1)) + 2 if row else None,
+                row=int(row.group(1)) + dialect.header_line + 1 if row else None,
             ) from None
         raise InputError(f"cannot parse the file ({text.splitlines()[-1][:200]})", file=file) from None
+    except UnicodeDecodeError:
+        raise  # a subclass of ValueError: the caller falls back to cp1252 or names the line
     except ValueError as exc:  # a dtype the data cannot take; usecols are checked before
         raise InputError(f"cannot parse the file ({type(exc).__name__})", file=file) from None
 
 
 def _first_bad_line(path: Path, encoding: str) -> int | None:
-    """The file line holding the first byte ``encoding`` cannot decode (error path only: reads the whole file)."""
-    data = path.read_bytes()
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        return data[: exc.start].count(b"\n") + 1
+    """The file line holding the first byte ``encoding`` cannot decode; read in blocks up to that byte only."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines_before = 0
+    with path.open("rb") as fh:
+        while block := fh.read(_SCAN_BLOCK):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                # exc.start is counted from the bytes the decoder still held from the previous block plus this one
+                held = exc.object[: len(exc.object) - len(block)]
+                return lines_before - held.count(b"\n") + exc.object[: exc.start].count(b"\n") + 1
+            lines_before += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return lines_before + 1
     return None
+
+
+_SCAN_BLOCK = 8 * 1024 * 1024
 
 
 def _check_short_rows(path: Path, frame: pd.DataFrame, dialect: Dialect, encoding: str) -> None:

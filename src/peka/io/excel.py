@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from peka.errors import InputError
+from peka.errors import InputError, printable_name
 from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows, unique_header
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 def check_workbook(path: Path) -> None:
     """Fail early, in one line, on what calamine would report as 'Cannot detect file format'."""
-    file = str(path)
+    file = printable_name(path)
     with path.open("rb") as fh:
         head = fh.read(8)
     if not head:
@@ -97,7 +97,7 @@ def read_xlsx_raw(path: Path, sheet: str) -> RawTable:
     many exports); ``_row`` is the sheet's own row number. Header cells are taken as written: a name used twice is
     an ``InputError`` (pandas would silently rename the second one ``x.1`` and the mapping would read the first), a
     blank one is named ``Unnamed: <position>``."""
-    file = f"{path} (sheet {sheet})"
+    file = f"{printable_name(path)} (sheet {sheet})"
     try:
         cells = pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=object, header=None)
     except InputError:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from peka.errors import InputError
+from peka.errors import InputError, PekaError
 from peka.io.raw import RawTable
 from peka.io.readers import Source, open_source
 from peka.schema.mapping import (
@@ -60,7 +60,10 @@ def load_survey(
         person_source = _person_sheet_of_workbook(hh_source, explicit, person_sheet)
 
     if explicit is None:
-        chosen, _ = detect_mapping(hh_source.header, person_source.header if person_source else None)
+        try:
+            chosen, _ = detect_mapping(hh_source.header, person_source.header if person_source else None)
+        except PekaError as exc:  # detection sees only the headers: say which file did not match
+            raise exc.in_file(hh_source.label) from None
         if person_source is None and hh_source.format == "xlsx":
             person_source = _person_sheet_of_workbook(hh_source, chosen, person_sheet)
     else:
@@ -98,7 +101,7 @@ def _person_sheet_of_workbook(source: Source, mapping: Mapping | None, person_sh
     for name in _person_sheets(mapping):
         found = excel.has_sheet(source.path, name)
         if found and found != source.sheet:
-            log.info("%s: reading persons from sheet %r", source.path, found)
+            log.info("%s: reading persons from sheet %r", source.label, found)
             return open_source(source.path, sheet=found)
     return None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from peka.errors import InputError
+from peka.errors import InputError, printable_name
 from peka.io.raw import RawTable, add_row_numbers, require_rows
 
 
@@ -29,7 +29,7 @@ def parquet_metadata(path: Path) -> dict[bytes, bytes]:
 
 
 def read_parquet(path: Path, *, usecols: list[str] | None = None) -> RawTable:
-    file = str(path)
+    file = printable_name(path)
     try:
         table = pq.read_table(path, columns=usecols)
     except (pa.ArrowException, OSError) as exc:

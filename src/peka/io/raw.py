@@ -74,9 +74,10 @@ def drop_blank_rows(frame: pd.DataFrame, file: str = "") -> pd.DataFrame:
     return frame.loc[~blank]
 
 
-def require_rows(frame: pd.DataFrame, file: str) -> None:
+def require_rows(frame: pd.DataFrame, file: str, row: int = 2) -> None:
+    """No data rows is an error naming ``row``, where the first data row should be."""
     if len(frame) == 0:
-        raise InputError("the file has a header but no data rows", file=file, row=2)
+        raise InputError("the file has a header but no data rows", file=file, row=row)
 
 
 def unique_header(names: Sequence[object], file: str, row: int = 1) -> list[str]:

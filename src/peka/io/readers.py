@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peka.errors import InputError, UsageError
+from peka.errors import InputError, UsageError, printable_name
 from peka.io import delimited, excel, parquet, statfiles
 from peka.io.raw import RawTable
 
@@ -31,7 +31,7 @@ FORMATS: dict[str, str] = {
 def format_of(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise UsageError(f"{path}: unknown file type {path.suffix!r}; peka reads {', '.join(sorted(FORMATS))}")
+        raise UsageError(f"unknown file type {path.suffix!r}; peka reads {', '.join(sorted(FORMATS))}", file=str(path))
     return fmt
 
 
@@ -49,7 +49,8 @@ class Source:
     @property
     def label(self) -> str:
         """How messages name this table: the path, plus the sheet for workbooks."""
-        return f"{self.path} (sheet {self.sheet})" if self.sheet else str(self.path)
+        name = printable_name(self.path)  # a name with a newline or a non-UTF-8 byte must not break messages
+        return f"{name} (sheet {self.sheet})" if self.sheet else name
 
     def read(self, *, usecols: list[str] | None = None, kinds: dict[str, str] | None = None) -> RawTable:
         if self.format == "csv":

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyreadstat
 
-from peka.errors import InputError
+from peka.errors import InputError, printable_name
 from peka.io.raw import RawTable, add_row_numbers, require_rows
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def stat_header(path: Path, fmt: str) -> list[str]:
 
 
 def read_stat(path: Path, fmt: str, *, usecols: list[str] | None = None) -> RawTable:
-    file = str(path)
+    file = printable_name(path)
     frame, meta = _call(path, fmt, usecols=usecols)
     frame = add_row_numbers(frame, first=1)
     require_rows(frame, file)

@@ -9,6 +9,7 @@ load (exit 4) until edited.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
@@ -17,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from peka.errors import printable_name
 from peka.io.readers import open_source
 from peka.schema.findings import LONG_DIGITS
 from peka.schema.mapping import (
@@ -79,7 +81,7 @@ def suggest_mapping(
     """
     candidates = _candidates()
     lines = [
-        f'name = "{name}"',
+        f"name = {_toml_str(name)}",
         'description = "Suggested by peka mapping suggest: check every # TODO line"',
         'absent = "error"',
         "",
@@ -320,8 +322,8 @@ def _display_labels(column: str, code: str | None = None) -> list[str]:
 
 
 def _toml_str(text: str) -> str:
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    """A TOML basic string; JSON's escapes are TOML's, except DEL, which TOML also wants escaped."""
+    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _describe(
@@ -369,5 +371,5 @@ def suggest_for_files(
         person_header=person_header,
         person_value_labels=person_labels,
         person_sample_values=person_samples,
-        name=name or Path(path).stem,
+        name=name or printable_name(Path(path).stem),
     )

@@ -19,7 +19,7 @@ from peka.classify import classify
 from peka.config.models import Config
 from peka.config.show import record_text
 from peka.deliver import files
-from peka.errors import UsageError
+from peka.errors import UsageError, printable_name
 from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input
 from peka.jobs.outputs import OutputPlan
 from peka.schema.checks import RowCounts, apply_on_invalid, default_rejects_path, validate  # TODO(merge)
@@ -87,10 +87,12 @@ def run_classify(
             f"{files.XLSX_MAX_ROWS - 1:,} rows): write .csv or .parquet"
         )
     table = classify(clean, cfg, include_personal=include_personal)
-    title = f"peka classify {Path(inputs.path).name}{f' --persons {Path(inputs.persons).name}' if inputs.persons else ''}"
+    # file names go into a TOML comment: shown escaped (a newline or an undecodable byte must not break the record)
+    persons_part = f" --persons {printable_name(Path(inputs.persons).name)}" if inputs.persons else ""
+    title = f"peka classify {printable_name(Path(inputs.path).name)}{persons_part}"
     out_path = record = None
     if output is not None:
-        record_toml = record_text(cfg, title=f"{title} → {Path(output).name}")
+        record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}")
         table.attrs[RECORD_ATTR] = record_toml
         out_path = files.write_table(table, output, metadata={PARQUET_RECORD_KEY: record_toml.encode()})
         record = files.write_text(record_toml, record_path_for(out_path))
