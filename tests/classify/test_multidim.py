@@ -202,23 +202,58 @@ def test_reweight_keeps_dimension_weights(rows):
 def test_nutrition_eligibility_and_unmeasured_members(tmp_path):
     hh = households({"hh_id": "a"}, {"hh_id": "b"}, {"hh_id": "c"}, {"hh_id": "d"})
     members = [
-        person("a", 1, 30, undernourished=True),  # an eligible member undernourished → 1
+        person("a", 1, 30, undernourished=True),  # a measured member under 70 undernourished → 1
         person("a", 2, 5, undernourished=None),
-        person("b", 1, 30, undernourished=False),  # measured, fine; another eligible member not measured
+        person("b", 1, 30, undernourished=False),  # measured, fine; the unmeasured member is not eligible → 0
         person("b", 2, 40, undernourished=None),
         person("c", 1, 70, undernourished=True),  # 70 is not "under 70": no eligible member → not deprived
-        person("d", 1, 30, undernourished=None),  # nobody measured
+        person("d", 1, 30, undernourished=None),  # nobody measured: no eligible member → not deprived (OPHI)
     ]
+    # default = OPHI: "any person under 70 for whom there is nutritional information is undernourished"
     out = classify(survey(hh, members), PERSON_GLOBAL)
-    # default: an unmeasured eligible member could be undernourished → b and d missing
-    assert out["mpi_d_nutrition"].tolist() == [1, pd.NA, 0, pd.NA]
-    # OPHI's "members for whom there is nutritional information" (docs/methodology.md §3.3)
+    assert out["mpi_d_nutrition"].tolist() == [1, 0, 0, 0]
+
+    def with_nutrition(eligible_if: str, no_eligible: str) -> list[object]:
+        path = tmp_path / "peka.toml"
+        path.write_text(
+            f'[mpi]\npreset = "global"\n[[mpi.indicators]]\nname = "nutrition"\n'
+            f'eligible_if = "{eligible_if}"\nno_eligible = "{no_eligible}"\n',
+            encoding="utf-8",
+        )
+        return classify(survey(hh, members), load_config(path))["mpi_d_nutrition"].tolist()
+
+    # data without anthropometry (docs/methodology.md §3.3): no measured member → missing, so reweighting applies
+    assert with_nutrition("age < 70 and undernourished is not missing", "missing") == [1, 0, pd.NA, pd.NA]
+    # the former rule: every member under 70 eligible, an unmeasured one could be undernourished → b, d missing
+    assert with_nutrition("age < 70", "not_deprived") == [1, pd.NA, 0, pd.NA]
+
+
+def test_ophi_nutrition_rule_changes_the_headcount_where_the_former_rule_reweighted(tmp_path):
+    # Three households of 2 with no other deprivation than those written here (NOT_POOR base, members with 9 years
+    # of schooling, no school-age child). Health weighs 1/3: nutrition 1/6, child mortality 1/6.
+    hh = households({"hh_id": "p", "child_deaths_5y": 1}, {"hh_id": "q", "child_deaths_5y": 1}, {"hh_id": "r"})
+    members = [
+        person("p", 1, 40, undernourished=False),  # measured and fine
+        person("p", 2, 30, undernourished=None),  # not measured
+        person("q", 1, 40, undernourished=None),  # nobody measured
+        person("q", 2, 30, undernourished=None),
+        person("r", 1, 40, undernourished=False),
+        person("r", 2, 3, undernourished=True),  # a measured child undernourished
+    ]
+    # OPHI: p nutrition 0 (the 30-year-old is not eligible), q 0 (no eligible member), r 1.
+    #   c_p = c_q = 1/6 (child mortality) < 1/3; c_r = 1/6 (nutrition) → nobody MPI-poor, H = 0.
+    ophi = classify(survey(hh, members), PERSON_GLOBAL)
+    assert ophi["mpi_d_nutrition"].tolist() == [0, 0, 1]
+    assert ophi["mpi_score"].tolist() == pytest.approx([1 / 6, 1 / 6, 1 / 6])
+    assert ophi["mpi_poor"].tolist() == [False, False, False]
+    # former rule: p and q nutrition missing → "reweight" gives child mortality the whole health weight 1/3 →
+    #   c = 1/3 = k → poor; r unchanged. H = 2 of 3 households (equal sizes and weights).
     path = tmp_path / "peka.toml"
     path.write_text(
-        '[mpi]\npreset = "global"\n[[mpi.indicators]]\nname = "nutrition"\n'
-        'eligible_if = "age < 70 and undernourished is not missing"\nno_eligible = "missing"\n',
+        '[mpi]\npreset = "global"\n[[mpi.indicators]]\nname = "nutrition"\neligible_if = "age < 70"\n',
         encoding="utf-8",
     )
-    out = classify(survey(hh, members), load_config(path))
-    # c: the 70-year-old is not eligible and nobody else is measured → missing under this setting
-    assert out["mpi_d_nutrition"].tolist() == [1, 0, pd.NA, pd.NA]
+    former = classify(survey(hh, members), load_config(path))
+    assert former["mpi_d_nutrition"].tolist() == [pd.NA, pd.NA, 1]
+    assert former["mpi_score"].tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 6])
+    assert former["mpi_poor"].tolist() == [True, True, False]

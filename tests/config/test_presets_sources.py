@@ -106,7 +106,8 @@ def test_global_mpi_is_the_ophi_specification():
     # person-level indicators, their aggregation over eligible members and the no-eligible-member rule
     person = {n: (i.aggregate, i.eligible_if, i.no_eligible) for n, i in by_name.items() if i.level == "person"}
     assert person == {
-        "nutrition": ("any", "age < 70", "not_deprived"),
+        # OPHI: members under 70 "for whom there is nutritional information"; none such → not deprived
+        "nutrition": ("any", "age < 70 and undernourished is not missing", "not_deprived"),
         "years_of_schooling": ("all", "age >= 10", "not_deprived"),
         "school_attendance": ("any", "age >= 6 and age <= 14", "not_deprived"),
     }
