@@ -213,7 +213,7 @@ def _classified_or_classify(request: ProfileRequest, kwargs: dict[str, Any]) -> 
         log.info("%s: a classified file (it has %s): profiled as it is", request.input, CLASSIFIED_MARKER)
         return frame
     from peka.classify.run import run_classify
-    from peka.schema.checks import default_rejects_path
+    from peka.jobs.paths import default_rejects_path
 
     config = load_profile_config(request, check_rules=True)
     # the same read → validate → on-invalid → classify run as `peka classify` (it logs rows in / processed /

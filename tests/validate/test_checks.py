@@ -9,14 +9,9 @@ import pandas as pd
 import pytest
 
 from peka.errors import ExitCode, ValidationFailed
-from peka.schema.checks import (
-    REJECT_COLUMNS,
-    RowCounts,
-    apply_on_invalid,
-    format_row_counts,
-    validate,
-    write_rejects,
-)
+from peka.deliver.rejects import write_rejects
+from peka.schema.checks import validate
+from peka.schema.rejects import REJECT_COLUMNS, RowCounts, apply_on_invalid, format_row_counts
 from peka.schema.findings import MASK, Finding
 from peka.schema.model import Survey
 

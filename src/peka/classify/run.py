@@ -20,7 +20,7 @@ from peka.classify import classify
 from peka.config.loader import load_config
 from peka.config.models import Config
 from peka.errors import UsageError
-from peka.schema.checks import RowCounts
+from peka.schema.rejects import RowCounts
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,10 @@ def run_classify(
     from peka.config.show import record_text
     from peka.deliver import files
     from peka.io import load_survey
-    from peka.schema.checks import apply_on_invalid, default_rejects_path, validate, write_rejects
+    from peka.deliver.rejects import write_rejects
+    from peka.jobs.paths import default_rejects_path
+    from peka.schema.checks import validate
+    from peka.schema.rejects import apply_on_invalid
 
     cfg = config if isinstance(config, Config) else load_config(config, overrides=overrides)
     survey = load_survey(path, persons=persons, mapping=mapping, sheet=sheet, person_sheet=person_sheet)

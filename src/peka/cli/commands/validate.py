@@ -57,7 +57,8 @@ def validate_command(
     Example: peka validate rt.sav --persons art.sav --mapping susenas --json > report.json
     """
     from peka.io import load_survey
-    from peka.schema.checks import validate, validation_failed
+    from peka.schema.checks import validate
+    from peka.schema.report import validation_failed
 
     survey = load_survey(
         file, persons=persons, mapping=mapping, sheet=sheet, person_sheet=person_sheet, sep=sep, encoding=encoding,
