@@ -22,8 +22,8 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from peka.schema.findings import LONG_DIGITS, MASK
-from peka.schema.model import COLUMNS, PERSONAL_COLUMNS, ROW, Column, Survey, columns_for
+from peka.schema.model import COLUMNS, ROW, Column, Survey, columns_for
+from peka.schema.privacy import expected_of, mask_texts, shown_values
 from peka.schema.report import (
     FINDING_COLUMNS,
     TABLES,
@@ -83,10 +83,13 @@ def validate(survey: Survey, *, required: Iterable[str] | None = None) -> Valida
     _check_rows_read(sink, survey)
     _add_user_missing(sink, survey.user_missing)
 
-    reader = findings_to_frame(survey.findings)
+    reader = _mask_reader_values(findings_to_frame(survey.findings))
     mine = pd.concat(sink.parts, ignore_index=True) if sink.parts else empty_findings()
     mine = _drop_echoes(mine, reader)
-    frame = sort_findings(pd.concat([reader, mine], ignore_index=True) if len(mine) or len(reader) else empty_findings())
+    both = pd.concat([reader, mine], ignore_index=True) if len(mine) or len(reader) else empty_findings()
+    frame = sort_findings(both)
+    # messages quote ids, strata and codes of the data: no NIK spelling may survive in them either
+    frame["message"] = mask_texts(frame["message"]).to_numpy()
     rows_in = {"household": len(households)}
     if persons is not None:
         rows_in["person"] = len(persons)
@@ -122,16 +125,11 @@ class _Sink:
         message: str | pd.Series,
         values: pd.Series | None = None,
     ) -> None:
-        """Findings for many rows at once; ``values`` are the raw cells (masked here when the column is personal)."""
+        """Findings for many rows at once; ``values`` are the raw cells, masked here (``privacy.shown_values``)."""
         n = len(rows)
         if n == 0:
             return
-        if values is None:
-            shown: object = None
-        elif column in PERSONAL_COLUMNS:
-            shown = MASK
-        else:
-            shown = _display(values).to_numpy()
+        shown = None if values is None else shown_values(values, column).to_numpy()
         msg = message.to_numpy() if isinstance(message, pd.Series) else message
         self.parts.append(
             pd.DataFrame(
@@ -361,7 +359,8 @@ def _check_design(sink: _Sink, hh: pd.DataFrame) -> None:
     per_stratum = pairs.groupby("strata", sort=True, observed=True).size()
     single = per_stratum[per_stratum == 1]
     if len(single):
-        examples = ", ".join(repr(str(s)) for s in single.index[:EXAMPLES])
+        shown = shown_values(pd.Series(single.index[:EXAMPLES], dtype=object), "strata")
+        examples = ", ".join(repr(str(s)) for s in shown)
         more = f" and {len(single) - EXAMPLES} more" if len(single) > EXAMPLES else ""
         sink.one(
             table,
@@ -536,20 +535,6 @@ def _as_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers, bad
 
 
-def _display(values: pd.Series) -> pd.Series:
-    """Cell values as short text for messages: integers without '.0', text as is, digit runs of 12 or more (a NIK
-    in the wrong column, an id that is a No KK) masked as in the reader's findings."""
-    if pd.api.types.is_float_dtype(values.dtype):
-        v = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        whole = np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 1e15)
-        text = values.astype(str).to_numpy(dtype=object)
-        text[whole] = v[whole].astype(np.int64).astype(str)
-        shown = pd.Series(text, index=values.index, dtype="str")
-    else:
-        shown = values.astype("str")
-    return shown.str.replace(LONG_DIGITS, MASK, regex=True).astype(object)
-
-
 def _num(x: float | None) -> str:
     return "" if x is None else (f"{int(x)}" if float(x).is_integer() else f"{x}")
 
@@ -557,6 +542,20 @@ def _num(x: float | None) -> str:
 
 # became missing), the reader's finding says why, and a second error on the same cell would only be noise
 _MISSING_ECHOES = ("missing_id", "hh_size_invalid", "weight_invalid")
+
+
+def _mask_reader_values(reader: pd.DataFrame) -> pd.DataFrame:
+    """The readers' findings (peka.schema.mapping) pass through the same masking as the checks' own. A finding
+    names the source column; when that is not a canonical name, a value that failed to convert to a category is
+    judged as a code and any other as a number (str columns never fail to convert)."""
+    if not len(reader) or not reader["value"].notna().any():
+        return reader
+    reader = reader.copy()
+    for (column, check), part in reader.groupby(["column", "check"], sort=False, dropna=False):
+        name = None if pd.isna(column) else str(column)
+        expected = expected_of(name, "code" if check == "unknown_category" else "number")
+        reader.loc[part.index, "value"] = shown_values(part["value"], name, expected=expected).to_numpy()
+    return reader
 
 
 def _drop_echoes(mine: pd.DataFrame, reader: pd.DataFrame) -> pd.DataFrame:

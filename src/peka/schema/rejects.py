@@ -26,6 +26,7 @@ import pandas as pd
 from peka.errors import ValidationFailed
 from peka.schema.checks import index_in, row_numbers
 from peka.schema.model import ROW, Survey
+from peka.schema.privacy import mask_ids
 from peka.schema.report import ValidationReport, frame_to_findings, validation_failed
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ def apply_on_invalid(
     ``skip``: drop every row with an error and return ``(clean_survey, rejects)``. A household and its members are
     kept or rejected together (a classification depends on all members): a rejected household takes its members
     (reason ``household_rejected``), a member with an error takes its household (reason ``member_rejected``), an
-    orphan person is rejected alone. ``rejects`` has one row per reason (``REJECT_COLUMNS``, personal values
-    masked). Errors of a whole column or file (no row) cannot be skipped: they raise ``ValidationFailed``.
+    orphan person is rejected alone. ``rejects`` has one row per reason (``REJECT_COLUMNS``; values, messages
+    and ids that are a NIK / No KK masked by ``peka.schema.privacy``). Errors of a whole column or file (no row)
+    cannot be skipped: they raise ``ValidationFailed``.
     """
     if mode not in ("fail", "skip"):
         raise ValueError(f"on-invalid mode must be 'fail' or 'skip', not {mode!r}")
@@ -115,6 +117,8 @@ def apply_on_invalid(
         pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else empty_rejects()
     )
     rejects = rejects.sort_values(["table", ROW, "check"], kind="stable", ignore_index=True)
+    # a household id that is a NIK / No KK is masked (values and messages already are): docs/privacy.md
+    rejects["hh_id"] = mask_ids(rejects["hh_id"]).to_numpy()
     clean = replace(survey, households=hh.loc[~bad_h], persons=clean_persons)
     counts = RowCounts.of(report, clean, rejects)
     if not counts.balanced:  # a bug, not a data problem: never lose a row silently

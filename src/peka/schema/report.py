@@ -16,6 +16,7 @@ import pandas as pd
 from peka.errors import ValidationFailed
 from peka.schema.findings import Finding
 from peka.schema.model import Survey, columns_for
+from peka.schema.privacy import mask_text
 
 TABLES: tuple[str, ...] = ("household", "person")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -212,11 +213,13 @@ def frame_to_findings(frame: pd.DataFrame) -> list[Finding]:
 
 
 def _jsonable(entry: Mapping[str, object]) -> dict[str, object]:
+    """A user-missing entry for JSON; codes and labels come from the file's metadata, masked all the same."""
     out: dict[str, object] = {}
     for k, v in entry.items():
         if isinstance(v, np.generic):
             v = v.item()
-        out[str(k)] = v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+        v = v if isinstance(v, (int, float, bool)) or v is None else mask_text(str(v))
+        out[str(k)] = v
     return out
 
 
