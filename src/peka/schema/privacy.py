@@ -8,8 +8,8 @@ table and ``--json``, the one-line error, a rejects file, a log line — goes th
    whatever it holds; it becomes ``MASK``.
 2. **NIK / No KK in any spelling, in any column or text**: a number of 12 or more digits written plainly
    (``1172010101010001``), in groups (``1172 0101 0101 0001``, ``1172-0101-…``, ``1172.0101.…``, ``/``), or in
-   scientific notation with an exponent of 11 or more (``1.17201E+15``, what Excel makes of a 16-digit id) is
-   replaced by ``MASK`` where it stands; the text around it is kept.
+   scientific notation with an exponent of 11 or more and 4 or more digits (``1.17201E+15``, what Excel makes of a
+   16-digit id) is replaced by ``MASK`` where it stands; the text around it is kept.
 3. **Free text where a number or a code was expected**: a value of a number column (``int``/``float``) that holds
    two or more letters in a row (a name typed into ``head_age``), or a value of a code column (category, yes/no, id)
    that holds two words of letters or is longer than ``CODE_CHARS``, is replaced by ``MASK`` as a whole; the finding's
@@ -47,8 +47,9 @@ PLACEHOLDERS: frozenset[str] = frozenset(
     {"na", "n/a", "nan", "null", "none", "nil", "inf", "-inf", "tt", "tidak tahu", "tidak ada", "kosong"}
 )
 
-# e-notation of a number of 12+ digits: exponent 11 and up (1.17201E+15, 3,1712E+015)
-_SCIENTIFIC = r"[+-]?\d+(?:[.,]\d+)?[eE]\+?0*(?:1[1-9]|[2-9]\d|\d{3,})(?!\d)"
+# e-notation of a number of 12+ digits (exponent 11 and up) that keeps 4 or more of its digits (1.17201E+15,
+# 3,1712E+015); with 3 or fewer it shows no more than a province code, so examples such as "3.17E+15" stay readable
+_SCIENTIFIC = r"[+-]?(?=(?:\d[.,]?){4})\d+(?:[.,]\d+)?[eE]\+?0*(?:1[1-9]|[2-9]\d|\d{3,})(?!\d)"
 # digit groups joined by single separators (space, dash, dot, slash): masked when they hold 12+ digits in all
 _GROUPED = r"\d+(?:[ .\-/]\d+)*"
 _NUMBER = re.compile(f"{_SCIENTIFIC}|{_GROUPED}")
@@ -81,8 +82,8 @@ def _mask_match(match: re.Match[str]) -> str:
 def mask_text(text: str) -> str:
     """Any text with every NIK / No KK spelling in it replaced by ``MASK``.
 
-    >>> mask_text("KK 1172 0101 0101 0001, lama 1.17201E+15; row 12, Rp 1.250.000")
-    'KK ***, lama ***; row 12, Rp 1.250.000'
+    >>> mask_text("KK 1172 0101 0101 0001, lama 1.17201E+15; row 12, Rp 1.250.000, e.g. 3.17E+15")
+    'KK ***, lama ***; row 12, Rp 1.250.000, e.g. 3.17E+15'
     """
     return _NUMBER.sub(_mask_match, text)
 
