@@ -40,7 +40,8 @@ def run_once(folder: Path, validate_too: bool) -> dict[str, float]:
     from peka.config import load_config
     from peka.deliver.files import write_table
     from peka.io import load_survey
-    from peka.schema.checks import apply_on_invalid, validate
+    from peka.schema.checks import validate
+    from peka.schema.rejects import apply_on_invalid
 
     times: dict[str, float] = {}
     t = time.perf_counter()

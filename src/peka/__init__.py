@@ -27,7 +27,7 @@ logging.getLogger("peka").addHandler(logging.NullHandler())
 _EXPORTS = {
     "load_survey": "peka.io",
     "validate": "peka.schema.checks",
-    "apply_on_invalid": "peka.schema.checks",
+    "apply_on_invalid": "peka.schema.rejects",
     "load_config": "peka.config",
     "classify_survey": ("peka.classify", "classify"),
     "profile": "peka.estimate",

@@ -10,7 +10,8 @@ import pytest
 from peka.classify import classify
 from peka.config import load_config
 from peka.io import load_survey
-from peka.schema.checks import apply_on_invalid, validate
+from peka.schema.checks import validate
+from peka.schema.rejects import apply_on_invalid
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "sabang"
 SOURCES = {

@@ -39,9 +39,14 @@ def test_data_model_page_lists_every_column_and_marks_personal_ones():
 
 def test_every_check_code_in_checks_py_is_in_the_catalogue():
     source = (ROOT / "src" / "peka" / "schema" / "checks.py").read_text(encoding="utf-8")
-    # check codes are the string argument after the column in sink.rows(...)/sink.one(...) and _reject_frame(...)
+    rejects = (ROOT / "src" / "peka" / "schema" / "rejects.py").read_text(encoding="utf-8")
+    # check codes are the string argument after the column in sink.rows(...)/sink.one(...), and the reasons
+    # _reject_frame(...) gives in rejects.py
     codes = set(re.findall(r'"([a-z_]+)", "(?:error|warning|info)"', source))
-    codes = (codes - {"error", "warning", "info"}) | {"member_rejected", "household_rejected"}
+    codes = codes - {"error", "warning", "info"}
+    reasons = set(re.findall(r'^\s+"(member_rejected|household_rejected)",$', rejects, flags=re.MULTILINE))
+    assert reasons == {"member_rejected", "household_rejected"}, "the reasons no longer match rejects.py"
+    codes |= reasons
     catalogue = (DOCS / "checks.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", catalogue, flags=re.MULTILINE))
     assert codes, "no codes found: the pattern no longer matches checks.py"

@@ -7,7 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peka.schema.checks import RowCounts, apply_on_invalid, validate
+from peka.schema.checks import validate
+from peka.schema.rejects import RowCounts, apply_on_invalid
 from peka.schema.model import Survey
 
 

@@ -33,8 +33,11 @@ class PekaGroup(TyperGroup):
         except PekaError as exc:
             if _state["debug"]:
                 err.print(traceback.format_exc(), markup=False, highlight=False)
-            err.print(f"peka: error: {exc}", markup=False, highlight=False)
-            record_in_log_files(logging.ERROR, f"exit {int(exc.exit_code)}: {exc}")
+            from peka.schema.privacy import mask_text
+
+            message = mask_text(str(exc))  # the error line goes through the one masking module (docs/privacy.md)
+            err.print(f"peka: error: {message}", markup=False, highlight=False)
+            record_in_log_files(logging.ERROR, f"exit {int(exc.exit_code)}: {message}")
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err.print("peka: interrupted", markup=False)

@@ -51,8 +51,10 @@ def print_display(display: object, console: Console | None = None) -> None:
 def record_in_log_files(level: int, message: str) -> None:
     """Put a line the CLI showed on stderr itself (the final error) into the --log-file too, so that a failed cron
     run leaves its reason in the log, without printing it twice on the console."""
+    from peka.schema.privacy import mask_text
+
     logger = logging.getLogger("peka.cli")
-    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), None)
+    record = logger.makeRecord(logger.name, level, __file__, 0, mask_text(message), (), None)
     for handler in logging.getLogger("peka").handlers:
         if isinstance(handler, logging.FileHandler):
             handler.handle(record)
@@ -62,6 +64,8 @@ def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bo
     """WARNING and up on stderr by default (so a bad input ends with one line), INFO with --verbose (plain
     timestamped lines off a TTY, for cron), errors only with --quiet, DEBUG with --debug. ``--log-file`` always
     receives INFO and up, whatever the console shows."""
+    from peka.schema.privacy import MaskingFilter  # pandas with it: only once a command runs, not for --help
+
     _quiet["on"] = quiet
     if debug:
         level = logging.DEBUG
@@ -84,12 +88,14 @@ def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bo
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(level)
+    handler.addFilter(MaskingFilter())  # no NIK in any spelling in a log line (docs/privacy.md)
     root.addHandler(handler)
     if log_file:
         # opened at the first record, after the job has checked that the log file is not one of its inputs
         fh = logging.FileHandler(log_file, encoding="utf-8", delay=True)
         fh.setFormatter(logging.Formatter(LOG_FORMAT))
         fh.setLevel(logging.INFO)
+        fh.addFilter(MaskingFilter())
         root.addHandler(fh)
     root.propagate = False
     # warnings of numpy/pandas (RuntimeWarning with source paths) are not for the user: they go to the log file and,

@@ -19,11 +19,14 @@ from peka.classify import classify
 from peka.config.models import Config
 from peka.config.show import record_text
 from peka.deliver import files
+from peka.deliver.rejects import write_rejects
 from peka.errors import UsageError, printable_name
 from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input
 from peka.jobs.outputs import OutputPlan
-from peka.schema.checks import RowCounts, apply_on_invalid, default_rejects_path, validate  # TODO(merge)
+from peka.jobs.paths import default_rejects_path
+from peka.schema.checks import validate
 from peka.schema.classified import PARQUET_RECORD_KEY, RECORD_ATTR, record_path_for
+from peka.schema.rejects import RowCounts, apply_on_invalid
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,6 @@ def run_classify(
         table.attrs[RECORD_ATTR] = record_toml
         out_path = files.write_table(table, output, metadata={PARQUET_RECORD_KEY: record_toml.encode()})
         record = files.write_text(record_toml, record_path_for(out_path))
-    rejects_path = files.write_table(rejected, rejects_target) if rejects_target is not None else None
+    rejects_path = write_rejects(rejected, rejects_target) if rejects_target is not None else None
     log.info(counts.line(rejects_path))
     return ClassifyRun(table, cfg, rejected, counts, out_path, rejects_path, record)

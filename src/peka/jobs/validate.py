@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from peka.config.models import Config
 from peka.jobs.inputs import ConfigSpec, InputSpec, load_input
-from peka.schema.checks import ValidationReport, validate
+from peka.schema.checks import validate
+from peka.schema.report import ValidationReport
 
 
 @dataclass

@@ -1,48 +1,39 @@
-"""Vectorised data-quality checks on the canonical tables, the on-invalid policy (fail | skip) and rejects.
+"""Vectorised data-quality checks on the canonical tables: ``validate(survey) -> ValidationReport``.
 
 ``validate(survey)`` runs every check of docs/checks.md on ``Survey.households`` and ``Survey.persons`` and returns
-a ``ValidationReport``. Each check works on whole columns (numpy/pandas), so 1,000,000 households and 4,000,000
-persons validate in a few seconds; Python only loops over columns and checks, never over rows.
-
-Findings are held as one column-wise frame inside the report (one row per finding) and turned into ``Finding``
-objects only when asked for, so a file with a million bad cells does not build a million objects to count them.
-
-``apply_on_invalid(survey, report, mode)`` then either raises ``ValidationFailed`` (``fail``) or drops the rows with
-errors (``skip``) and returns them as a rejects frame, so that rows in = rows processed + rows rejected.
+a ``ValidationReport`` (``peka.schema.report``). Each check works on whole columns (numpy/pandas), so 1,000,000
+households and 4,000,000 persons validate in a few seconds; Python only loops over columns and checks, never over
+rows. What to do with the rows that have errors is ``peka.schema.rejects``.
 
 Example::
 
     survey = peka.io.load_survey("households.csv", persons="persons.csv")
     report = validate(survey)
-    clean, rejects = apply_on_invalid(survey, report, mode="skip")
-    print(RowCounts.of(report, clean, rejects).line())
+    print(report.summary()["errors"])
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from peka.deliver.files import write_table
-from peka.errors import ValidationFailed
-from peka.schema.findings import LONG_DIGITS, MASK, Finding
-from peka.schema.model import COLUMNS, PERSONAL_COLUMNS, ROW, Column, Survey, columns_for
+from peka.schema.model import COLUMNS, ROW, Column, Survey, columns_for
+from peka.schema.privacy import expected_of, mask_texts, shown_values
+from peka.schema.report import (
+    TABLES,
+    ValidationReport,
+    column_summary,
+    empty_findings,
+    findings_to_frame,
+    sort_findings,
+)
 
 log = logging.getLogger(__name__)
-
-TABLES: tuple[str, ...] = ("household", "person")
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
-REJECT_COLUMNS: tuple[str, ...] = ("table", ROW, "hh_id", "check", "column", "value", "message")
-FINDING_COLUMNS: tuple[str, ...] = ("file", "table", "row", "column", "check", "severity", "message", "value")
 
 NIK_COLUMNS: tuple[str, ...] = ("head_nik", "kk_no", "nik")  # 16-digit Dukcapil numbers
 EXPENDITURE_COLUMNS: tuple[str, ...] = ("exp_hh", "exp_pc")
@@ -58,112 +49,6 @@ EXAMPLES = 3
 
 # "3.17E+15", "3.1712345678901E+015", "3171234567890001.0", "12.00": what Excel or a float column makes of an id
 _FLOAT_ID_PATTERN = r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+|\d+\.0+"
-
-
-# ---- the report --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ValidationReport:
-    """What ``validate`` found. ``frame`` holds one row per finding (columns ``FINDING_COLUMNS``, ``row`` as
-    ``Int64``), sorted errors first, then by table and the user's row; ``findings`` gives the same as ``Finding``
-    objects. ``error_rows`` holds, per table, the sorted unique ``_row`` numbers that carry at least one error."""
-
-    frame: pd.DataFrame
-    rows_in: dict[str, int]
-    error_rows: dict[str, np.ndarray]
-    files: dict[str, str] = field(default_factory=dict)
-    user_missing: list[dict[str, object]] = field(default_factory=list)
-    columns: list[dict[str, object]] = field(default_factory=list)  # per-column summary, see column_summary()
-    _findings: list[Finding] | None = field(default=None, repr=False)
-
-    @property
-    def findings(self) -> list[Finding]:
-        if self._findings is None:
-            self._findings = _frame_to_findings(self.frame)
-        return self._findings
-
-    def count(self, severity: str) -> int:
-        return int((self.frame["severity"] == severity).sum())
-
-    @property
-    def errors(self) -> int:
-        return self.count("error")
-
-    @property
-    def warnings(self) -> int:
-        return self.count("warning")
-
-    @property
-    def ok(self) -> bool:
-        """True when no finding is an error."""
-        return self.errors == 0
-
-    def first_error(self) -> Finding | None:
-        errors = self.frame[self.frame["severity"] == "error"]
-        return _frame_to_findings(errors.head(1))[0] if len(errors) else None
-
-    def summary(self) -> dict[str, object]:
-        """Counts per severity and per check, plus the number of rows with errors per table."""
-        by_check = (
-            self.frame.groupby(["check", "severity"], sort=True).size().reset_index(name="n")
-            if len(self.frame)
-            else pd.DataFrame(columns=["check", "severity", "n"])
-        )
-        return {
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "info": self.count("info"),
-            "findings": len(self.frame),
-            "rows_with_errors": {t: len(r) for t, r in self.error_rows.items()},
-            "by_check": [
-                {"check": str(c), "severity": str(s), "count": int(n)}
-                for c, s, n in zip(by_check["check"], by_check["severity"], by_check["n"], strict=True)
-            ],
-        }
-
-    def to_dict(self, *, max_findings: int | None = None) -> dict[str, object]:
-        """A JSON-ready document (the body of ``peka validate --json`` without the version)."""
-        shown = self.frame if max_findings is None else self.frame.head(max_findings)
-        summary = self.summary()
-        summary["findings_listed"] = len(shown)
-        return {
-            "files": dict(self.files),
-            "rows_in": dict(self.rows_in),
-            "summary": summary,
-            "columns": self.columns,
-            "findings": [f.to_dict() for f in _frame_to_findings(shown)],
-            "user_missing": [_jsonable(u) for u in self.user_missing],
-        }
-
-
-def failure_message(report: ValidationReport, *, hint: bool = True) -> str:
-    """One line: the first error, and how many more there are, e.g. ``households.csv, row 7, column 'hh_size':
-    household size is missing, zero or negative (value '0') (and 3 more errors; run `peka validate` for the full
-    report)``. ``hint=False`` leaves out the pointer to ``peka validate`` (for ``peka validate`` itself)."""
-    first = report.first_error()
-    if first is None:
-        return "no errors"
-    if first.value is not None and len(first.value) > MESSAGE_VALUE_CHARS:  # one line, not a 200 KB cell
-        first = replace(first, value=first.value[: MESSAGE_VALUE_CHARS - 1] + "…")
-    more = report.errors - 1
-    tail = "run `peka validate` for the full report" if hint else ""
-    if more > 0:
-        extra = f"and {more} more error{'s' if more != 1 else ''}" + (f"; {tail}" if tail else "")
-        return f"{first.one_line()} ({extra})"
-    return f"{first.one_line()} ({tail})" if tail else first.one_line()
-
-
-def validation_failed(report: ValidationReport, *, hint: bool = True) -> ValidationFailed:
-    """The ``ValidationFailed`` exception for a report with errors; its location attributes name the first error."""
-    exc = ValidationFailed(failure_message(report, hint=hint), report=report)
-    first = report.first_error()
-    if first is not None:  # set after rendering: the message already names file, row and column
-        exc.file, exc.row, exc.column = first.file, first.row, first.column
-    return exc
-
-
-# ---- validate ----------------------------------------------------------------------------------------------------
 
 
 def validate(survey: Survey, *, required: Iterable[str] | None = None) -> ValidationReport:
@@ -183,7 +68,7 @@ def validate(survey: Survey, *, required: Iterable[str] | None = None) -> Valida
     sink = _Sink(files)
     households = survey.households
     persons = survey.persons
-    hh_rows = _rows(households)
+    hh_rows = row_numbers(households)
     required_hh = (
         set(required) if required is not None else {c.name for c in COLUMNS if c.required and c.level == "household"}
     )
@@ -191,16 +76,19 @@ def validate(survey: Survey, *, required: Iterable[str] | None = None) -> Valida
     _check_table(sink, "household", households, hh_rows, required_hh)
     _check_households(sink, households, hh_rows)
     if persons is not None:
-        p_rows = _rows(persons)
+        p_rows = row_numbers(persons)
         _check_table(sink, "person", persons, p_rows, {"hh_id", "person_no"})
         _check_persons(sink, households, hh_rows, persons, p_rows)
     _check_rows_read(sink, survey)
     _add_user_missing(sink, survey.user_missing)
 
-    reader = _findings_to_frame(survey.findings)
-    mine = pd.concat(sink.parts, ignore_index=True) if sink.parts else _empty()
+    reader = _mask_reader_values(findings_to_frame(survey.findings))
+    mine = pd.concat(sink.parts, ignore_index=True) if sink.parts else empty_findings()
     mine = _drop_echoes(mine, reader)
-    frame = _sort(pd.concat([reader, mine], ignore_index=True) if len(mine) or len(reader) else _empty())
+    both = pd.concat([reader, mine], ignore_index=True) if len(mine) or len(reader) else empty_findings()
+    frame = sort_findings(both)
+    # messages quote ids, strata and codes of the data: no NIK spelling may survive in them either
+    frame["message"] = mask_texts(frame["message"]).to_numpy()
     rows_in = {"household": len(households)}
     if persons is not None:
         rows_in["person"] = len(persons)
@@ -236,16 +124,11 @@ class _Sink:
         message: str | pd.Series,
         values: pd.Series | None = None,
     ) -> None:
-        """Findings for many rows at once; ``values`` are the raw cells (masked here when the column is personal)."""
+        """Findings for many rows at once; ``values`` are the raw cells, masked here (``privacy.shown_values``)."""
         n = len(rows)
         if n == 0:
             return
-        if values is None:
-            shown: object = None
-        elif column in PERSONAL_COLUMNS:
-            shown = MASK
-        else:
-            shown = _display(values).to_numpy()
+        shown = None if values is None else shown_values(values, column).to_numpy()
         msg = message.to_numpy() if isinstance(message, pd.Series) else message
         self.parts.append(
             pd.DataFrame(
@@ -475,7 +358,8 @@ def _check_design(sink: _Sink, hh: pd.DataFrame) -> None:
     per_stratum = pairs.groupby("strata", sort=True, observed=True).size()
     single = per_stratum[per_stratum == 1]
     if len(single):
-        examples = ", ".join(repr(str(s)) for s in single.index[:EXAMPLES])
+        shown = shown_values(pd.Series(single.index[:EXAMPLES], dtype=object), "strata")
+        examples = ", ".join(repr(str(s)) for s in shown)
         more = f" and {len(single) - EXAMPLES} more" if len(single) > EXAMPLES else ""
         sink.one(
             table,
@@ -514,7 +398,7 @@ def _check_persons(
     sink.rows(table, p_rows[p_missing], "hh_id", "missing_id", "error", "household id is missing")
     # position of each person's household in the household table (-1: none): one hash join serves the orphan,
     # duplicate-member and roster checks
-    where = _index_in(pid, hh["hh_id"]) if "hh_id" in hh.columns else np.full(len(persons), -1, np.int64)
+    where = index_in(pid, hh["hh_id"]) if "hh_id" in hh.columns else np.full(len(persons), -1, np.int64)
     if "person_no" in persons.columns:
         number, _ = _as_float(persons["person_no"])
         no_missing = np.isnan(number)
@@ -617,244 +501,17 @@ def _add_user_missing(sink: _Sink, user_missing: list[dict[str, object]]) -> Non
         )
 
 
-def column_summary(survey: Survey, frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Per canonical column present: kind, rows, missing count and share, and error/warning counts."""
-    counts = (
-        frame.dropna(subset=["column"]).groupby(["table", "column", "severity"]).size()
-        if len(frame)
-        else pd.Series(dtype="int64")
-    )
-    out: list[dict[str, object]] = []
-    for table, data in (("household", survey.households), ("person", survey.persons)):
-        if data is None:
-            continue
-        n = len(data)
-        present = [c for c in columns_for(table).values() if c.name in data.columns]  # type: ignore[arg-type]
-        missing = data[[c.name for c in present]].isna().sum() if present else pd.Series(dtype="int64")
-        for col in present:
-            m = int(missing[col.name])
-            out.append(
-                {
-                    "table": table,
-                    "column": col.name,
-                    "kind": col.kind,
-                    "rows": n,
-                    "missing": m,
-                    "missing_share": (m / n) if n else 0.0,
-                    "errors": int(counts.get((table, col.name, "error"), 0)),
-                    "warnings": int(counts.get((table, col.name, "warning"), 0)),
-                }
-            )
-    return out
-
-
-# ---- on-invalid: fail | skip --------------------------------------------------------------------------------------
-
-
-def apply_on_invalid(
-    survey: Survey, report: ValidationReport, mode: Literal["fail", "skip"] = "fail"
-) -> tuple[Survey, pd.DataFrame]:
-    """Enforce the ``--on-invalid`` policy.
-
-    ``fail``: raise ``ValidationFailed`` (exit 3) naming the first error and the count when there is any error;
-    otherwise return the survey unchanged and an empty rejects frame.
-    ``skip``: drop every row with an error and return ``(clean_survey, rejects)``. A household and its members are
-    kept or rejected together (a classification depends on all members): a rejected household takes its members
-    (reason ``household_rejected``), a member with an error takes its household (reason ``member_rejected``), an
-    orphan person is rejected alone. ``rejects`` has one row per reason (``REJECT_COLUMNS``, personal values
-    masked). Errors of a whole column or file (no row) cannot be skipped: they raise ``ValidationFailed``.
-    """
-    if mode not in ("fail", "skip"):
-        raise ValueError(f"on-invalid mode must be 'fail' or 'skip', not {mode!r}")
-    if report.ok:
-        return survey, empty_rejects()
-    if mode == "fail":
-        raise validation_failed(report)
-    errors = report.frame[report.frame["severity"] == "error"]
-    unskippable = errors[errors["row"].isna()]
-    if len(unskippable):
-        first = _frame_to_findings(unskippable.head(1))[0]
-        exc = ValidationFailed(
-            f"{first.one_line()} (this error concerns a whole column or file, so --on-invalid skip cannot drop rows "
-            "to get past it)",
-            report=report,
-        )
-        exc.file, exc.column = first.file, first.column
-        raise exc
-
-    hh = survey.households
-    hh_rows = _rows(hh)
-    persons = survey.persons
-    bad_h = np.isin(hh_rows, report.error_rows.get("household", np.empty(0, np.int64)))
-    parts = [_reasons(errors, "household", hh, hh_rows, bad_h)]
-    if persons is not None and "hh_id" in hh.columns and "hh_id" in persons.columns:
-        p_rows = _rows(persons)
-        bad_p = np.isin(p_rows, report.error_rows.get("person", np.empty(0, np.int64)))
-        # a member with an error takes its household with it
-        pulled = (_index_in(hh["hh_id"], persons.loc[bad_p, "hh_id"].dropna()) >= 0) & ~bad_h
-        if pulled.any():
-            first_bad = pd.Series(p_rows[bad_p], index=persons.loc[bad_p, "hh_id"].to_numpy())
-            first_bad = first_bad[~first_bad.index.duplicated(keep="first")]
-            which = first_bad.reindex(hh.loc[pulled, "hh_id"].to_numpy()).to_numpy()
-            parts.append(
-                _reject_frame(
-                    "household",
-                    hh_rows[pulled],
-                    hh.loc[pulled, "hh_id"],
-                    "member_rejected",
-                    "hh_id",
-                    "a member of this household has errors (person row " + pd.Series(which).astype(str) + ")",
-                )
-            )
-        bad_h = bad_h | pulled
-        kept_ids = hh.loc[~bad_h, "hh_id"].dropna()
-        # members of a rejected household go with it (unless the id is also held by a kept household)
-        follow = ~bad_p & (_index_in(persons["hh_id"], kept_ids) < 0)
-        parts.append(_reasons(errors, "person", persons, p_rows, bad_p))
-        parts.append(
-            _reject_frame(
-                "person",
-                p_rows[follow],
-                persons.loc[follow, "hh_id"],
-                "household_rejected",
-                "hh_id",
-                "its household was rejected",
-            )
-        )
-        clean_persons = persons.loc[~(bad_p | follow)]
-    elif persons is not None:
-        p_rows = _rows(persons)
-        bad_p = np.isin(p_rows, report.error_rows.get("person", np.empty(0, np.int64)))
-        parts.append(_reasons(errors, "person", persons, p_rows, bad_p))
-        clean_persons = persons.loc[~bad_p]
-    else:
-        clean_persons = None
-    rejects = (
-        pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else empty_rejects()
-    )
-    rejects = rejects.sort_values(["table", ROW, "check"], kind="stable", ignore_index=True)
-    clean = replace(survey, households=hh.loc[~bad_h], persons=clean_persons)
-    counts = RowCounts.of(report, clean, rejects)
-    if not counts.balanced:  # a bug, not a data problem: never lose a row silently
-        raise AssertionError(f"row accounting does not balance: {counts}")
-    log.debug(counts.line())  # commands report the line themselves (with the rejects path)
-    return clean, rejects
-
-
-def _reasons(errors: pd.DataFrame, table: str, frame: pd.DataFrame, rows: np.ndarray, bad: np.ndarray) -> pd.DataFrame:
-    """The error findings of the rejected rows of one table as reject records (with the row's hh_id)."""
-    mine = errors[(errors["table"] == table) & errors["row"].notna()]
-    if not len(mine) or not bad.any():
-        return empty_rejects()
-    ids = pd.Series(
-        frame["hh_id"].to_numpy() if "hh_id" in frame.columns else np.full(len(frame), None, dtype=object),
-        index=rows,
-    )
-    ids = ids[~ids.index.duplicated(keep="first")]
-    found_rows = mine["row"].to_numpy(dtype=np.int64)
-    return pd.DataFrame(
-        {
-            "table": table,
-            ROW: found_rows,
-            "hh_id": ids.reindex(found_rows).to_numpy(),
-            "check": mine["check"].to_numpy(),
-            "column": mine["column"].to_numpy(),
-            "value": mine["value"].to_numpy(),
-            "message": mine["message"].to_numpy(),
-        }
-    )
-
-
-def _reject_frame(
-    table: str, rows: np.ndarray, hh_id: pd.Series, check: str, column: str, message: str | pd.Series
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "table": table,
-            ROW: rows.astype(np.int64),
-            "hh_id": hh_id.to_numpy(),
-            "check": check,
-            "column": column,
-            "value": None,
-            "message": message.to_numpy() if isinstance(message, pd.Series) else message,
-        }
-    )
-
-
-def empty_rejects() -> pd.DataFrame:
-    """A rejects frame with no rows and the documented columns."""
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == ROW else object) for c in REJECT_COLUMNS})
-
-
-def default_rejects_path(input_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None) -> Path:
-    """Where ``--on-invalid skip`` writes its rejects when no ``--rejects`` is given: beside the output
-    (``hasil.csv`` → ``hasil.rejects.csv``), else in the working folder after the input's name — never beside the
-    input, which peka does not write to."""
-    if output is not None:
-        out = Path(output)
-        return out.with_name(f"{out.stem}.rejects.csv")
-    return Path.cwd() / f"{Path(input_path).stem}.rejects.csv"
-
-
-def write_rejects(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the rejects frame by the path's suffix (.csv, .parquet, .xlsx, .json), atomically: the file appears
-    complete or not at all. Personal values in it are already masked."""
-    return write_table(rejects, path)
-
-
-@dataclass(frozen=True)
-class RowCounts:
-    """Rows in, processed and rejected per table; ``balanced`` says rows in = processed + rejected for each."""
-
-    rows_in: dict[str, int]
-    processed: dict[str, int]
-    rejected: dict[str, int]
-
-    @classmethod
-    def of(cls, report: ValidationReport, clean: Survey, rejects: pd.DataFrame) -> RowCounts:
-        processed = {"household": len(clean.households)}
-        if clean.persons is not None:
-            processed["person"] = len(clean.persons)
-        rejected = {t: 0 for t in report.rows_in}
-        if len(rejects):
-            per = rejects.drop_duplicates(["table", ROW]).groupby("table").size()
-            rejected.update({str(t): int(n) for t, n in per.items()})
-        return cls(dict(report.rows_in), processed, rejected)
-
-    @property
-    def balanced(self) -> bool:
-        return all(self.rows_in[t] == self.processed.get(t, 0) + self.rejected.get(t, 0) for t in self.rows_in)
-
-    def line(self, rejects_path: str | os.PathLike[str] | None = None) -> str:
-        """``rows in: 3,000 households, 11,842 persons; processed: ...; rejected: ... (written to rejects.csv)``."""
-
-        def part(counts: Mapping[str, int]) -> str:
-            return ", ".join(f"{counts.get(t, 0):,} {t}s" for t in self.rows_in)
-
-        where = f" (written to {rejects_path})" if rejects_path is not None and any(self.rejected.values()) else ""
-        return (
-            f"rows in: {part(self.rows_in)}; processed: {part(self.processed)}; rejected: {part(self.rejected)}{where}"
-        )
-
-
-def format_row_counts(
-    report: ValidationReport, clean: Survey, rejects: pd.DataFrame, rejects_path: str | os.PathLike[str] | None = None
-) -> str:
-    """The "rows in / processed / rejected" line every command prints after ``apply_on_invalid``."""
-    return RowCounts.of(report, clean, rejects).line(rejects_path)
-
-
 # ---- helpers -----------------------------------------------------------------------------------------------------
 
 
-def _rows(frame: pd.DataFrame) -> np.ndarray:
+def row_numbers(frame: pd.DataFrame) -> np.ndarray:
     if ROW in frame.columns:
         return frame[ROW].to_numpy(dtype=np.int64)
     log.debug("table without %s: numbering rows from 1", ROW)
     return np.arange(1, len(frame) + 1, dtype=np.int64)
 
 
-def _index_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
+def index_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
     """For each value, the position of its first occurrence in ``lookup`` (-1 when absent or missing): a hash join
     in pyarrow, several times faster than ``Series.isin`` on Arrow strings with millions of values."""
     left = pa.array(values if isinstance(values.dtype, pd.StringDtype) else values.astype("str"), from_pandas=True)
@@ -877,61 +534,27 @@ def _as_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers, bad
 
 
-def _display(values: pd.Series) -> pd.Series:
-    """Cell values as short text for messages: integers without '.0', text as is, digit runs of 12 or more (a NIK
-    in the wrong column, an id that is a No KK) masked as in the reader's findings."""
-    if pd.api.types.is_float_dtype(values.dtype):
-        v = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        whole = np.isfinite(v) & (v == np.round(v)) & (np.abs(v) < 1e15)
-        text = values.astype(str).to_numpy(dtype=object)
-        text[whole] = v[whole].astype(np.int64).astype(str)
-        shown = pd.Series(text, index=values.index, dtype="str")
-    else:
-        shown = values.astype("str")
-    return shown.str.replace(LONG_DIGITS, MASK, regex=True).astype(object)
-
-
 def _num(x: float | None) -> str:
     return "" if x is None else (f"{int(x)}" if float(x).is_integer() else f"{x}")
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else object) for c in FINDING_COLUMNS})
 
-
-def _findings_to_frame(findings: list[Finding]) -> pd.DataFrame:
-    if not findings:
-        return _empty()
-    data = {c: [getattr(f, c) for f in findings] for c in FINDING_COLUMNS}
-    frame = pd.DataFrame(data)
-    frame["row"] = frame["row"].astype("Int64")
-    return frame
-
-
-_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-_TABLE_RANK = {t: i for i, t in enumerate(TABLES)}
-
-
-def _sort(frame: pd.DataFrame) -> pd.DataFrame:
-    """Errors first, then warnings, then information; within each, household before person, whole-column findings
-    first, then by the user's row; ties keep the order of the checks."""
-    if not len(frame):
-        return _empty()
-    frame = frame.astype({"row": "Int64"})
-    key = pd.DataFrame(
-        {
-            "s": frame["severity"].map(_SEVERITY_RANK).fillna(9).to_numpy(),
-            "t": frame["table"].map(_TABLE_RANK).fillna(9).to_numpy(),
-            "r": frame["row"].fillna(-1).to_numpy(dtype=np.int64),
-        }
-    )
-    order = np.lexsort((key["r"].to_numpy(), key["t"].to_numpy(), key["s"].to_numpy()))
-    return frame.iloc[order].reset_index(drop=True)
-
-
-# checks that fire because a cell is missing: when the reader already reported that cell (it did not convert and
 # became missing), the reader's finding says why, and a second error on the same cell would only be noise
 _MISSING_ECHOES = ("missing_id", "hh_size_invalid", "weight_invalid")
+
+
+def _mask_reader_values(reader: pd.DataFrame) -> pd.DataFrame:
+    """The readers' findings (peka.schema.mapping) pass through the same masking as the checks' own. A finding
+    names the source column; when that is not a canonical name, a value that failed to convert to a category is
+    judged as a code and any other as a number (str columns never fail to convert)."""
+    if not len(reader) or not reader["value"].notna().any():
+        return reader
+    reader = reader.copy()
+    for (column, check), part in reader.groupby(["column", "check"], sort=False, dropna=False):
+        name = None if pd.isna(column) else str(column)
+        expected = expected_of(name, "code" if check == "unknown_category" else "number")
+        reader.loc[part.index, "value"] = shown_values(part["value"], name, expected=expected).to_numpy()
+    return reader
 
 
 def _drop_echoes(mine: pd.DataFrame, reader: pd.DataFrame) -> pd.DataFrame:
@@ -948,44 +571,5 @@ def _drop_echoes(mine: pd.DataFrame, reader: pd.DataFrame) -> pd.DataFrame:
     return mine.drop(index=pd.Index(hit))
 
 
-def _frame_to_findings(frame: pd.DataFrame) -> list[Finding]:
-    """Finding objects for (a slice of) the findings frame; only call it on what will actually be shown."""
-    if not len(frame):
-        return []
-    cols = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in FINDING_COLUMNS}
-    return [
-        Finding(
-            file=str(cols["file"][i]),
-            table=cols["table"][i],
-            row=int(cols["row"][i]) if cols["row"][i] is not None else None,
-            column=cols["column"][i],
-            check=str(cols["check"][i]),
-            severity=cols["severity"][i],
-            message=str(cols["message"][i]),
-            value=None if cols["value"][i] is None else str(cols["value"][i]),
-        )
-        for i in range(len(frame))
-    ]
 
-
-def _jsonable(entry: Mapping[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for k, v in entry.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        out[str(k)] = v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
-    return out
-
-
-__all__ = [
-    "RowCounts",
-    "ValidationReport",
-    "apply_on_invalid",
-    "column_summary",
-    "empty_rejects",
-    "failure_message",
-    "format_row_counts",
-    "validate",
-    "validation_failed",
-    "write_rejects",
-]
+__all__ = ["index_in", "row_numbers", "validate"]

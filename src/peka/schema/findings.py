@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from peka.schema.privacy import LONG_DIGITS, MASK, mask_text
+
 Severity = Literal["error", "warning", "info"]
 
-MASK = "***"  # what a personal value is shown as
-# a run of this many digits or more is masked in any column: a NIK or No KK (16 digits) typed into the wrong column
-LONG_DIGITS = r"\d{12,}"
+# MASK (what a masked value is shown as) and LONG_DIGITS (the plain spelling of a NIK) are defined in
+# peka.schema.privacy, the one masking module, and stay importable from here for the readers
+__all__ = ["LONG_DIGITS", "MASK", "Finding", "Severity"]
 
 
 @dataclass(frozen=True)
 class Finding:
     """One problem in one place. ``row`` is the user's row number (file line or case number), ``None`` for a
-    problem of a whole column or file. ``value`` is already masked for personal columns. ``check`` is a stable code
+    problem of a whole column or file. ``value`` is already masked
+    (``peka.schema.privacy``). ``check`` is a stable code
     listed in docs/checks.md (e.g. ``type``, ``range``, ``duplicate_id``, ``orphan_person``)."""
 
     file: str
@@ -37,4 +40,4 @@ class Finding:
         if self.column:
             where.append(f"column {self.column!r}")
         shown = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{', '.join(where)}: {self.message}{shown}"
+        return mask_text(f"{', '.join(where)}: {self.message}{shown}")

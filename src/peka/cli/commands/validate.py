@@ -48,7 +48,7 @@ def validate_command(
     """
     from peka.jobs.validate import run_validate
     from peka.present.validation import validation_display
-    from peka.schema.checks import validation_failed
+    from peka.schema.report import validation_failed
 
     run = run_validate(
         o.input_spec(file, persons, mapping, sheet, person_sheet, sep, encoding, decimal),

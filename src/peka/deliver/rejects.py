@@ -1,0 +1,19 @@
+"""Writing the rejects frame of ``--on-invalid skip`` (``peka.schema.rejects``) to a file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from peka.deliver.files import write_table
+
+
+def write_rejects(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the rejects frame by the path's suffix (.csv, .parquet, .xlsx, .json), atomically: the file appears
+    complete or not at all. Personal values and ids in it are already masked (``peka.schema.privacy``)."""
+    return write_table(rejects, path)
+
+
+__all__ = ["write_rejects"]
