@@ -58,8 +58,8 @@ from scipy.special import ndtr
 
 from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, atomic_path, write_table
 from peka.errors import UsageError
+from peka.mapping import load_mapping, source_value_labels, to_source
 from peka.schema import model
-from peka.schema.mapping import load_mapping, source_value_labels, to_source
 from peka.schema.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, REGION_COLUMNS, ROW, Survey, columns_for
 
 log = logging.getLogger(__name__)

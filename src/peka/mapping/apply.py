@@ -1,36 +1,18 @@
-"""Mappings from a source file's columns and codes to the canonical model (``peka.schema.model``).
+"""Applying a mapping to a raw table: rename, recode, convert every column to its canonical kind.
 
-A mapping is a TOML file (format in docs/mappings.md) naming, per canonical column, the source column(s) it comes
-from, how source values recode to canonical codes (``values``, matched on the source text or on the value label of
-SPSS/Stata files), a unit factor (``scale``) and the source codes that mean "missing" (``missing``). Built-in
-presets live in ``peka/presets/mappings/`` (``canonical``, ``susenas``, ``p3ke``).
-
-This module:
-
-* parses and checks mappings (``load_mapping``: unknown keys or canonical names raise ``ConfigError``, exit 4);
-* applies them to a raw table (``apply_mapping``): renames, recodes through the *unique* values of each column
-  (never per row), converts every column to its canonical kind, and turns each value that does not convert into
-  a missing cell plus a ``Finding`` carrying the user's row number;
-* inverts them (``to_source`` / ``source_value_labels``) so the sample generator writes canonical data in any
-  preset's shape;
-* picks a preset from a header (``detect_mapping``).
-
-Proposing a mapping for an unknown file (``peka mapping suggest``) lives in ``peka.io.suggest``.
+Recoding works through the *unique* values of each column (never per row); each value that does not convert
+becomes a missing cell plus a ``Finding`` carrying the user's row number. Numbers must be finite: ``inf``,
+``Infinity`` or an overflow such as ``1e400`` is refused like any other invalid number.
 """
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 import re
-import tomllib
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,16 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from peka.errors import ConfigError, InputError
+from peka.mapping.detect import resolve_sources
+from peka.mapping.spec import ColumnSpec, Mapping, value_key
 from peka.schema.findings import LONG_DIGITS, MASK, Finding
 from peka.schema.model import ROW, Column, Level, columns_for
 
 log = logging.getLogger(__name__)
-
-LEVELS: tuple[Level, ...] = ("household", "person")
-PRESET_PACKAGE = "peka.presets.mappings"
-TOP_KEYS = {"name", "description", "absent", "household_sheet", "person_sheet", "household", "person"}
-SPEC_KEYS = {"from", "values", "labels", "scale", "missing", "optional"}
 
 # Bool columns without ``values`` accept these (after casefolding); "l"/"p" is sex, never bool.
 BOOL_WORDS: dict[str, bool] = {
@@ -55,344 +33,10 @@ BOOL_WORDS: dict[str, bool] = {
     "yes": True, "no": False, "y": True, "n": False, "t": True, "f": False,
 }  # fmt: skip
 
-# Detection: share of header names a preset must explain to be chosen without being asked.
-DETECT_MIN_SCORE = 0.5
 # A numeric id of 16 digits (NIK, No KK) cannot be a number: Excel keeps 15 significant digits.
 ID_DIGITS_LOST_AT = 1e15
 _SCI_TEXT = r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+"
-_INTEGER_TEXT = re.compile(r"[+-]?\d+\.0*")
 _COMMA_DECIMAL = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
-
-
-# ---- the mapping objects ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """How one canonical column is read. ``values``/``labels``/``missing`` keys are kept as written in the TOML
-    (for inversion) and looked up through ``value_key`` normalisation (casefolded text, ``1.0`` == ``1``)."""
-
-    canonical: str
-    sources: tuple[str, ...]
-    values: dict[str, Any] | None = None
-    labels: dict[str, str] = field(default_factory=dict)
-    scale: float | None = None
-    missing: tuple[str, ...] = ()
-    optional: bool = False
-
-    def lookup(self) -> dict[str, Any]:
-        """Normalised source key → canonical value (``values`` keys, plus the ``labels`` of those keys)."""
-        table: dict[str | None, Any] = {}
-        if self.values is None:
-            return table  # type: ignore[return-value]
-        for key, value in self.values.items():
-            table.setdefault(value_key(key), value)
-        for key, label in self.labels.items():
-            if key in self.values:
-                table.setdefault(value_key(label), self.values[key])
-        table.pop(None, None)
-        return table  # type: ignore[return-value]
-
-    def missing_keys(self) -> set[str]:
-        keys = {value_key(code) for code in self.missing}
-        keys |= {value_key(self.labels[code]) for code in self.missing if code in self.labels}
-        return {k for k in keys if k is not None}
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """A parsed mapping: one ``ColumnSpec`` per canonical column and level, in file order."""
-
-    name: str
-    description: str = ""
-    household: dict[str, ColumnSpec] = field(default_factory=dict)
-    person: dict[str, ColumnSpec] = field(default_factory=dict)
-    absent: str = "error"  # "error": a mapped source column missing from the file is an InputError; "skip"
-    household_sheet: str | None = None
-    person_sheet: str | None = None
-    origin: str = ""  # preset name or file path, for messages
-
-    def specs(self, level: Level) -> dict[str, ColumnSpec]:
-        return self.household if level == "household" else self.person
-
-    def source_names(self, level: Level) -> list[str]:
-        return [name for spec in self.specs(level).values() for name in spec.sources]
-
-    def kinds_by_source(self, level: Level) -> dict[str, str]:
-        """Source column name → canonical kind (first mention wins), used by readers to pick dtypes."""
-        cols = columns_for(level)
-        out: dict[str, str] = {}
-        for spec in self.specs(level).values():
-            for name in spec.sources:
-                out.setdefault(name, cols[spec.canonical].kind)
-        return out
-
-
-def value_key(value: object) -> str | None:
-    """The text a source value is matched on: casefolded, inner spaces collapsed, ``1``/``1.0``/``"1.0"`` → ``"1"``.
-
-    >>> value_key(" Tanah  Liat"), value_key(2.0), value_key("02"), value_key(None)
-    ('tanah liat', '2', '02', None)
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return None
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    text = " ".join(str(value).split()).casefold()
-    if not text:
-        return None
-    if _INTEGER_TEXT.fullmatch(text):
-        return text.split(".")[0]
-    return text
-
-
-def name_key(name: str) -> str:
-    """A column name as matched against a mapping: casefolded, inner spaces collapsed."""
-    return " ".join(str(name).split()).casefold()
-
-
-# ---- loading and checking ----------------------------------------------------------------------------------------
-
-
-def preset_names() -> list[str]:
-    """Names of the built-in mapping presets, e.g. ``['canonical', 'p3ke', 'susenas']``."""
-    files = resources.files(PRESET_PACKAGE).iterdir()
-    return sorted(f.name[: -len(".toml")] for f in files if f.name.endswith(".toml"))
-
-
-def preset_text(name: str) -> str:
-    """The TOML text of a built-in preset (what ``peka mapping show NAME`` prints)."""
-    if name not in preset_names():
-        raise ConfigError(f"no mapping preset {name!r}; presets: {', '.join(preset_names())}", key="mapping")
-    return resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
-
-
-def load_mapping(spec: str | Path | Mapping) -> Mapping:
-    """A preset name (``"susenas"``), a path to a TOML file, or an already parsed ``Mapping``.
-
-    >>> load_mapping("p3ke").household["hh_id"].sources
-    ('ID Keluarga P3KE',)
-    """
-    if isinstance(spec, Mapping):
-        return spec
-    text_spec = str(spec)
-    if isinstance(spec, str) and spec in preset_names():
-        return _load_preset(spec)
-    path = Path(text_spec)
-    if not path.is_file():
-        raise ConfigError(
-            f"{text_spec!r} is neither a preset ({', '.join(preset_names())}) nor a TOML file", key="mapping"
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read mapping file ({type(exc).__name__})", file=str(path)) from None
-    return parse_mapping(text, origin=str(path))
-
-
-@cache
-def _load_preset(name: str) -> Mapping:
-    return parse_mapping(preset_text(name), origin=name)
-
-
-def parse_mapping(text: str, *, origin: str = "<string>") -> Mapping:
-    """Parse and check mapping TOML; every problem is a ``ConfigError`` naming the dotted key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=origin) from None
-    for key in data:
-        if key not in TOP_KEYS:
-            raise ConfigError(f"unknown key (allowed: {', '.join(sorted(TOP_KEYS))})", file=origin, key=key)
-    absent = data.get("absent", "error")
-    if absent not in ("error", "skip"):
-        raise ConfigError("must be 'error' or 'skip'", file=origin, key="absent")
-    for key in ("name", "description", "household_sheet", "person_sheet"):
-        if key in data and not isinstance(data[key], str):
-            raise ConfigError("must be a string", file=origin, key=key)
-    if "household" not in data:
-        raise ConfigError("a mapping needs a [household] table", file=origin, key="household")
-    levels: dict[str, dict[str, ColumnSpec]] = {}
-    for level in LEVELS:
-        table = data.get(level, {})
-        if not isinstance(table, dict):
-            raise ConfigError("must be a table", file=origin, key=level)
-        levels[level] = {name: _parse_spec(level, name, entry, origin) for name, entry in table.items()}
-    return Mapping(
-        name=data.get("name", Path(origin).stem),
-        description=data.get("description", ""),
-        household=levels["household"],
-        person=levels["person"],
-        absent=absent,
-        household_sheet=data.get("household_sheet"),
-        person_sheet=data.get("person_sheet"),
-        origin=origin,
-    )
-
-
-def _parse_spec(level: Level, name: str, entry: object, origin: str) -> ColumnSpec:
-    key = f"{level}.{name}"
-    cols = columns_for(level)
-    if name not in cols:
-        close = difflib.get_close_matches(name, list(cols), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(f"not a canonical {level} column{hint}", file=origin, key=key)
-    column = cols[name]
-    if isinstance(entry, str):
-        entry = {"from": entry}
-    if not isinstance(entry, dict):
-        raise ConfigError("must be a source column name or a table with 'from'", file=origin, key=key)
-    for sub in entry:
-        if sub not in SPEC_KEYS:
-            raise ConfigError(f"unknown key (allowed: {', '.join(sorted(SPEC_KEYS))})", file=origin, key=f"{key}.{sub}")
-    sources = entry.get("from")
-    if isinstance(sources, str):
-        sources = [sources]
-    if not sources or not isinstance(sources, list) or not all(isinstance(s, str) and s for s in sources):
-        raise ConfigError(
-            "'from' must name a source column (or a list of alternatives)", file=origin, key=f"{key}.from"
-        )
-    values = entry.get("values")
-    if values is not None:
-        if not isinstance(values, dict) or not values:
-            raise ConfigError("must be a table of source value = canonical value", file=origin, key=f"{key}.values")
-        for src, target in values.items():
-            _check_target(column, target, origin, f"{key}.values.{src}")
-    labels = entry.get("labels", {})
-    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-        raise ConfigError("must be a table of source code = label text", file=origin, key=f"{key}.labels")
-    scale = entry.get("scale")
-    if scale is not None:
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale == 0:
-            raise ConfigError("must be a non-zero number", file=origin, key=f"{key}.scale")
-        if column.kind not in ("int", "float"):
-            raise ConfigError(
-                f"only numeric columns take a scale ({name} is {column.kind})", file=origin, key=f"{key}.scale"
-            )
-    missing = entry.get("missing", [])
-    if not isinstance(missing, list) or not all(
-        isinstance(m, (str, int, float)) and not isinstance(m, bool) for m in missing
-    ):
-        raise ConfigError("must be a list of source codes", file=origin, key=f"{key}.missing")
-    optional = entry.get("optional", False)
-    if not isinstance(optional, bool):
-        raise ConfigError("must be true or false", file=origin, key=f"{key}.optional")
-    return ColumnSpec(
-        canonical=name,
-        sources=tuple(sources),
-        values=dict(values) if values is not None else None,
-        labels={str(k): v for k, v in labels.items()},
-        scale=float(scale) if scale is not None else None,
-        missing=tuple(code_text(m) for m in missing),
-        optional=optional,
-    )
-
-
-def code_text(code: object) -> str:
-    """A code as TOML key text: ``1.0`` → ``"1"``."""
-    return str(int(code)) if isinstance(code, float) and code.is_integer() else str(code)
-
-
-def _check_target(column: Column, target: object, origin: str, key: str) -> None:
-    kind = column.kind
-    ok = {
-        "category": isinstance(target, str) and target in column.categories,
-        "bool": isinstance(target, bool),
-        "int": isinstance(target, int) and not isinstance(target, bool),
-        "float": isinstance(target, (int, float)) and not isinstance(target, bool),
-        "id": isinstance(target, str),
-        "str": isinstance(target, str),
-    }[kind]
-    if not ok:
-        expected = f"one of {', '.join(column.categories)}" if kind == "category" else f"a {kind} value"
-        raise ConfigError(f"{target!r} is not valid for {column.name}: expected {expected}", file=origin, key=key)
-
-
-# ---- resolving against a file's header ---------------------------------------------------------------------------
-
-
-def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, file: str = "") -> dict[str, str]:
-    """Canonical name → the file's own column name, matching names exactly first, then case- and space-blind.
-
-    A mapped source absent from the file raises ``InputError`` naming it (unless the mapping says
-    ``absent = "skip"`` or the column is ``optional``); a *required* canonical column always must be present.
-    """
-    exact = {str(h): str(h) for h in header}
-    folded: dict[str, str] = {}
-    for h in header:
-        folded.setdefault(name_key(h), str(h))
-    resolved: dict[str, str] = {}
-    cols = columns_for(level)
-    for canonical, spec in mapping.specs(level).items():
-        found = next((exact[s] for s in spec.sources if s in exact), None)
-        if found is None:
-            found = next((folded[name_key(s)] for s in spec.sources if name_key(s) in folded), None)
-        if found is not None:
-            resolved[canonical] = found
-            continue
-        wanted = " or ".join(repr(s) for s in spec.sources)
-        if cols[canonical].required or not (spec.optional or mapping.absent == "skip"):
-            raise InputError(
-                f"{level} column {wanted} (canonical {canonical}) named in mapping {mapping.name!r} is not in the file",
-                file=file or None,
-            )
-        log.debug("mapping %s: %s (%s) not in %s; skipped", mapping.name, wanted, canonical, file)
-    for column in cols.values():
-        if column.required and column.name not in resolved:
-            raise InputError(
-                f"required {level} column {column.name} has no source in mapping {mapping.name!r}", file=file or None
-            )
-    used = list(resolved.values())
-    duplicated = {s for s in used if used.count(s) > 1}
-    if duplicated:
-        log.debug("mapping %s: source columns used twice: %s", mapping.name, sorted(duplicated))
-    return resolved
-
-
-def detect_mapping(header: Sequence[str], person_header: Sequence[str] | None = None) -> tuple[Mapping, float]:
-    """Pick the preset whose source names best explain the header(s); ``ConfigError`` (exit 4) if none fits.
-
-    The score is the share of names matched, out of the smaller of (file columns, preset columns): a file with
-    only the core Susenas columns and a P3KE workbook with dozens of extra columns both score high for their preset.
-    """
-    scores: list[tuple[float, str, Mapping]] = []
-    for name in preset_names():
-        mapping = load_mapping(name)
-        score = _match_score(mapping, "household", header)
-        if person_header is not None and mapping.person:
-            score = (score + _match_score(mapping, "person", person_header)) / 2
-        scores.append((score, name, mapping))
-    scores.sort(key=lambda item: (-item[0], item[1]))
-    best_score, best_name, best = scores[0]
-    shown = ", ".join(f"{name} {score:.0%}" for score, name, _ in scores)
-    if best_score < DETECT_MIN_SCORE:
-        raise ConfigError(
-            f"no mapping preset matches the file's columns (best: {shown}); pass --mapping or write one with "
-            "`peka mapping suggest`",
-            key="mapping",
-        )
-    log.info("mapping: detected preset %r from the header (match %s)", best_name, shown)
-    return best, best_score
-
-
-def _match_score(mapping: Mapping, level: Level, header: Sequence[str]) -> float:
-    """Share of names matched, out of the smaller of (file columns, preset columns). A missing required column does
-    not lower the score: the preset that fits best is still chosen, so that loading can name the missing column
-    (exit 3) instead of claiming that no preset fits (exit 4)."""
-    names = {name_key(h) for h in header if str(h) != ROW}
-    sources = {name_key(s) for s in mapping.source_names(level)}
-    if not names or not sources:
-        return 0.0
-    return len(names & sources) / min(len(names), len(sources))
-
-
-# ---- applying: rename, recode, convert ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -430,6 +74,7 @@ def apply_mapping(
     the others stay values and get a ``user_missing`` warning. ``decimal=","`` says text numbers use a decimal
     comma and dot thousands (``1.250.000,50``).
 
+    >>> from peka.mapping import load_mapping
     >>> raw = pd.DataFrame({"_row": [2, 3], "URUT": ["001", "002"], "R301": [4, 2], "R105": [1, 3]})
     >>> out = apply_mapping(raw, load_mapping("susenas"), "household", file="kor.csv")
     >>> out.frame["urban_rural"].tolist(), [f.check for f in out.findings]
@@ -824,61 +469,3 @@ def _cell_findings(
         Finding(file, level, int(row), source, check, "error", text, value)
         for row, value in zip(rows[positions], shown, strict=True)
     ]
-
-
-# ---- inverting: canonical → source (for the sample generator and round-trip tests) -------------------------------
-
-
-def to_source(frame: pd.DataFrame, mapping: Mapping | str, level: Level) -> pd.DataFrame:
-    """Turn a canonical table into the source columns and codes of ``mapping`` (the inverse of ``apply_mapping``).
-
-    Each canonical column present in ``frame`` and in the mapping is written under its first ``from`` name;
-    ``values`` are inverted (the first source key listed for a canonical value wins), ``scale`` is divided out,
-    codes whose keys are all whole numbers come out as ``Int64`` (so SPSS/Stata get numeric codes with
-    ``source_value_labels``), and bools without ``values`` come out as ``Int8`` 1/0. ``_row`` is dropped.
-
-    >>> canon = pd.DataFrame({"hh_id": ["001"], "hh_size": [3], "urban_rural": ["perdesaan"]})
-    >>> to_source(canon, "susenas", "household").to_dict("list")
-    {'URUT': ['001'], 'R105': [2], 'R301': [3]}
-    """
-    mapping = load_mapping(mapping)
-    cols = columns_for(level)
-    out: dict[str, Any] = {}
-    for canonical, spec in mapping.specs(level).items():
-        if canonical not in frame.columns:
-            continue
-        series = frame[canonical]
-        kind = cols[canonical].kind
-        target = spec.sources[0]
-        if spec.values is not None:
-            inverse: dict[object, str] = {}
-            for key, value in spec.values.items():
-                inverse.setdefault(value, key)
-            numeric = all(_INTEGER_TEXT.fullmatch(k) or k.lstrip("+-").isdigit() for k in spec.values)
-            keyed = series.astype(object).map(inverse)  # dict lookup per distinct value; unknown/missing → NaN
-            if numeric:
-                out[target] = pd.to_numeric(keyed, errors="coerce").astype("Int64")
-            else:
-                out[target] = keyed.astype("str")
-        elif kind == "bool":
-            out[target] = series.astype("boolean").astype("Int8")
-        elif spec.scale is not None:
-            out[target] = series.astype("float64") / spec.scale
-        else:
-            out[target] = series
-    return pd.DataFrame(out, index=frame.index)
-
-
-def source_value_labels(mapping: Mapping | str, level: Level) -> dict[str, dict[object, str]]:
-    """Value labels per source column from the mapping's ``labels`` (numeric codes as ``int``), for
-    ``pyreadstat.write_sav(..., variable_value_labels=...)``.
-
-    >>> source_value_labels("susenas", "household")["R105"]
-    {1: 'Perkotaan', 2: 'Perdesaan'}
-    """
-    mapping = load_mapping(mapping)
-    out: dict[str, dict[object, str]] = {}
-    for spec in mapping.specs(level).values():
-        if spec.labels:
-            out[spec.sources[0]] = {(int(k) if k.lstrip("+-").isdigit() else k): v for k, v in spec.labels.items()}
-    return out

@@ -1,0 +1,95 @@
+"""Which mapping fits a file, and which of the file's columns each canonical column comes from.
+
+``detect_mapping`` picks a preset from a header; ``resolve_sources`` matches a mapping's ``from`` names against a
+header, exactly or case- and space-blind, and refuses an ambiguous header (two columns that could both be the source
+of one canonical column) instead of choosing one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from peka.errors import ConfigError, InputError
+from peka.mapping.spec import Mapping, load_mapping, name_key, preset_names
+from peka.schema.model import ROW, Level, columns_for
+
+log = logging.getLogger(__name__)
+
+# Detection: share of header names a preset must explain to be chosen without being asked.
+DETECT_MIN_SCORE = 0.5
+
+
+def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, file: str = "") -> dict[str, str]:
+    """Canonical name → the file's own column name, matching names exactly first, then case- and space-blind.
+
+    A mapped source absent from the file raises ``InputError`` naming it (unless the mapping says
+    ``absent = "skip"`` or the column is ``optional``); a *required* canonical column always must be present.
+    """
+    exact = {str(h): str(h) for h in header}
+    folded: dict[str, str] = {}
+    for h in header:
+        folded.setdefault(name_key(h), str(h))
+    resolved: dict[str, str] = {}
+    cols = columns_for(level)
+    for canonical, spec in mapping.specs(level).items():
+        found = next((exact[s] for s in spec.sources if s in exact), None)
+        if found is None:
+            found = next((folded[name_key(s)] for s in spec.sources if name_key(s) in folded), None)
+        if found is not None:
+            resolved[canonical] = found
+            continue
+        wanted = " or ".join(repr(s) for s in spec.sources)
+        if cols[canonical].required or not (spec.optional or mapping.absent == "skip"):
+            raise InputError(
+                f"{level} column {wanted} (canonical {canonical}) named in mapping {mapping.name!r} is not in the file",
+                file=file or None,
+            )
+        log.debug("mapping %s: %s (%s) not in %s; skipped", mapping.name, wanted, canonical, file)
+    for column in cols.values():
+        if column.required and column.name not in resolved:
+            raise InputError(
+                f"required {level} column {column.name} has no source in mapping {mapping.name!r}", file=file or None
+            )
+    used = list(resolved.values())
+    duplicated = {s for s in used if used.count(s) > 1}
+    if duplicated:
+        log.debug("mapping %s: source columns used twice: %s", mapping.name, sorted(duplicated))
+    return resolved
+
+
+def detect_mapping(header: Sequence[str], person_header: Sequence[str] | None = None) -> tuple[Mapping, float]:
+    """Pick the preset whose source names best explain the header(s); ``ConfigError`` (exit 4) if none fits.
+
+    The score is the share of names matched, out of the smaller of (file columns, preset columns): a file with
+    only the core Susenas columns and a P3KE workbook with dozens of extra columns both score high for their preset.
+    """
+    scores: list[tuple[float, str, Mapping]] = []
+    for name in preset_names():
+        mapping = load_mapping(name)
+        score = _match_score(mapping, "household", header)
+        if person_header is not None and mapping.person:
+            score = (score + _match_score(mapping, "person", person_header)) / 2
+        scores.append((score, name, mapping))
+    scores.sort(key=lambda item: (-item[0], item[1]))
+    best_score, best_name, best = scores[0]
+    shown = ", ".join(f"{name} {score:.0%}" for score, name, _ in scores)
+    if best_score < DETECT_MIN_SCORE:
+        raise ConfigError(
+            f"no mapping preset matches the file's columns (best: {shown}); pass --mapping or write one with "
+            "`peka mapping suggest`",
+            key="mapping",
+        )
+    log.info("mapping: detected preset %r from the header (match %s)", best_name, shown)
+    return best, best_score
+
+
+def _match_score(mapping: Mapping, level: Level, header: Sequence[str]) -> float:
+    """Share of names matched, out of the smaller of (file columns, preset columns). A missing required column does
+    not lower the score: the preset that fits best is still chosen, so that loading can name the missing column
+    (exit 3) instead of claiming that no preset fits (exit 4)."""
+    names = {name_key(h) for h in header if str(h) != ROW}
+    sources = {name_key(s) for s in mapping.source_names(level)}
+    if not names or not sources:
+        return 0.0
+    return len(names & sources) / min(len(names), len(sources))
