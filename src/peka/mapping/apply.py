@@ -283,13 +283,19 @@ def _convert_number(series: pd.Series, spec: ColumnSpec, column: Column, decimal
                 conv.missing = _count_codes(pd.Series(arr[hit]))
                 arr = np.where(hit, np.nan, arr)
     if spec.scale is not None:
-        arr = arr * spec.scale
+        with np.errstate(over="ignore"):  # a product too large for a float is inf, refused just below
+            arr = arr * spec.scale
+    # inf, -inf, "Infinity", an overflow such as "1e400", or a float file (Parquet, SAV, DTA) holding inf: no survey
+    # figure is infinite, and one such weight or expenditure would turn every weighted total into inf or NaN
+    infinite = np.isinf(arr)
+    if infinite.any():
+        conv.problems.append((np.flatnonzero(infinite), "type", f"not a finite number ({column.kind} expected)"))
+        arr = np.where(infinite, np.nan, arr)
     if column.kind == "int":
         fractional = np.isfinite(arr) & (arr != np.round(arr))
-        infinite = np.isinf(arr)
-        if fractional.any() or infinite.any():
-            conv.problems.append((np.flatnonzero(fractional | infinite), "type", "not a whole number (int expected)"))
-            arr = np.where(fractional | infinite, np.nan, arr)
+        if fractional.any():
+            conv.problems.append((np.flatnonzero(fractional), "type", "not a whole number (int expected)"))
+            arr = np.where(fractional, np.nan, arr)
         mask = np.isnan(arr)
         conv.values = pd.arrays.IntegerArray(np.where(mask, 0, arr).astype("int64"), mask)
     else:

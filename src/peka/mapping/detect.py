@@ -21,23 +21,31 @@ DETECT_MIN_SCORE = 0.5
 
 
 def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, file: str = "") -> dict[str, str]:
-    """Canonical name → the file's own column name, matching names exactly first, then case- and space-blind.
+    """Canonical name → the file's own column name; names match case- and space-blind (``urut`` = ``URUT``).
 
+    Exactly one column of the file may match a canonical column's ``from`` names: two columns that fold to the same
+    name (``WEIGHT `` and ``Weight``), or two present alternatives of ``from = ["A", "B"]``, are a ``ConfigError``
+    (exit 4) naming both, never a silent choice of one (a wrong weight column would skew every weighted figure).
     A mapped source absent from the file raises ``InputError`` naming it (unless the mapping says
     ``absent = "skip"`` or the column is ``optional``); a *required* canonical column always must be present.
+
+    >>> from peka.mapping import load_mapping
+    >>> resolve_sources(load_mapping("canonical"), "household", ["HH_ID", " hh_size "])
+    {'hh_id': 'HH_ID', 'hh_size': ' hh_size '}
     """
-    exact = {str(h): str(h) for h in header}
-    folded: dict[str, str] = {}
+    by_key: dict[str, list[str]] = {}
     for h in header:
-        folded.setdefault(name_key(h), str(h))
+        if str(h) != ROW:
+            by_key.setdefault(name_key(h), []).append(str(h))
     resolved: dict[str, str] = {}
     cols = columns_for(level)
     for canonical, spec in mapping.specs(level).items():
-        found = next((exact[s] for s in spec.sources if s in exact), None)
-        if found is None:
-            found = next((folded[name_key(s)] for s in spec.sources if name_key(s) in folded), None)
-        if found is not None:
-            resolved[canonical] = found
+        keys = dict.fromkeys(name_key(s) for s in spec.sources)
+        matches = [h for key in keys for h in by_key.get(key, [])]
+        if len(matches) > 1:
+            raise _ambiguous(mapping, level, canonical, matches, file)
+        if matches:
+            resolved[canonical] = matches[0]
             continue
         wanted = " or ".join(repr(s) for s in spec.sources)
         if cols[canonical].required or not (spec.optional or mapping.absent == "skip"):
@@ -56,6 +64,18 @@ def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, fi
     if duplicated:
         log.debug("mapping %s: source columns used twice: %s", mapping.name, sorted(duplicated))
     return resolved
+
+
+def _ambiguous(mapping: Mapping, level: Level, canonical: str, matches: list[str], file: str) -> ConfigError:
+    named = ", ".join(repr(m) for m in matches[:-1]) + f" and {matches[-1]!r}"
+    verb = "both match" if len(matches) == 2 else "all match"
+    sources = mapping.specs(level)[canonical].sources
+    wanted = repr(sources[0]) if len(sources) == 1 else "any of " + ", ".join(repr(s) for s in sources)
+    return ConfigError(
+        f"ambiguous header: columns {named} {verb} {level} column {canonical} (mapping {mapping.name!r} reads it "
+        f"from {wanted}, names compared case- and space-blind); keep one of them (rename or remove the others)",
+        file=file or None,
+    )
 
 
 def detect_mapping(header: Sequence[str], person_header: Sequence[str] | None = None) -> tuple[Mapping, float]:

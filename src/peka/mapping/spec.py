@@ -272,7 +272,7 @@ def _check_target(column: Column, target: object, origin: str, key: str) -> None
         "category": isinstance(target, str) and target in column.categories,
         "bool": isinstance(target, bool),
         "int": isinstance(target, int) and not isinstance(target, bool),
-        "float": isinstance(target, (int, float)) and not isinstance(target, bool),
+        "float": isinstance(target, (int, float)) and not isinstance(target, bool) and math.isfinite(target),
         "id": isinstance(target, str),
         "str": isinstance(target, str),
     }[kind]
