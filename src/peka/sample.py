@@ -58,8 +58,8 @@ from scipy.special import ndtr
 
 from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, atomic_path, write_table
 from peka.errors import UsageError
+from peka.mapping import load_mapping, source_value_labels, to_source
 from peka.schema import model
-from peka.schema.mapping import load_mapping, source_value_labels, to_source
 from peka.schema.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, REGION_COLUMNS, ROW, Survey, columns_for
 
 log = logging.getLogger(__name__)
@@ -835,7 +835,7 @@ def write_sample(survey: Survey, out_dir: str | Path, formats: tuple[str, ...] |
     """Write a generated survey into ``out_dir`` in the given formats (see ``FORMATS`` and ``sample_files``).
 
     The source formats are the canonical tables run backwards through the mapping presets
-    (``peka.schema.mapping.to_source``): ``xlsx`` = P3KE-style sheets ``Keluarga``/``Individu`` with Indonesian
+    (``peka.mapping.to_source``): ``xlsx`` = P3KE-style sheets ``Keluarga``/``Individu`` with Indonesian
     headers and text values; ``sav``/``dta`` = Susenas-style names with numeric codes, value labels and variable
     labels; ``csv-id`` = the households with ``;``, decimal commas and dot thousands, UTF-8 with BOM (Indonesian
     Excel). Every file is written atomically; the same survey gives byte-identical files.

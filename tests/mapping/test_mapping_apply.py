@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from peka.errors import ConfigError, InputError
-from peka.schema.findings import MASK
-from peka.schema.mapping import (
+from peka.mapping import (
     apply_mapping,
     load_mapping,
     parse_mapping,
@@ -16,6 +15,7 @@ from peka.schema.mapping import (
     source_value_labels,
     to_source,
 )
+from peka.schema.findings import MASK
 from peka.schema.model import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 
 

@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 
 from peka.cli.app import app
 from peka.io import load_survey
-from peka.io.suggest import suggest_mapping
-from peka.schema.mapping import parse_mapping
+from peka.mapping import parse_mapping, suggest_mapping
 
 
 def test_suggest_maps_exact_and_fuzzy_names_and_marks_doubts():
@@ -89,7 +88,7 @@ def test_suggest_never_prints_the_values_of_a_nik_column(tmp_path):
 
 def test_id_rt_is_the_household_id(tmp_path):
     # "ID RT" = identitas rumah tangga: the usual name of the household id in BPS/Bappeda exports
-    from peka.io.suggest import suggest_mapping
+    from peka.mapping import suggest_mapping
 
     text = suggest_mapping(["ID RT", "Jml ART"])
     assert 'hh_id = "ID RT"' in text

@@ -10,14 +10,7 @@ import pandas as pd
 from peka.errors import InputError, PekaError
 from peka.io.raw import RawTable
 from peka.io.readers import Source, open_source
-from peka.schema.mapping import (
-    Mapping,
-    apply_mapping,
-    detect_mapping,
-    load_mapping,
-    preset_names,
-    resolve_sources,
-)
+from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, preset_names, resolve_sources
 from peka.schema.model import ROW, Level, Survey, columns_for
 
 log = logging.getLogger(__name__)

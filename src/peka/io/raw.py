@@ -14,7 +14,7 @@ from peka.schema.model import ROW
 
 log = logging.getLogger(__name__)
 
-# Source kinds → how a reader should parse the column (see ``peka.schema.mapping.Mapping.kinds_by_source``):
+# Source kinds → how a reader should parse the column (see ``peka.mapping.Mapping.kinds_by_source``):
 # ids and text as strings (leading zeros kept), coded columns as categoricals (few distinct values, fast to
 # recode), numbers left to the parser so they arrive as numbers.
 TEXT_KINDS = frozenset({"id", "str"})

@@ -544,7 +544,7 @@ _MISSING_ECHOES = ("missing_id", "hh_size_invalid", "weight_invalid")
 
 
 def _mask_reader_values(reader: pd.DataFrame) -> pd.DataFrame:
-    """The readers' findings (peka.schema.mapping) pass through the same masking as the checks' own. A finding
+    """The readers' findings (peka.mapping) pass through the same masking as the checks' own. A finding
     names the source column; when that is not a canonical name, a value that failed to convert to a category is
     judged as a code and any other as a number (str columns never fail to convert)."""
     if not len(reader) or not reader["value"].notna().any():

@@ -38,7 +38,7 @@ def suggest_command(
     Example: peka mapping suggest rt.sav --persons art.sav -o mapping.toml
     """
     from peka.deliver.files import write_text
-    from peka.io.suggest import suggest_for_files
+    from peka.mapping import suggest_for_files
 
     text = suggest_for_files(file, persons=persons, sheet=sheet, person_sheet=person_sheet, sep=sep, encoding=encoding)
     if output is None:
@@ -54,7 +54,7 @@ def show_command(name: Annotated[str, typer.Argument(help="Preset name: canonica
 
     Example: peka mapping show susenas > my_susenas.toml
     """
-    from peka.schema.mapping import preset_text
+    from peka.mapping import preset_text
 
     typer.echo(preset_text(name), nl=False)
 
@@ -65,7 +65,7 @@ def list_command() -> None:
 
     Example: peka mapping list
     """
-    from peka.schema.mapping import load_mapping, preset_names
+    from peka.mapping import load_mapping, preset_names
 
     for name in preset_names():
         typer.echo(f"{name}\t{load_mapping(name).description}")

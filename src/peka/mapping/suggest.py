@@ -19,18 +19,9 @@ from typing import Any
 import pandas as pd
 
 from peka.errors import printable_name
-from peka.io.readers import open_source
+from peka.mapping.apply import BOOL_WORDS, cell_text
+from peka.mapping.spec import LEVELS, code_text, load_mapping, name_key, preset_names, value_key
 from peka.schema.findings import LONG_DIGITS
-from peka.schema.mapping import (
-    BOOL_WORDS,
-    LEVELS,
-    cell_text,
-    code_text,
-    load_mapping,
-    name_key,
-    preset_names,
-    value_key,
-)
 from peka.schema.model import COLUMNS, ROW, Column, Level, columns_for
 
 MAX_DISTINCT = 40  # more distinct values than this: not a coded column, no values proposed
@@ -329,6 +320,8 @@ def _toml_str(text: str) -> str:
 def _describe(
     path: str | Path, **options: object
 ) -> tuple[list[str], dict[str, dict[object, str]], dict[str, list[object]]]:
+    from peka.io.readers import open_source  # here, not at the top: peka.io.load imports peka.mapping
+
     source = open_source(path, **options)  # type: ignore[arg-type]
     raw = source.read()
     samples: dict[str, list[object]] = {}
