@@ -28,6 +28,7 @@ from peka.classify.causes import classify_causes
 from peka.classify.derive import columns_read, compute_derived, prepare_members, with_missing_columns
 from peka.classify.monetary import (
     DESIL,
+    EXPENDITURE,
     NONE,
     assign_deciles,
     classify_from_desil,
@@ -135,7 +136,7 @@ def classify(
     base = households[[c for c in keep if c in households.columns]]
     out = pd.concat([base, monetary, mpi, bps14, causes, segments], axis=1)
     out = pd.concat([out, work[kept_columns(config, households, out, include_personal=include_personal)]], axis=1)
-    unresolved = int(out["poverty_line"].isna().sum())
+    unresolved = int(out["poverty_line"].isna().sum()) if mode == EXPENDITURE else 0  # registry mode has no line
     if unresolved:
         log.warning(
             "%d households have no applicable poverty line for period %s: their monetary columns are missing",
