@@ -45,12 +45,11 @@ def registry_survey(households: int = 3000, seed: int = 2026) -> Survey:
 
 
 def write_registry_sample(out_dir: str | Path, households: int = 3000, seed: int = 2026) -> Path:
-    """Write ``p3ke_registry.xlsx`` into ``out_dir`` (byte-identical for the same arguments)."""
+    """Write ``p3ke_registry.xlsx`` into the folder ``out_dir`` (byte-identical for the same arguments)."""
     from peka.sample import _write_p3ke_xlsx  # TODO(merge): the sample package's P3KE writer
 
     survey = registry_survey(households, seed)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     persons = survey.persons.drop(columns=[ROW], errors="ignore") if survey.persons is not None else None
     return _write_p3ke_xlsx(survey.households.drop(columns=[ROW], errors="ignore"), persons, out / FILE_NAME)
 

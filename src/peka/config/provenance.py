@@ -8,7 +8,7 @@ travels without the status of the numbers behind it.
 
 >>> from peka.config import load_config
 >>> [s.key for s in settings_status(load_config()) if s.status == "unconfirmed"]
-['mpi', 'constants.DEPENDENCY_RATIO_MAX', 'bps14.constants.LAND_M2', 'causes']
+['desil', 'mpi', 'constants.DEPENDENCY_RATIO_MAX', 'bps14.constants.LAND_M2', 'causes']
 """
 
 from __future__ import annotations
