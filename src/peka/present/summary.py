@@ -77,7 +77,9 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
 
     if len(sources):
         counts = sources.value_counts()
-        text = ", ".join(f"{code} {format_count(int(counts[code]), lang)}" for code in MONETARY_SOURCES if code in counts)
+        text = ", ".join(
+            f"{code} {format_count(int(counts[code]), lang)}" for code in MONETARY_SOURCES if code in counts
+        )
         summary.notes.append(summary_text("monetary_source", lang, counts=text))
     if config.classify.skip:
         summary.notes.append(summary_text("skipped", lang, measures=", ".join(config.classify.skip)))
