@@ -17,7 +17,7 @@ def test_classify_skip_writes_rejects_beside_the_output(tmp_path: Path) -> None:
     out = tmp_path / "hasil.csv"
     result = runner.invoke(
         app, ["-q", "classify", str(BAD / "duplicate_ids.csv"), "--mapping", "canonical", "--on-invalid", "skip",
-              "-o", str(out)],
+              "--skip", "mpi", "--skip", "bps14", "-o", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rejects = pd.read_csv(tmp_path / "hasil.rejects.csv")
@@ -33,7 +33,7 @@ def test_profile_skip_writes_rejects_in_the_working_folder(tmp_path: Path, monke
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(
         app, ["-q", "profile", str(BAD / "duplicate_ids.csv"), "--mapping", "canonical", "--on-invalid", "skip",
-              "--lonely-psu", "adjust", "--format", "json"],
+              "--lonely-psu", "adjust", "--format", "json", "--set", 'classify.skip=["mpi", "bps14"]'],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rejects = pd.read_csv(tmp_path / "duplicate_ids.rejects.csv")
@@ -44,7 +44,7 @@ def test_skip_without_errors_still_writes_a_header_only_rejects_file(tmp_path: P
     out = tmp_path / "ok.csv"
     result = runner.invoke(
         app, ["-q", "classify", str(BAD / "ok_households.csv"), "--persons", str(BAD / "ok_persons.csv"),
-              "--mapping", "canonical", "--on-invalid", "skip", "-o", str(out)],
+              "--mapping", "canonical", "--on-invalid", "skip", "--skip", "mpi", "--skip", "bps14", "-o", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rejects = pd.read_csv(tmp_path / "ok.rejects.csv")

@@ -104,7 +104,7 @@ def test_rule_must_be_a_condition(tmp_path):
 
 def test_person_rule_cannot_read_household_columns(tmp_path):
     text = '[[derive]]\nname = "n_x"\nlevel = "person"\naggregate = "count"\nwhere = "head_age > 3"\n'
-    assert error_of(tmp_path, text).key == "derive[5].where"
+    assert error_of(tmp_path, text).key == "derive[10].where"  # after the 10 built-in [[derive]] entries
 
 
 def test_level_thresholds_must_increase(tmp_path):

@@ -26,12 +26,24 @@ import pandas as pd
 from peka.classify.bps14 import classify_bps14
 from peka.classify.causes import classify_causes
 from peka.classify.derive import columns_read, compute_derived, prepare_members, with_missing_columns
-from peka.classify.monetary import assign_deciles, classify_monetary, decile_cutpoints, person_weights, survey_deciles
+from peka.classify.monetary import (
+    DESIL,
+    EXPENDITURE,
+    NONE,
+    assign_deciles,
+    classify_from_desil,
+    classify_monetary,
+    decile_cutpoints,
+    monetary_mode,
+    monetary_source,
+    person_weights,
+    survey_deciles,
+)
 from peka.classify.multidim import classify_mpi
 from peka.classify.segments import classify_segments
 from peka.config.models import Config
 from peka.schema.classified import MPI_ATTR, POOR_STATUSES, STATUSES
-from peka.schema.model import DESIGN_COLUMNS, REGION_COLUMNS, ROW, Survey
+from peka.schema.model import DESIGN_COLUMNS, PERSONAL_COLUMNS, REGION_COLUMNS, ROW, Survey
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +89,9 @@ def classify(
     if persons is not None and len(persons) == 0:
         persons = None
 
-    monetary = classify_monetary(households, config)
+    skip = set(config.classify.skip)
+    mode = monetary_mode(households)
+    monetary = classify_from_desil(households, config) if mode == DESIL else classify_monetary(households, config)
     work = with_missing_columns(households, rules_columns(config), "household")
     work = work.assign(
         exp_pc=monetary["exp_pc"],
@@ -85,11 +99,13 @@ def classify(
         welfare_ratio=monetary["welfare_ratio"],
         extreme_line=monetary["extreme_line"],
     )
-    if "exp_pc" not in households.columns and "exp_hh" not in households.columns:
-        # a registry extract (P3KE/DTSEN) has no expenditure: say so rather than print a table of "no data"
+    if mode == DESIL:
+        log.info("registry mode: no expenditure column, the monetary side comes from the desil ([desil] classes)")
+    elif mode == NONE and "money" not in skip:
+        # neither expenditure nor a registry desil: say so rather than print a table of "no data"
         log.warning(
-            "the household table has neither exp_pc nor exp_hh: monetary poverty (level, poor, extreme, gap, "
-            "desil survei) cannot be computed and the poverty status stays tidak_diketahui; map an expenditure column"
+            "the household table has no exp_pc, exp_hh or desil values: monetary poverty (level, poor, extreme, gap, "
+            "desil survei) cannot be computed; map an expenditure or desil column, or accept it with --skip money"
         )
     members = prepare_members(households, persons, config)
     if members is None and any(i.level == "person" for i in config.mpi.active):
@@ -98,7 +114,11 @@ def classify(
     mpi = classify_mpi(work, members, config)
     bps14 = classify_bps14(work, config)
     causes = classify_causes(work, config)
-    segments = classify_segments(monetary, mpi, causes, config)
+    segments = classify_segments(
+        monetary, mpi, causes, config,
+        vulnerable_levels=config.desil.vulnerable if mode == DESIL else None,
+        use_money="money" not in skip, use_mpi="mpi" not in skip,
+    )  # fmt: skip
 
     exp_pc = monetary["exp_pc"].to_numpy()
     if decile_cutpoints is None:
@@ -107,6 +127,7 @@ def classify(
         desil = assign_deciles(exp_pc, np.asarray(decile_cutpoints, dtype="float64"))
     position = list(monetary.columns).index("poverty_gap") + 1
     monetary.insert(position, "desil_survei", pd.Series(desil, index=monetary.index))
+    monetary.insert(position + 1, "monetary_source", monetary_source(mode, monetary["poor"]))
 
     keep = [ROW, *ID_COLUMNS]
     if include_personal:
@@ -114,7 +135,8 @@ def classify(
     keep += [*REGION_COLUMNS, *DESIGN_COLUMNS, *PASSTHROUGH_COLUMNS]
     base = households[[c for c in keep if c in households.columns]]
     out = pd.concat([base, monetary, mpi, bps14, causes, segments], axis=1)
-    unresolved = int(out["poverty_line"].isna().sum())
+    out = pd.concat([out, work[kept_columns(config, households, out, include_personal=include_personal)]], axis=1)
+    unresolved = int(out["poverty_line"].isna().sum()) if mode == EXPENDITURE else 0  # registry mode has no line
     if unresolved:
         log.warning(
             "%d households have no applicable poverty line for period %s: their monetary columns are missing",
@@ -125,6 +147,19 @@ def classify(
     # the indicator set travels with the table (schema.classified): profile uses these weights, not the defaults
     out.attrs[MPI_ATTR] = mpi_spec_record(config)
     return out
+
+
+def kept_columns(
+    config: Config, households: pd.DataFrame, out: pd.DataFrame, *, include_personal: bool = False
+) -> list[str]:
+    """The ``[classify] keep`` characteristics this input has (its own columns or ``[[derive]]`` values), in the
+    configured order, not already in the table; personal columns only with ``include_personal``."""
+    derived = {d.name for d in config.active_derive}
+    return [
+        c for c in dict.fromkeys(config.classify.keep)
+        if (c in households.columns or c in derived) and c not in out.columns
+        and (include_personal or c not in PERSONAL_COLUMNS)
+    ]  # fmt: skip
 
 
 def mpi_spec_record(config: Config) -> dict[str, object]:

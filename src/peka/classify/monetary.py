@@ -77,6 +77,98 @@ def classify_monetary(households: pd.DataFrame, config: Config) -> pd.DataFrame:
     return out
 
 
+# ---- the source of the monetary side ----------------------------------------------------------------------------
+
+EXPENDITURE, DESIL, NONE = "expenditure", "desil", "none"  # values of monetary_source (schema.classified)
+
+
+def has_values(households: pd.DataFrame, column: str) -> bool:
+    return column in households.columns and bool(households[column].notna().any())
+
+
+def monetary_mode(households: pd.DataFrame) -> str:
+    """Where the table's monetary side comes from: ``expenditure`` (exp_pc or exp_hh given for some household),
+    else ``desil`` (a registry extract: a DTSEN/P3KE desil and no expenditure), else ``none``. Decided for the
+    whole table: a survey with a few households lacking expenditure keeps them unknown, it does not mix sources."""
+    if has_values(households, "exp_pc") or has_values(households, "exp_hh"):
+        return EXPENDITURE
+    if has_values(households, "desil"):
+        return DESIL
+    return NONE
+
+
+def classify_from_desil(households: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The monetary columns of a registry extract, from the ``desil`` (docs/methodology.md §1.5): ``level`` is the
+    ``[desil]`` class, ``poor`` / ``extreme_poor`` its flags; expenditure, line, ratio and gap stay missing.
+
+    >>> from peka.config import load_config
+    >>> out = classify_from_desil(pd.DataFrame({"desil": pd.array([1, 3, 7, None], dtype="Int64")}), load_config())
+    >>> out["level"].tolist(), out["poor"].tolist()
+    (['sangat_miskin', 'hampir_miskin', 'bukan_40_terbawah', nan], [True, False, False, <NA>])
+    """
+    n = len(households)
+    desil = _float(households, "desil")
+    known = ~np.isnan(desil)
+    classes = config.desil.classes
+    level_code = np.zeros(n, dtype=np.intp)
+    for cls in classes[:-1]:
+        level_code += desil > cls.max
+    level_code[~known] = -1
+    codes = [cls.code for cls in classes]
+
+    def flagged(names: list[str]) -> pd.arrays.BooleanArray:
+        hit = np.array([c in names for c in codes] + [False], dtype=bool)
+        return _boolean(hit[level_code], known)
+
+    nan = np.full(n, np.nan)
+    return pd.DataFrame(
+        {
+            "exp_pc": nan,
+            "poverty_line": nan,
+            "poverty_line_id": pd.array([pd.NA] * n, dtype="str"),
+            "welfare_ratio": nan,
+            "level": text_from_codes(level_code, codes),
+            "poor": flagged(config.desil.poor),
+            "extreme_line": np.full(n, float(config.extreme.value)),
+            "extreme_poor": flagged(config.desil.extreme),
+            "poverty_gap": nan,
+        },
+        index=households.index,
+    )
+
+
+def monetary_source(mode: str, poor: pd.Series) -> pd.arrays.ArrowStringArray:
+    """``monetary_source`` per household: the table's mode where the monetary side is known, else ``none``."""
+    known = poor.notna().to_numpy()
+    return text_from_codes(np.where(known & (mode != NONE), 0, 1), [mode, NONE])
+
+
+def broad_line_fallbacks(households: pd.DataFrame, line_id: pd.Series, config: Config) -> dict[str, int]:
+    """Households that got a broader line than their region's only because their region code is missing: the
+    national line while provincial or kabupaten lines of the period exist and the household has no prov_code or
+    kab_code; a provincial line while kabupaten lines exist and it has no kab_code. ``{line id: households}``."""
+    candidates = config.line_for_period
+    tiers = {line.tier for line in candidates}
+
+    def missing(column: str) -> np.ndarray:
+        if column not in households.columns:
+            return np.ones(len(households), dtype=bool)
+        return households[column].isna().to_numpy() | (households[column].astype("str") == "").to_numpy()
+
+    ids = line_id.astype("str")
+    national = ids.str.contains("/nasional", regex=False).fillna(False).to_numpy(dtype=bool)
+    provincial = ids.str.contains("/prov:", regex=False).fillna(False).to_numpy(dtype=bool)
+    no_kab = missing("kab_code")
+    fallback = np.zeros(len(households), dtype=bool)
+    if tiers & {"prov", "kab"}:
+        fallback |= national & no_kab & missing("prov_code")
+    if "kab" in tiers:
+        fallback |= provincial & no_kab
+    if not fallback.any():
+        return {}
+    return {str(k): int(v) for k, v in ids[fallback].value_counts().items()}
+
+
 # ---- survey deciles ("desil survei") ------------------------------------------------------------------------------
 
 

@@ -29,13 +29,33 @@ def _state(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return true, ~true & ~missing, missing
 
 
-def classify_segments(monetary: pd.DataFrame, mpi: pd.DataFrame, causes: pd.DataFrame, config: Config) -> pd.DataFrame:
+def classify_segments(
+    monetary: pd.DataFrame,
+    mpi: pd.DataFrame,
+    causes: pd.DataFrame,
+    config: Config,
+    *,
+    vulnerable_levels: list[str] | None = None,
+    use_money: bool = True,
+    use_mpi: bool = True,
+) -> pd.DataFrame:
+    """Status and segment. ``vulnerable_levels``: the level codes that make a non-poor household ``rentan``
+    (default ``[levels] vulnerable``; registry mode passes ``[desil] vulnerable``). Without the monetary side
+    (``use_money=False``, ``--skip money``) the status comes from the MPI alone, without the MPI from money alone."""
+    n = len(monetary)
     poor_t, poor_f, _ = _state(monetary["poor"])
     mpi_t, mpi_f, _ = _state(mpi["mpi_poor"])
     vul_t, vul_f, _ = _state(mpi["mpi_vulnerable"])
     level = monetary["level"]
     level_known = level.notna().to_numpy()
-    level_vulnerable = level.isin(config.levels.vulnerable).to_numpy(dtype=bool)
+    vulnerable = config.levels.vulnerable if vulnerable_levels is None else vulnerable_levels
+    level_vulnerable = level.isin(vulnerable).to_numpy(dtype=bool)
+    if not use_money:  # the side left out decides nothing: known, never poor, never vulnerable
+        poor_t, poor_f = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+        level_known, level_vulnerable = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    if not use_mpi:
+        mpi_t, mpi_f = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+        vul_t, vul_f = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
     neither = poor_f & mpi_f
     rentan = neither & ((level_known & level_vulnerable) | vul_t)
     tidak = neither & level_known & ~level_vulnerable & vul_f

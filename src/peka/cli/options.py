@@ -54,6 +54,19 @@ RejectsOpt = Annotated[
                  "OUT.rejects.csv beside -o, else INPUT.rejects.csv in the working folder)."),
 ]
 
+class Measure(str, Enum):
+    money = "money"
+    mpi = "mpi"
+    bps14 = "bps14"
+    causes = "causes"
+
+
+SkipOpt = Annotated[
+    list[Measure] | None,
+    typer.Option("--skip", help="Accept that a measure cannot be computed (money, mpi, bps14, causes; repeatable): "
+                 "otherwise a measure no household can get because a table or column is missing is exit 3."),
+]
+
 # the option names every data command takes (a test walks each command's --help for them)
 INPUT_OPTIONS: tuple[str, ...] = (
     "--persons", "--mapping", "--sheet", "--person-sheet", "--sep", "--encoding", "--decimal", "--config", "--set",

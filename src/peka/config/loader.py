@@ -234,7 +234,7 @@ def load_config(
     return config
 
 
-SOURCED_SECTIONS: tuple[str, ...] = ("extreme", "levels", "mpi", "bps14", "causes")
+SOURCED_SECTIONS: tuple[str, ...] = ("extreme", "levels", "desil", "mpi", "bps14", "causes")
 
 
 def _unsourced_sections_are_unconfirmed(doc: dict[str, Any]) -> None:
@@ -407,6 +407,7 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
     for i, code in enumerate(config.levels.vulnerable):
         if code not in codes:
             raise fail(f"{code!r} is not a class of this scheme", ("levels", "vulnerable", i))
+    _check_desil(config, fail)
 
     # MPI
     mpi = config.mpi
@@ -470,6 +471,27 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
 
     if check_rules:
         _check_rules(config, constants)
+
+
+def _check_desil(config: Config, fail: Any) -> None:
+    """Registry desil classes: increasing ``max``, the last ending at 10, poor/extreme/vulnerable naming classes."""
+    desil = config.desil
+    if not desil.classes:
+        return
+    previous = 0
+    for i, cls in enumerate(desil.classes):
+        if cls.max <= previous:
+            raise fail(f"desil classes must increase: max {cls.max} after {previous}", ("desil", "classes", i, "max"))
+        previous = cls.max
+    if previous != 10:
+        raise fail("the last desil class must end at desil 10 (max = 10)", ("desil", "classes"))
+    codes = [c.code for c in desil.classes]
+    if len(set(codes)) != len(codes):
+        raise fail("desil class codes must be unique", ("desil", "classes"))
+    for group in ("poor", "extreme", "vulnerable"):
+        for i, code in enumerate(getattr(desil, group)):
+            if code not in codes:
+                raise fail(f"{code!r} is not a desil class", ("desil", group, i))
 
 
 def model_kinds(level: str) -> dict[str, str]:

@@ -117,6 +117,37 @@ class LevelsConfig(Sourced):
     vulnerable: list[str] = []
 
 
+# ---- registry deciles (registry mode: the monetary side from a DTSEN/P3KE desil) --------------------------------
+
+
+class DesilClass(Strict):
+    code: str = Field(pattern=IDENTIFIER)
+    max: int = Field(ge=1, le=10)  # the class holds desil <= max not held by an earlier class
+    label_id: str | None = None
+    label_en: str | None = None
+
+
+class DesilConfig(Sourced):
+    """How a registry desil stands in for expenditure when a table has none (docs/methodology.md §1.5)."""
+
+    classes: list[DesilClass] = []
+    poor: list[str] = []  # classes counted as monetary poor (poor = true)
+    extreme: list[str] = []  # classes counted as extreme poor
+    vulnerable: list[str] = []  # classes that make a non-poor household "rentan"
+
+
+# ---- what classify computes and keeps ---------------------------------------------------------------------------
+
+Measure = Literal["money", "mpi", "bps14", "causes"]
+
+
+class ClassifyConfig(Strict):
+    # measures accepted as not computable (a measure no household can get is otherwise an input error, exit 3)
+    skip: list[Measure] = []
+    # household characteristics copied into the classified table when the input (or a [[derive]]) has them
+    keep: list[str] = []
+
+
 # ---- MPI ----------------------------------------------------------------------------------------------------------
 
 
@@ -231,6 +262,8 @@ class Config(Strict):
     bps14: Bps14Config
     causes: CausesConfig
     derive: list[Derive] = []
+    desil: DesilConfig = DesilConfig()
+    classify: ClassifyConfig = ClassifyConfig()
 
     _sources: dict[tuple[object, ...], str] = PrivateAttr(default_factory=dict)
     # the merged built-in presets before the user's layers (raw TOML values), to tell a changed number from a restated one

@@ -8,7 +8,7 @@ travels without the status of the numbers behind it.
 
 >>> from peka.config import load_config
 >>> [s.key for s in settings_status(load_config()) if s.status == "unconfirmed"]
-['mpi', 'constants.DEPENDENCY_RATIO_MAX', 'bps14.constants.LAND_M2', 'causes']
+['desil', 'mpi', 'constants.DEPENDENCY_RATIO_MAX', 'bps14.constants.LAND_M2', 'causes']
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ def settings_status(config: Config) -> list[SettingStatus]:
     levels = config.levels
     bounds = " / ".join(f"{c.code} < {_number(c.below)}" for c in levels.classes if c.below is not None)
     out.append(_item(f"levels[{levels.scheme}]", f"{bounds} × GK", levels))
+    desil = config.desil
+    if desil.classes:
+        bounds = " / ".join(f"{c.code} ≤ D{c.max}" for c in desil.classes)
+        out.append(_item("desil", f"{bounds}; poor: {', '.join(desil.poor)}", desil))
     mpi = config.mpi
     mpi_text = (
         f"{mpi.preset}: {len(mpi.active)} indicators, k = {mpi.k:.4g}, "

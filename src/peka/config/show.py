@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -120,7 +121,7 @@ def render_config(config: Config, *, annotate: bool = True, title: str | None = 
     return "\n".join(writer.lines).lstrip("\n") + "\n"
 
 
-def record_text(config: Config, *, title: str) -> str:
+def record_text(config: Config, *, title: str, warnings: Sequence[str] = ()) -> str:
     """The configuration record written beside a classification file: ``render_config`` under ``title`` (the
     command that made the table). Like the output of ``peka config show`` it is a valid ``peka.toml``: ``--config``
     on it reproduces the run.
@@ -129,4 +130,8 @@ def record_text(config: Config, *, title: str) -> str:
     >>> "[unconfirmed] bps14.constants.LAND_M2: LAND_M2 = 500" in record_text(load_config(), title="x")
     True
     """
-    return render_config(config, title=title)
+    text = render_config(config, title=title)
+    if not warnings:
+        return text
+    # what went wrong in this run heads the record (TOML comments: the file still loads)
+    return "".join(f"# WARNING (this run): {w}\n" for w in warnings) + text

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from peka.config.models import Config
@@ -374,10 +375,33 @@ def run_profile(request: ProfileRequest) -> ProfileRun:
             exc.file = str(request.input)
             exc.args = (exc.render(),)
         raise
+    if not has_design(frame, request):
+        without_standard_errors(result)
     result.design["line_values"] = line_values(frame, result.design)
     if chosen is not None:
         result.design["configuration"] = chosen.source
     return ProfileRun(result, chosen.config if chosen is not None else None)
+
+
+NO_DESIGN = ("no survey design (no weight, strata or PSU: a register lists families, it is not a sample): counts "
+             "and shares of the families listed, without standard errors")
+
+
+def has_design(frame: pd.DataFrame, request: ProfileRequest) -> bool:
+    """The table has a weight, strata or PSU column (named or by its canonical name)."""
+    names = (request.weight or "weight", request.strata or "strata", request.psu or "psu")
+    return any(name in frame.columns for name in names)
+
+
+def without_standard_errors(result: Any) -> None:
+    """A table without any design column is not a sample: its shares are exact counts of what it lists, so no
+    standard error, interval or RSE is shown (not an SE of 0, and not an SRS SE either)."""
+    estimates = result.estimates
+    for column in ("se", "ci_low", "ci_high", "rse"):
+        if column in estimates.columns:
+            estimates[column] = np.nan
+    result.design.update({"type": "none", "description": NO_DESIGN, "ci": {}, "standard_errors": False})
+    log.warning("%s", NO_DESIGN)
 
 
 def line_values(frame: pd.DataFrame, design: dict[str, Any]) -> dict[str, dict[str, float]]:

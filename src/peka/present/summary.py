@@ -20,7 +20,7 @@ from peka.config.provenance import CHANGED_WITHOUT_SOURCE, not_confirmed
 from peka.present.labels import label, summary_text
 from peka.present.numbers import format_count, format_percent, format_rupiah
 from peka.present.tables import Display, DisplayTable
-from peka.schema.classified import POOR_STATUSES, STATUSES
+from peka.schema.classified import MONETARY_SOURCE, MONETARY_SOURCES, POOR_STATUSES, STATUSES
 
 SEGMENTS_SHOWN = 12
 
@@ -55,8 +55,14 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
     headers = [summary_text("category", lang), summary_text("households", lang), summary_text("weighted_share", lang)]
 
     levels = config.levels
-    title = f"{summary_text('level', lang)} ({levels.scheme}){_status_mark(levels.status, lang)}"
-    rows = _counts(table["level"], weights, [c.code for c in levels.classes], lang, "level", config)
+    sources = table[MONETARY_SOURCE] if MONETARY_SOURCE in table else pd.Series([], dtype="str")
+    if (sources == "desil").any():  # registry mode: the level is the [desil] class
+        title = f"{summary_text('level_desil', lang)}{_status_mark(config.desil.status, lang)}"
+        order = [c.code for c in config.desil.classes]
+    else:
+        title = f"{summary_text('level', lang)} ({levels.scheme}){_status_mark(levels.status, lang)}"
+        order = [c.code for c in levels.classes]
+    rows = _counts(table["level"], weights, order, lang, "level", config)
     summary.tables.append(DisplayTable(title, headers, rows))
 
     mpi_mark = _status_mark(config.mpi.status, lang)
@@ -69,6 +75,14 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
         )
     )
 
+    if len(sources):
+        counts = sources.value_counts()
+        text = ", ".join(
+            f"{code} {format_count(int(counts[code]), lang)}" for code in MONETARY_SOURCES if code in counts
+        )
+        summary.notes.append(summary_text("monetary_source", lang, counts=text))
+    if config.classify.skip:
+        summary.notes.append(summary_text("skipped", lang, measures=", ".join(config.classify.skip)))
     summary.notes += _mpi_missing_notes(table, config, lang)
 
     poor = table["poverty_status"].isin(POOR_STATUSES).to_numpy(dtype=bool)
@@ -167,4 +181,6 @@ def classify_summary(run: Any, lang: str = "id") -> Display:
         )  # fmt: skip
         lines.append(f"{line} ({who.get(table, table)})")
     display.lines = lines + display.lines
+    warning = summary_text("warning", lang)
+    display.notes = [f"{warning}: {w}" for w in getattr(run, "warnings", ())] + display.notes
     return display

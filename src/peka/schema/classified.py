@@ -33,6 +33,17 @@ NONPOOR_STATUS = "tidak_miskin"
 UNKNOWN_STATUS = "tidak_diketahui"
 STATUSES: tuple[str, ...] = (*POOR_STATUSES, VULNERABLE_STATUS, NONPOOR_STATUS, UNKNOWN_STATUS)
 
+# where the monetary side of each household came from: its expenditure, its registry desil (a P3KE/DTSEN extract
+# has no expenditure), or nowhere (unknown)
+MONETARY_SOURCE = "monetary_source"
+MONETARY_SOURCES: tuple[str, ...] = ("expenditure", "desil", "none")
+
+# the measures classify computes; each can be accepted as not computable (--skip, [classify] skip)
+MEASURES: tuple[str, ...] = ("money", "mpi", "bps14", "causes")
+
+# group counts of the members kept by default ([[derive]] in presets/default.toml): usable in --by and --hh-size
+GROUP_COUNT_COLUMNS: tuple[str, ...] = ("n_children", "n_under5", "n_elderly", "n_women", "n_disabled")
+
 # per-indicator, per-criterion and per-cause columns: prefix + the configured code
 MPI_PREFIX = "mpi_d_"
 BPS14_PREFIX = "bps14_c"
@@ -43,7 +54,9 @@ SEGMENT_COLUMNS: tuple[str, ...] = (MARKER, "segment")
 # columns holding true/false (a CSV gives text: read back as nullable boolean); plus every CAUSE_PREFIX column
 BOOLEAN_COLUMNS: tuple[str, ...] = ("poor", "extreme_poor", "mpi_poor", "mpi_vulnerable", "mpi_severe", "miskin_14k")
 # coded text columns of the classification, read back as text (codes keep their leading zeros)
-TEXT_COLUMNS: tuple[str, ...] = (MARKER, "segment", "primary_cause", "causes", "level", "line_id")
+TEXT_COLUMNS: tuple[str, ...] = (
+    MARKER, "segment", "primary_cause", "causes", "level", "line_id", MONETARY_SOURCE,
+)  # fmt: skip
 
 RECORD_SUFFIX = ".peka.toml"
 RECORD_ATTR = "peka.record"  # DataFrame.attrs key in memory: the record text

@@ -33,12 +33,25 @@ def classify_command(
     include_personal: Annotated[
         bool, typer.Option("--include-personal", help="Copy NIK, No KK, names and addresses into the output.")
     ] = False,
+    skip: o.SkipOpt = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option("--keep", help="Also copy this household column or [[derive]] value into the output "
+                     "(repeatable; default set: [classify] keep)."),
+    ] = None,
+    keep_none: Annotated[
+        bool, typer.Option("--keep-none", help="Copy none of the default characteristics ([classify] keep); "
+                           "--keep still adds columns.")
+    ] = False,
 ) -> None:
     """Classify every household and print a summary; with -o also write one row per household.
 
     Output columns (docs/methodology.md): per-capita expenditure, the poverty line used, level, extreme poverty,
     survey decile, MPI deprivations and score, BPS-14 criteria, causes, poverty status and segment. Only ids and
-    region columns are copied from the input: NIK and names only with --include-personal. Without -o nothing is
+    region columns and the household characteristics of [classify] keep (head, housing, desil, recv_*, group
+    counts n_children, n_under5, n_elderly, n_women, n_disabled) are copied: NIK and names only with
+    --include-personal. Without expenditure, a registry desil gives the monetary side (monetary_source says which).
+    A measure no household can get (e.g. the MPI without --persons) is exit 3 unless --skip names it. Without -o nothing is
     written; with -o the classification record (the effective configuration, headed by the settings that are not
     confirmed) goes beside the table as OUT.peka.toml and, in Parquet, inside the file: `peka profile OUT` uses it,
     and --config OUT.peka.toml reproduces the run.
@@ -57,6 +70,7 @@ def classify_command(
         o.input_spec(file, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
         config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects),
         output=None if to_stdout else output, include_personal=include_personal,
+        skip=[m.value for m in skip or ()], keep=[] if keep_none else None, keep_more=keep or (),
     )  # fmt: skip
     # with `-o -` the data owns stdout and the summary moves to stderr
     screen = err if to_stdout else out
