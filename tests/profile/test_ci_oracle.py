@@ -113,3 +113,12 @@ def test_r_script_reproduces_committed_ci_oracle(tmp_path: Path) -> None:
     fresh, committed = read_oracle(tmp_path / "r_ci_sabang.csv"), read_oracle()
     assert list(fresh.index) == list(committed.index) and list(fresh.columns) == list(committed.columns)
     np.testing.assert_allclose(fresh.to_numpy(dtype=float), committed.to_numpy(dtype=float), rtol=1e-12)
+
+
+def test_default_intervals_stay_in_range(classified: pd.DataFrame) -> None:
+    normal = profile(classified, by=["desa_code"], options=ProfileOptions(ci="normal")).estimates
+    default = profile(classified, by=["desa_code"]).estimates
+    assert (normal["ci_low"] < 0).sum() > 0  # symmetric intervals of small domains leave the range
+    assert not (default["ci_low"] < 0).any()
+    bounded = default["measure"].isin(["P0", "P1", "P2", "H", "M0", "A", "h_censored", "cause_share", "pop_share"])
+    assert (default.loc[bounded, "ci_high"].dropna() <= 1).all()

@@ -6,7 +6,8 @@
   ``expit(logit(p) ∓ t(df)·se/(p(1 − p)))``, always inside (0, 1). R fits
   ``svyglm(y ~ 1, family = quasibinomial)``, whose intercept is logit(p) with the sandwich SE se(p)/(p(1 − p))
   (the delta method); the closed form is the same (tests/profile/test_ci_oracle.py: to 1e-12 of the converged fit).
-  Measures that are not proportions get the ``t`` interval, clipped to [0, 1] when the measure cannot leave it.
+  Measures that are not proportions get the ``t`` interval, clipped to [0, 1] (or at 0) when the measure cannot
+  leave it.
 
 ``df`` per row is either the whole design's degrees of freedom (#PSU − #strata) or the domain's (PSUs and strata
 with households of the domain, what R's ``degf()`` gives for a ``subset()`` design and so ``svyby(..., svyciprop)``
@@ -31,6 +32,8 @@ PROPORTIONS: frozenset[str] = frozenset(
 )
 # in [0, 1] by construction but not shares of a 0/1 variable: their t interval is clipped to [0, 1] under logit
 BOUNDED: frozenset[str] = frozenset({"P1", "P2", "M0", "A", "contribution"})
+# never negative, unbounded above: their t interval is clipped at 0 under logit
+NONNEGATIVE: frozenset[str] = frozenset({"cause_ratio", "households", "persons"})
 
 
 def quantiles(method: CiMethod, confidence: float, df: np.ndarray) -> np.ndarray:
@@ -53,6 +56,7 @@ def intervals(
     bounded = np.isin(measure, list(BOUNDED))
     low = np.where(bounded, np.clip(low, 0.0, 1.0), low)
     high = np.where(bounded, np.clip(high, 0.0, 1.0), high)
+    low = np.where(np.isin(measure, list(NONNEGATIVE)), np.maximum(low, 0.0), low)
     inside = proportion & (estimate > 0) & (estimate < 1)
     p = np.where(inside, estimate, 0.5)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -24,6 +24,7 @@ from peka.estimate.intervals import (
     CI_METHODS,
     PROPORTIONS,
     CiDf,
+    NONNEGATIVE,
     CiMethod,
     intervals,
     quantiles,
@@ -312,7 +313,7 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
                 "df": None if options.ci == "normal" else options.ci_df,
                 "quantile": quantile,
                 "logit_measures": sorted(PROPORTIONS) if options.ci == "logit" else [],
-                "clipped_measures": sorted(BOUNDED) if options.ci == "logit" else [],
+                "clipped_measures": sorted(BOUNDED | NONNEGATIVE) if options.ci == "logit" else [],
             },
             "reliability": {
                 "reliable_rse_max": options.rse_reliable,
