@@ -29,7 +29,7 @@ def _haughton_khandker() -> pd.DataFrame:
 
 
 def test_fgt_textbook_example_with_srs_standard_error() -> None:
-    result = profile(_haughton_khandker(), line=125.0, options=ProfileOptions(min_n=0))
+    result = profile(_haughton_khandker(), line=125.0, options=ProfileOptions(ci="normal", min_n=0, min_psu=0))
     est = result.estimates
     # P0 = 2/4; P1 = (25/125 + 15/125)/4 = 0.08; P2 = (0.2² + 0.12²)/4 = 0.0136
     assert _get(est, "P0")["estimate"] == pytest.approx(0.5, rel=1e-15)
@@ -47,10 +47,25 @@ def test_fgt_textbook_example_with_srs_standard_error() -> None:
 
 
 def test_t_intervals_use_the_design_degrees_of_freedom() -> None:
-    est = profile(_haughton_khandker(), line=125.0, options=ProfileOptions(df="design")).estimates
+    est = profile(_haughton_khandker(), line=125.0, options=ProfileOptions(ci="t")).estimates
     p0 = _get(est, "P0")
     # t(0.975, df = 4 PSUs − 1 stratum = 3) = 3.182446305284263 (statistical tables)
     assert p0["ci_high"] == pytest.approx(0.5 + 3.182446305284263 * math.sqrt(1 / 12), rel=1e-12)
+    assert p0["ci_low"] < 0  # the symmetric interval leaves [0, 1]: why logit is the default
+
+
+def test_logit_interval_of_a_proportion_stays_inside_0_1() -> None:
+    result = profile(_haughton_khandker(), line=125.0, options=ProfileOptions(min_n=0, min_psu=0))
+    p0, p1 = _get(result.estimates, "P0"), _get(result.estimates, "P1")
+    # logit(0.5) = 0; se of logit(p) = se(p)/(p(1 − p)) = 4·√(1/12); t(0.975, 3) = 3.182446305284263
+    half = 3.182446305284263 * 4 * math.sqrt(1 / 12)
+    assert p0["ci_low"] == pytest.approx(1 / (1 + math.exp(half)), rel=1e-12)
+    assert p0["ci_high"] == pytest.approx(1 / (1 + math.exp(-half)), rel=1e-12)
+    assert 0 < p0["ci_low"] < 0.5 < p0["ci_high"] < 1
+    # P1 is not a share of persons: t interval, clipped at 0 (0.08 − 3.18·se < 0)
+    assert p1["ci_low"] == 0.0 and p1["ci_high"] == pytest.approx(0.08 + 3.182446305284263 * p1["se"], rel=1e-12)
+    assert result.design["ci"]["method"] == "logit" and result.design["ci"]["df"] == "design"
+    assert result.design["ci"]["quantile"] == pytest.approx(3.182446305284263, rel=1e-12)
 
 
 def test_person_weighting_uses_household_size_and_none_counts_rows() -> None:
@@ -105,20 +120,73 @@ def test_mpi_spec_is_validated() -> None:
 
 def test_flags_and_suppression() -> None:
     frame = _haughton_khandker()
-    est = profile(frame, line=90.0, options=ProfileOptions(min_n=0)).estimates
+    est = profile(frame, line=90.0, options=ProfileOptions(min_n=0, min_psu=0)).estimates
     assert _get(est, "P0")["estimate"] == 0 and _get(est, "P0")["flag"] == "no_rse"
     est = profile(frame, line=125.0).estimates  # n = 4 < 30
     assert _get(est, "P0")["flag"] == "low_n"
-    est = profile(frame, line=125.0, options=ProfileOptions(min_n=0, rse_reliable=0.6, rse_caution=0.7)).estimates
+    opts = ProfileOptions(min_n=0, min_psu=0, rse_reliable=0.6, rse_caution=0.7)
+    est = profile(frame, line=125.0, options=opts).estimates
     assert _get(est, "P0")["flag"] == "reliable"  # rse 0.577
-    est = profile(frame, line=125.0, options=ProfileOptions(min_n=0, rse_reliable=0.5, rse_caution=0.6)).estimates
+    opts = ProfileOptions(min_n=0, min_psu=0, rse_reliable=0.5, rse_caution=0.6)
+    est = profile(frame, line=125.0, options=opts).estimates
     assert _get(est, "P0")["flag"] == "caution"
     est = profile(frame, line=125.0, options=ProfileOptions(suppress=True)).estimates
     p0 = _get(est, "P0")
     assert p0["flag"] == "suppressed" and math.isnan(p0["estimate"]) and math.isnan(p0["se"])
     assert p0["n"] == 4  # counts stay visible
     with pytest.raises(UsageError):
-        ProfileOptions(df="satterthwaite")  # type: ignore[arg-type]
+        ProfileOptions(ci="satterthwaite")  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        ProfileOptions(ci_df="whole")  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        ProfileOptions(min_psu=-1)
+
+
+def _two_psu_domain() -> pd.DataFrame:
+    # 12 PSUs of 3 households in one stratum; domain "a" lives in PSUs 0 and 1 only (6 households, 2 poor)
+    psu = np.repeat(np.arange(12), 3)
+    exp_pc = np.where(np.arange(36) % 3 == 0, 50.0, 200.0)
+    return pd.DataFrame(
+        {"exp_pc": exp_pc, "hh_size": 1, "weight": 1.0, "psu": psu.astype(str), "dom": np.where(psu < 2, "a", "b")}
+    )
+
+
+def test_few_psu_flag_counts_the_psus_behind_the_estimate() -> None:
+    frame = _two_psu_domain()
+    est = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(min_n=0, segments=False)).estimates
+    a, b, whole = _get(est, "P0", domain={"dom": "a"}), _get(est, "P0", domain={"dom": "b"}), _get(est, "P0")
+    assert (a["n_psu"], b["n_psu"], whole["n_psu"]) == (2, 10, 12)
+    assert a["flag"] == "few_psu" and b["flag"] != "few_psu" and whole["flag"] != "few_psu"
+    est = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(min_n=0, min_psu=2, segments=False)).estimates
+    assert _get(est, "P0", domain={"dom": "a"})["flag"] != "few_psu"  # 2 PSUs is not fewer than 2
+    # low_n comes first
+    est = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(min_n=7, segments=False)).estimates
+    assert _get(est, "P0", domain={"dom": "a"})["flag"] == "low_n"
+
+
+def test_suppression_follows_n_and_rse_not_the_psu_flag() -> None:
+    frame = _two_psu_domain()
+    # every PSU has 1 poor of 3: P0 = 1/3 in each PSU, se = 0 → rse 0, reliable by RSE: few_psu stays visible
+    est = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(min_n=0, suppress=True, segments=False))
+    a = _get(est.estimates, "P0", domain={"dom": "a"})
+    assert a["flag"] == "few_psu" and a["estimate"] == pytest.approx(1 / 3)
+    # P1 of domain a: gap 0.5 for one household of three in each PSU; make PSU 1 non-poor → RSE > 50% → suppressed
+    frame.loc[frame["psu"] == "1", "exp_pc"] = 200.0
+    est = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(min_n=0, suppress=True, segments=False))
+    a = _get(est.estimates, "P0", domain={"dom": "a"})
+    assert a["flag"] == "suppressed" and math.isnan(a["ci_low"])
+
+
+def test_domain_degrees_of_freedom() -> None:
+    frame = _two_psu_domain().assign(exp_pc=lambda f: np.where(np.arange(36) % 9 == 0, 50.0, 200.0))
+    opts = {"min_n": 0, "segments": False, "ci": "t"}
+    whole_df = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(**opts)).estimates
+    domain_df = profile(frame, line=100.0, by=["dom"], options=ProfileOptions(ci_df="domain", **opts))
+    a1, a2 = _get(whole_df, "P0", domain={"dom": "a"}), _get(domain_df.estimates, "P0", domain={"dom": "a"})
+    # t(0.975, 11) = 2.2009851600916388 (12 PSUs − 1 stratum); t(0.975, 1) = 12.706204736174694 (2 PSUs − 1; R qt)
+    assert a1["ci_high"] == pytest.approx(a1["estimate"] + 2.2009851600916388 * a1["se"], rel=1e-12)
+    assert a2["ci_high"] == pytest.approx(a2["estimate"] + 12.706204736174694 * a2["se"], rel=1e-12)
+    assert domain_df.design["ci"]["quantile"] is None and domain_df.design["ci"]["df"] == "domain"
 
 
 def test_missing_welfare_equals_domain_estimation_without_dropping_rows(small_survey: pd.DataFrame) -> None:
@@ -168,7 +236,7 @@ def test_design_description(small_survey: pd.DataFrame) -> None:
     assert d["type"] == "stratified_cluster" and d["srs"] is False
     assert (d["weight"], d["strata"], d["psu"], d["lonely_psu"]) == ("weight", "stratum", "psu", "adjust")
     assert (d["n_households"], d["n_strata"], d["n_psu"], d["df"]) == (296, 6, 26, 20)
-    assert d["singleton_strata"] == [] and d["ci"]["method"] == "normal"
+    assert d["singleton_strata"] == [] and d["ci"]["method"] == "logit"
     unweighted = profile(small_survey.drop(columns=["weight"]), design=Design(weight=None)).design
     assert "unweighted" in unweighted["description"]
 
@@ -186,6 +254,7 @@ def test_output_columns_and_types(small_survey: pd.DataFrame) -> None:
         "rse",
         "flag",
         "n",
+        "n_psu",
         "weighted_n",
     ]
     assert est["domain"].iloc[0] == {} and est["indicator"].iloc[0] is None
@@ -193,7 +262,8 @@ def test_output_columns_and_types(small_survey: pd.DataFrame) -> None:
     fractions = est[est["measure"].isin(["P0", "P1", "P2", "H", "M0", "A", "h_censored", "pop_share"])]
     defined = fractions["estimate"].dropna()  # A is undefined (0/0) in a domain without MPI-poor persons
     assert defined.between(0, 1).all() and len(defined) > 100
-    assert set(est["flag"]) <= {"reliable", "caution", "unreliable", "low_n", "no_rse"}
+    assert set(est["flag"]) <= {"reliable", "caution", "unreliable", "low_n", "few_psu", "no_rse"}
+    assert est["n_psu"].dtype == np.int64 and (est["n_psu"] <= 26).all()
 
 
 def test_no_households_is_an_input_error() -> None:

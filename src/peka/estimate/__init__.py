@@ -15,6 +15,7 @@ from peka.estimate.profile import (
     profile,
     profile_chunks,
 )
+from peka.estimate.rank import Ranking, rank_domains
 from peka.estimate.sums import PartialSums, sum_partials
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ProfileOptions",
     "ProfilePlan",
     "ProfileResult",
+    "Ranking",
     "Ratio",
     "RatioOfRatios",
     "Total",
@@ -32,5 +34,6 @@ __all__ = [
     "plan_profile",
     "profile",
     "profile_chunks",
+    "rank_domains",
     "sum_partials",
 ]

@@ -125,6 +125,7 @@ class SetView:
     row_stratum: np.ndarray | None = None  # (R,)
     row_unit: np.ndarray | None = None  # (R,) index into the population PSU rows
     row_sums: np.ndarray | None = None  # (R, p)
+    row_counts: np.ndarray | None = None  # (R, q) unweighted counts per (cell, stratum, PSU) row
     unit_stratum: np.ndarray | None = None  # (U,)
     unit_sums: np.ndarray | None = None  # (U, p)
     # moments layout (rows are PSUs)
@@ -132,6 +133,7 @@ class SetView:
     cs_cross: np.ndarray | None = None  # (C, H, p, p)
     pop_cross: np.ndarray | None = None  # (H, p, p)
     pop_strata_sums: np.ndarray | None = None  # (H, p)
+    cs_counts: np.ndarray | None = None  # (C, H, q) unweighted counts per cell and stratum
 
 
 def set_view(ps: PartialSums, set_id: int) -> SetView:
@@ -155,6 +157,8 @@ def set_view(ps: PartialSums, set_id: int) -> SetView:
         view.cs_sums[row_cell, row_stratum] = ps.sums[rows]
         view.cs_cross = np.zeros((n_cells, n_strata, p, p))
         view.cs_cross[row_cell, row_stratum] = ps.cross[rows]  # type: ignore[index]
+        view.cs_counts = np.zeros((n_cells, n_strata, ps.counts.shape[1]))
+        view.cs_counts[row_cell, row_stratum] = ps.counts[rows]
         view.pop_strata_sums = np.zeros((n_strata, p))
         view.pop_strata_sums[pop_stratum] = ps.sums[pop_rows]
         view.pop_cross = np.zeros((n_strata, p, p))
@@ -170,9 +174,25 @@ def set_view(ps: PartialSums, set_id: int) -> SetView:
         view.row_cell, view.row_stratum = row_cell, row_stratum
         view.row_unit = unit_index.get_indexer(row_units)
         view.row_sums = ps.sums[rows]
+        view.row_counts = ps.counts[rows]
         view.unit_stratum = pop_stratum
         view.unit_sums = ps.sums[pop_rows]
     return view
+
+
+def contributing_units(view: SetView, counter: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the PSUs and the strata with at least one household counted by ``counter`` (column of the
+    counts): the units an estimate rests on, and R ``degf()`` of the domain's subset is their difference."""
+    n_cells, n_strata = len(view.cells), len(view.strata)
+    if view.cs_counts is not None:  # moments layout: every counted household is its own PSU
+        per_stratum = view.cs_counts[:, :, counter]
+        return per_stratum.sum(axis=1), (per_stratum > 0).sum(axis=1).astype(np.float64)
+    assert view.row_counts is not None and view.row_cell is not None and view.row_stratum is not None
+    present = view.row_counts[:, counter] > 0
+    n_psu = np.bincount(view.row_cell[present], minlength=n_cells).astype(np.float64)
+    pairs = np.zeros(n_cells * n_strata, dtype=bool)
+    pairs[view.row_cell[present] * n_strata + view.row_stratum[present]] = True
+    return n_psu, pairs.reshape(n_cells, n_strata).sum(axis=1).astype(np.float64)
 
 
 def singleton_strata(view: SetView) -> list[str]:

@@ -16,11 +16,20 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
 from peka.errors import InputError, UsageError
 from peka.estimate.design import Design
-from peka.estimate.linearize import check_lonely, set_view, singleton_strata, variances
+from peka.estimate.intervals import (
+    BOUNDED,
+    CI_DF_OPTIONS,
+    CI_METHODS,
+    PROPORTIONS,
+    CiDf,
+    NONNEGATIVE,
+    CiMethod,
+    intervals,
+    quantiles,
+)
+from peka.estimate.linearize import check_lonely, contributing_units, set_view, singleton_strata, variances
 from peka.estimate.measures import MeasurePlan, check_line_value, make_plan
 from peka.estimate.sums import PartialSums, normalise_domain_sets, sum_partials
 from peka.schema.classified import SEGMENT_COLUMNS
@@ -38,24 +47,33 @@ COLUMNS: tuple[str, ...] = (
     "rse",
     "flag",
     "n",
+    "n_psu",
     "weighted_n",
 )
 
 
 @dataclass(frozen=True)
 class ProfileOptions:
-    """How SEs become intervals and flags.
+    """How SEs become intervals and flags (docs/estimation.md §4).
 
-    ``df="normal"``: normal 95% intervals (R ``confint``); ``df="design"``: Student t with the design degrees of
-    freedom (#PSU − #strata, Stata's convention). Flags: ``rse ≤ rse_reliable`` → ``reliable``, ``≤ rse_caution``
-    → ``caution``, above → ``unreliable`` (BPS practice: 25% and 50%); ``n < min_n`` → ``low_n``; an estimate of 0
-    → ``no_rse``. ``suppress`` blanks ``low_n`` and ``unreliable`` cells (flag ``suppressed``). ``segments`` adds the
-    ``poverty_status`` and ``segment`` columns, when present, as extra domain sets.
+    ``ci``: ``"logit"`` (default) gives proportions the logit interval of R ``svyciprop(method="logit")`` (never
+    outside [0, 1]) and other measures the t interval (clipped to [0, 1] for measures bounded by it); ``"t"`` the
+    symmetric Student-t interval (R ``confint(..., df=degf(design))``, Stata); ``"normal"`` the symmetric normal
+    interval (R ``confint``). ``ci_df``: the t degrees of freedom, ``"design"`` = #PSU − #strata of the whole
+    sample (R ``degf(design)``, Stata), ``"domain"`` = PSUs − strata with households of the domain (R
+    ``degf(subset(design, ...))``, which ``svyby(..., svyciprop)`` uses). Flags, first that applies: ``n < min_n`` →
+    ``low_n``; fewer than ``min_psu`` PSUs with households behind the estimate → ``few_psu``; an estimate of 0 →
+    ``no_rse``; ``rse ≤ rse_reliable`` → ``reliable``, ``≤ rse_caution`` → ``caution``, above → ``unreliable``
+    (BPS practice: 25% and 50%). ``suppress`` blanks cells with ``n < min_n`` or an RSE above ``rse_caution``
+    (flag ``suppressed``). ``segments`` adds the ``poverty_status`` and ``segment`` columns, when present, as extra
+    domain sets.
     """
 
     confidence: float = 0.95
-    df: Literal["normal", "design"] = "normal"
+    ci: CiMethod = "logit"
+    ci_df: CiDf = "design"
     min_n: int = 30
+    min_psu: int = 10
     rse_reliable: float = 0.25
     rse_caution: float = 0.5
     suppress: bool = False
@@ -64,10 +82,12 @@ class ProfileOptions:
     def __post_init__(self) -> None:
         if not 0 < self.confidence < 1:
             raise UsageError(f"confidence must be between 0 and 1, not {self.confidence}")
-        if self.df not in ("normal", "design"):
-            raise UsageError(f"df must be 'normal' or 'design', not {self.df!r}")
-        if self.min_n < 0 or not 0 < self.rse_reliable <= self.rse_caution:
-            raise UsageError("min_n must be ≥ 0 and 0 < rse_reliable ≤ rse_caution")
+        if self.ci not in CI_METHODS:
+            raise UsageError(f"ci must be one of {', '.join(CI_METHODS)}, not {self.ci!r}")
+        if self.ci_df not in CI_DF_OPTIONS:
+            raise UsageError(f"ci_df must be one of {', '.join(CI_DF_OPTIONS)}, not {self.ci_df!r}")
+        if self.min_n < 0 or self.min_psu < 0 or not 0 < self.rse_reliable <= self.rse_caution:
+            raise UsageError("min_n and min_psu must be ≥ 0 and 0 < rse_reliable ≤ rse_caution")
 
 
 @dataclass
@@ -234,12 +254,8 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
     n_strata = len(pop_view.strata)
     n_psu = int(pop_view.n_h.sum())
     df_design = n_psu - n_strata
-    if options.df == "design":
-        if df_design < 1:
-            raise UsageError(f"design degrees of freedom are {df_design}: use normal intervals")
-        quantile = float(stats.t.ppf(0.5 + options.confidence / 2, df_design))
-    else:
-        quantile = float(stats.norm.ppf(0.5 + options.confidence / 2))
+    if options.ci != "normal" and options.ci_df == "design" and df_design < 1:
+        raise UsageError(f"design degrees of freedom are {df_design}: use normal intervals")
 
     frames = []
     for set_id, columns in enumerate(ps.domain_sets):
@@ -247,7 +263,9 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
         domains = [dict(zip(columns, json.loads(key))) for key in view.cells]
         order = sorted(range(len(domains)), key=lambda i: tuple(_natural(v) for v in domains[i].values()))
         rows: dict[str, list[Any]] = {c: [] for c in ("cell", "m", "measure", "indicator")}
-        blocks: dict[str, list[np.ndarray]] = {c: [] for c in ("estimate", "variance", "n", "weighted_n")}
+        blocks: dict[str, list[np.ndarray]] = {
+            c: [] for c in ("estimate", "variance", "n", "n_psu", "n_strata", "weighted_n")
+        }
         for m, spec in enumerate(plan.measures):
             if spec.where == "domains" and set_id == 0:
                 continue
@@ -255,6 +273,9 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
             blocks["estimate"].append(estimate)
             blocks["variance"].append(variance)
             blocks["n"].append(view.counts[:, counter_index[spec.n]])
+            psus_in, strata_in = contributing_units(view, counter_index[spec.n])
+            blocks["n_psu"].append(psus_in)
+            blocks["n_strata"].append(strata_in)
             blocks["weighted_n"].append(view.totals[:, [var_index[v] for v in spec.weighted_n]].sum(axis=1))
             rows["cell"].append(np.arange(len(domains)))
             rows["m"].append(np.full(len(domains), m))
@@ -275,7 +296,7 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
         part.insert(0, "domain", [domains[i] for i in part["_cell"]])
         frames.append(part.drop(columns=["_rank", "_m", "_cell"]))
     table = pd.concat(frames, ignore_index=True)
-    table = _finish(table, quantile, options)
+    table, quantile = _finish(table, df_design, options)
 
     described = design.describe()
     lonely = singleton_strata(pop_view)
@@ -287,14 +308,18 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
             "singleton_strata": lonely,
             "df": df_design,
             "ci": {
-                "method": "t" if options.df == "design" else "normal",
+                "method": options.ci,
                 "confidence": options.confidence,
+                "df": None if options.ci == "normal" else options.ci_df,
                 "quantile": quantile,
+                "logit_measures": sorted(PROPORTIONS) if options.ci == "logit" else [],
+                "clipped_measures": sorted(BOUNDED | NONNEGATIVE) if options.ci == "logit" else [],
             },
             "reliability": {
                 "reliable_rse_max": options.rse_reliable,
                 "caution_rse_max": options.rse_caution,
                 "min_n": options.min_n,
+                "min_psu": options.min_psu,
                 "suppress": options.suppress,
             },
             "domains": [list(c) for c in ps.domain_sets],
@@ -315,32 +340,41 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
     return ProfileResult(estimates=table, design=described)
 
 
-def _finish(table: pd.DataFrame, quantile: float, options: ProfileOptions) -> pd.DataFrame:
-    """SE, CI, RSE, flags and optional suppression, vectorised over the whole table."""
+def _finish(table: pd.DataFrame, df_design: int, options: ProfileOptions) -> tuple[pd.DataFrame, float | None]:
+    """SE, CI, RSE, flags and optional suppression, vectorised over the whole table; also the quantile shared by
+    every row (``None`` when it varies by domain)."""
     estimate = table["estimate"].to_numpy(dtype=np.float64)
     se = np.sqrt(table.pop("variance").to_numpy(dtype=np.float64))
     n = table["n"].to_numpy(dtype=np.float64)
+    n_psu = table["n_psu"].to_numpy(dtype=np.float64)
+    n_strata = table.pop("n_strata").to_numpy(dtype=np.float64)
+    df = n_psu - n_strata if options.ci_df == "domain" else np.full(len(table), float(df_design))
+    quantile = quantiles(options.ci, options.confidence, df)
+    shared = None if options.ci_df == "domain" and options.ci != "normal" else float(
+        quantiles(options.ci, options.confidence, np.array([float(df_design)]))[0]
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         rse = np.where(estimate != 0, se / np.abs(estimate), np.nan)
-    flag = np.select(
-        [
-            n < options.min_n,
-            ~np.isfinite(estimate) | (estimate == 0),
-            rse <= options.rse_reliable,
-            rse <= options.rse_caution,
-        ],
-        ["low_n", "no_rse", "reliable", "caution"],
+    # the RSE class alone decides suppression, whatever flag of fewer PSUs is shown
+    rse_class = np.select(
+        [~np.isfinite(estimate) | (estimate == 0), rse <= options.rse_reliable, rse <= options.rse_caution],
+        ["no_rse", "reliable", "caution"],
         default="unreliable",
+    )
+    flag = np.where(
+        n < options.min_n, "low_n", np.where(n_psu < options.min_psu, "few_psu", rse_class)
     ).astype(object)
     table["se"] = se
-    table["ci_low"] = estimate - quantile * se
-    table["ci_high"] = estimate + quantile * se
+    table["ci_low"], table["ci_high"] = intervals(
+        estimate, se, table["measure"].to_numpy(dtype=object), options.ci, quantile
+    )
     table["rse"] = rse
     table["flag"] = flag
     if options.suppress:
-        hide = np.isin(flag, ["low_n", "unreliable"])
+        hide = (n < options.min_n) | (rse_class == "unreliable")
         for column in ("estimate", "se", "ci_low", "ci_high", "rse"):
             table.loc[hide, column] = np.nan
         table.loc[hide, "flag"] = "suppressed"
     table["n"] = table["n"].round().astype(np.int64)
-    return table[list(COLUMNS)]
+    table["n_psu"] = table["n_psu"].round().astype(np.int64)
+    return table[list(COLUMNS)], shared
