@@ -98,10 +98,11 @@ def test_group_counts_match_the_raw_person_file(classified):
         assert (table[column].to_numpy() == counts[raw].to_numpy()).all(), column
 
 
-def test_child_poverty_through_hh_size_n_children(classified, tmp_path):
+@pytest.mark.parametrize("option", [("--hh-size", "n_children"), ("--population", "children")])
+def test_child_poverty_through_hh_size_n_children(classified, tmp_path, option):
     _, path = classified
     out = tmp_path / "p.csv"
-    result = run("profile", str(path), "--hh-size", "n_children", "-o", str(out))
+    result = run("profile", str(path), *option, "-o", str(out))
     assert result.exit_code == 0, result.output
     est = pd.read_csv(out)
     p0 = est.loc[(est["measure"] == "P0") & est["poverty_status"].isna() & est["segment"].isna(), "estimate"]
@@ -111,6 +112,22 @@ def test_child_poverty_through_hh_size_n_children(classified, tmp_path):
     known = hh["exp_pc"].notna().to_numpy()
     w, poor = hh["weight"].to_numpy()[known], (hh["exp_pc"] < ACEH_LINE_2025_03).to_numpy()[known]
     expected = (w * children[known] * poor).sum() / (w * children[known]).sum()
+    assert p0.iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_elderly_poverty_through_population(classified, tmp_path):
+    _, path = classified
+    out = tmp_path / "p.csv"
+    result = run("profile", str(path), "--population", "elderly", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    est = pd.read_csv(out)
+    p0 = est.loc[(est["measure"] == "P0") & est["poverty_status"].isna() & est["segment"].isna(), "estimate"]
+    hh = pd.read_csv(HH, dtype={"hh_id": str})
+    persons = pd.read_csv(PERSONS, dtype={"hh_id": str})
+    elderly = (persons["age"] >= 60).groupby(persons["hh_id"]).sum().reindex(hh["hh_id"]).fillna(0).to_numpy()
+    known = hh["exp_pc"].notna().to_numpy()
+    w, poor = hh["weight"].to_numpy()[known], (hh["exp_pc"] < ACEH_LINE_2025_03).to_numpy()[known]
+    expected = (w * elderly[known] * poor).sum() / (w * elderly[known]).sum()
     assert p0.iloc[0] == pytest.approx(expected, rel=1e-12)
 
 

@@ -364,3 +364,18 @@ def test_a_table_without_expenditure_gets_a_no_welfare_warning():
     with_exp = households.assign(exp_hh=[1_000_000.0, 2_000_000.0])
     assert not [f for f in validate(Survey(households=with_exp, sources={"household": "x.csv"})).findings
                 if f.check == "no_welfare"]
+
+
+def test_infinite_numbers_built_in_python_are_type_errors():
+    # a Survey built in Python skips the readers' conversion: validate() itself refuses inf in a numeric column
+    import numpy as np
+    import pandas as pd
+
+    from peka.schema.checks import validate
+    from peka.schema.model import Survey
+
+    hh = pd.DataFrame({"_row": [2, 3, 4], "hh_id": ["a", "b", "c"], "hh_size": [2, 3, 1],
+                       "weight": [1.0, np.inf, 2.0], "exp_pc": [500_000.0, 600_000.0, -np.inf]})
+    findings = validate(Survey(households=hh)).findings
+    bad = sorted((f.row, f.column, f.check) for f in findings if f.severity == "error")
+    assert bad == [(3, "weight", "type"), (4, "exp_pc", "type")]

@@ -124,11 +124,12 @@ def test_no_planted_nik_or_name_leaves_peka(tmp_path: Path):
         "classify fail": peka("classify", str(households), "--persons", str(persons), cwd=work),
         "classify skip": peka(
             "-v", "--log-file", str(work / "run.log"), "classify", str(households), "--persons", str(persons),
-            "--on-invalid", "skip", "-o", str(work / "hasil.csv"), cwd=work,
+            "--on-invalid", "skip", "-o", str(work / "hasil.csv"), "--skip", "mpi", "--skip", "bps14", cwd=work,
         ),
         "profile skip": peka(
             "-v", "--log-file", str(work / "run.log"), "profile", str(households), "--persons", str(persons),
-            "--on-invalid", "skip", "-o", str(work / "profil.csv"), "--lonely-psu", "adjust", cwd=work,
+            "--on-invalid", "skip", "-o", str(work / "profil.csv"), "--lonely-psu", "adjust", "--skip", "mpi",
+            "--skip", "bps14", cwd=work,
         ),
     }  # fmt: skip
     # the runs did what they should: validate and a failing classify exit 3, the skipping runs succeed

@@ -12,19 +12,20 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from peka.errors import InputError, UsageError
 from peka.estimate.design import Design
 from peka.estimate.intervals import (
     BOUNDED,
     CI_DF_OPTIONS,
     CI_METHODS,
+    NONNEGATIVE,
     PROPORTIONS,
     CiDf,
-    NONNEGATIVE,
     CiMethod,
     intervals,
     quantiles,

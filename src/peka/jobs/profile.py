@@ -60,6 +60,12 @@ class ProfileRequest:
     psu: str | None = None
     hh_size: str | None = None
     unit: str = "household"  # household: person measures weight × household size; person: each row is a person
+    population: str | None = None  # whose rate person-weighted measures give: persons, children, elderly …
+    skip: tuple[str, ...] = ()  # measures a raw survey may lack (classify --skip)
+    ci: str = "logit"
+    ci_df: str = "design"
+    min_psu: int | None = None
+    sort: str | None = None  # rank the domains of every --by by this measure
     mpi: Path | None = None
     lonely_psu: str = "fail"
     min_n: int | None = None
@@ -312,9 +318,26 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], Chos
     return frame, kwargs, chosen
 
 
+# --population → the classified column counting those members per household (classify's group counts); the
+# person-weighted measures then weight each household by w × that count: the share of children living in poor
+# households, with its SE. "households": every household counts once.
+POPULATION_COLUMNS: dict[str, str | None] = {
+    "persons": "hh_size", "households": None, "children": "n_children", "under5": "n_under5",
+    "elderly": "n_elderly", "women": "n_women", "disabled": "n_disabled",
+}  # fmt: skip
+
+
 def _size_column(request: ProfileRequest, frame: pd.DataFrame) -> str | None:
-    """The column that turns a row's weight into persons: ``--hh-size`` when named (in every mode), none with
-    ``--unit person`` (each row is one person), else ``hh_size`` when the table has it."""
+    """The column that turns a row's weight into persons: ``--population`` or ``--hh-size`` when named (in every
+    mode), none with ``--unit person`` (each row is one person), else ``hh_size`` when the table has it."""
+    if request.population is not None:
+        if request.hh_size is not None or request.unit == "person":
+            raise UsageError("--population chooses the weighting itself: leave out --hh-size and --unit person")
+        column = POPULATION_COLUMNS[request.population]
+        if column is not None and column not in frame.columns:
+            raise InputError(f"--population {request.population} needs the column {column!r}, which classify "
+                             "writes when it has the person table (--persons)", file=str(request.input), column=column)
+        return column
     if request.unit == "person":
         if request.hh_size is not None:
             raise UsageError("--hh-size multiplies each row's weight by a size: it cannot go with --unit person, "
@@ -341,7 +364,8 @@ def _classify(request: ProfileRequest, config: Config) -> pd.DataFrame:
     processed / rejected); with ``--on-invalid skip`` the rejects go beside this command's output."""
     from peka.jobs.classify import run_classify
 
-    run = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows, rejects_beside=request.output)
+    run = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows, rejects_beside=request.output,
+                       skip=request.skip)
     if len(run.rejects):
         log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
     return run.table
@@ -366,8 +390,12 @@ def run_profile(request: ProfileRequest) -> ProfileRun:
     if request.rows.rejects is not None:
         plan.add("--rejects", request.rows.rejects)
     frame, kwargs, chosen = prepare(request)
-    options = ProfileOptions(suppress=request.suppress) if request.min_n is None else ProfileOptions(
-        suppress=request.suppress, min_n=request.min_n)
+    chosen_options: dict[str, Any] = {"suppress": request.suppress, "ci": request.ci, "ci_df": request.ci_df}
+    if request.min_n is not None:
+        chosen_options["min_n"] = request.min_n
+    if request.min_psu is not None:
+        chosen_options["min_psu"] = request.min_psu
+    options = ProfileOptions(**chosen_options)
     try:
         result = profile(frame, options=options, **kwargs)
     except InputError as exc:  # name the file the user gave (the estimator only knows columns)
@@ -380,6 +408,10 @@ def run_profile(request: ProfileRequest) -> ProfileRun:
     result.design["line_values"] = line_values(frame, result.design)
     if chosen is not None:
         result.design["configuration"] = chosen.source
+    if request.population is not None:
+        result.design["population"] = request.population
+    if request.sort is not None:
+        result.design["rankings"] = rankings(result.estimates, request)
     return ProfileRun(result, chosen.config if chosen is not None else None)
 
 
@@ -402,6 +434,26 @@ def without_standard_errors(result: Any) -> None:
             estimates[column] = np.nan
     result.design.update({"type": "none", "description": NO_DESIGN, "ci": {}, "standard_errors": False})
     log.warning("%s", NO_DESIGN)
+
+
+def rankings(estimates: pd.DataFrame, request: ProfileRequest) -> list[dict[str, Any]]:
+    """For ``--sort``: per domain set, the leading domain and whether the leaders' CIs overlap (they cannot be told
+    apart), from ``peka.estimate.rank_domains``."""
+    from peka.estimate import rank_domains
+
+    found = []
+    for entry in request.by:
+        columns = (entry,) if isinstance(entry, str) else tuple(entry)
+        try:
+            ranking = rank_domains(estimates, request.sort or "", by=columns)
+        except UsageError:  # this measure is not estimated for that domain set
+            continue
+        if ranking.table.empty or int(ranking.table["rank"].iloc[0]) == 0:
+            continue
+        leader = " × ".join(str(ranking.table[c].iloc[0]) for c in columns)
+        found.append({"by": list(columns), "measure": ranking.measure, "leader": leader,
+                      "leaders": ranking.leaders, "top_overlap": ranking.top_overlap})
+    return found
 
 
 def line_values(frame: pd.DataFrame, design: dict[str, Any]) -> dict[str, dict[str, float]]:

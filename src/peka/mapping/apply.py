@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 
 from peka.mapping.detect import resolve_sources
 from peka.mapping.spec import ColumnSpec, Mapping, value_key
-from peka.schema.findings import LONG_DIGITS, MASK, Finding
+from peka.schema.findings import LONG_DIGITS, Finding
 from peka.schema.model import ROW, Column, Level, columns_for
+from peka.schema.privacy import shown_values
 
 log = logging.getLogger(__name__)
 
@@ -445,13 +446,11 @@ _LONG_DIGITS = re.compile(LONG_DIGITS)
 SHOWN_CHARS = 40
 
 
-def _shown_value(value: object) -> str | None:
-    """A raw value as a finding shows it: a long digit run (a NIK typed into the wrong column) is masked, and a
-    huge cell is cut so that messages stay one short line."""
-    text = cell_text(value)
+def _shortened(text: object) -> str | None:
+    """A shown value cut so that messages stay one short line (after masking: a NIK is never cut in half)."""
     if text is None:
         return None
-    text = _LONG_DIGITS.sub(MASK, text)
+    text = str(text)
     return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({len(text)} characters)"
 
 
@@ -467,8 +466,8 @@ def _cell_findings(
     column: Column,
     file: str,
 ) -> list[Finding]:
-    raw = np.asarray(series.iloc[positions], dtype=object)
-    shown = [MASK] * len(raw) if column.personal else [_shown_value(v) for v in raw]
+    # the one masking function (schema.privacy): personal columns, NIK spellings, free text in a number column
+    shown = [_shortened(v) for v in shown_values(series.iloc[positions], canonical).tolist()]
     # the finding names the source column; say which canonical column it feeds only when the names differ
     text = message if source == canonical else f"{message}; maps to {canonical}"
     return [

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from peka.config.tomlfile import parse_toml_text
 from peka.errors import ConfigError
 from peka.schema.model import Column, Level, columns_for
 
@@ -170,10 +170,7 @@ def _load_preset(name: str) -> Mapping:
 
 def parse_mapping(text: str, *, origin: str = "<string>") -> Mapping:
     """Parse and check mapping TOML; every problem is a ``ConfigError`` naming the dotted key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=origin) from None
+    data = parse_toml_text(text, file=origin, what="mapping")
     for key in data:
         if key not in TOP_KEYS:
             raise ConfigError(f"unknown key (allowed: {', '.join(sorted(TOP_KEYS))})", file=origin, key=key)

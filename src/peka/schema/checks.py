@@ -325,9 +325,9 @@ def _check_households(sink: _Sink, hh: pd.DataFrame, rows: np.ndarray) -> None:
             hh["hh_size"][bad],
         )
     if "weight" in hh.columns:
-        w, _ = _as_float(hh["weight"])
+        w, not_a_number = _as_float(hh["weight"])
         with np.errstate(invalid="ignore"):
-            bad = np.isnan(w) | (w <= 0)
+            bad = (np.isnan(w) | (w <= 0)) & ~not_a_number  # text and inf are already type errors
         sink.rows(
             table,
             rows[bad],
@@ -523,14 +523,20 @@ def index_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
 
 
 def _as_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Values as float64 (NaN for missing) and a mask of cells that hold something that is not a number."""
+    """Values as float64 (NaN for missing and for bad cells) and a mask of cells that hold something that is not a
+    finite number: text, ``inf`` and ``-inf`` (an infinite weight or expenditure would make every weighted figure
+    wrong without an error, so it is refused like text)."""
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(series), bool)
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(series), bool)
-    converted = pd.to_numeric(series, errors="coerce")
-    numbers = converted.to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.isnan(numbers) & series.notna().to_numpy()
+        numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.isinf(numbers)
+    else:
+        numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = (np.isnan(numbers) & series.notna().to_numpy()) | np.isinf(numbers)
+    if bad.any():
+        numbers = numbers.copy()
+        numbers[bad] = np.nan  # reported once, as a type error, not again by the range checks
     return numbers, bad
 
 

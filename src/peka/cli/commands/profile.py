@@ -25,6 +25,22 @@ class OutputFormat(str, Enum):
     xlsx = "xlsx"
 
 
+class Population(str, Enum):
+    persons = "persons"
+    households = "households"
+    children = "children"
+    under5 = "under5"
+    elderly = "elderly"
+    women = "women"
+    disabled = "disabled"
+
+
+class CiMethod(str, Enum):
+    logit = "logit"
+    t = "t"
+    normal = "normal"
+
+
 class Unit(str, Enum):
     household = "household"
     person = "person"
@@ -64,6 +80,20 @@ def profile_command(
     psu: Annotated[str | None, typer.Option("--psu", help="PSU column (default: psu).")] = None,
     hh_size: Annotated[str | None, typer.Option("--hh-size", help="Household size column (default: hh_size; "
                                                 "without one each row counts as one unit).")] = None,
+    population: Annotated[Population | None, typer.Option("--population", help="Whose rate the person measures "
+                                                          "give: persons (default), households, children (< 18), "
+                                                          "under5, elderly (60+), women, disabled — weight × the "
+                                                          "household's number of them (classify's n_* columns).")
+                          ] = None,
+    skip: o.SkipOpt = None,
+    ci: Annotated[CiMethod, typer.Option("--ci", help="Confidence intervals: logit (default; proportions as R "
+                                         "svyciprop logit, never below 0), t (design degrees of freedom) or "
+                                         "normal.")] = CiMethod.logit,
+    min_psu: Annotated[int | None, typer.Option("--min-psu", min=1, help="Flag estimates resting on fewer PSUs "
+                                                "(default 10).")] = None,
+    sort: Annotated[str | None, typer.Option("--sort", help="Rank the rows of every --by table by this measure "
+                                             "(e.g. P0), highest first, with a note when the leaders' CIs "
+                                             "overlap.")] = None,
     unit: Annotated[Unit, typer.Option("--unit", help="What a row is: household (person measures weight each row "
                                        "by its household size) or person (each row is one person with its own "
                                        "weight; nothing is multiplied).")] = Unit.household,
@@ -97,6 +127,8 @@ def profile_command(
         inputs=o.input_spec(input, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
         config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects), by=parse_by(by),
         welfare=welfare, line=line, weight=weight, strata=strata, psu=psu, hh_size=hh_size, unit=unit.value, mpi=mpi,
+        population=population.value if population is not None else None, skip=tuple(m.value for m in skip or ()),
+        ci=ci.value, min_psu=min_psu, sort=sort,
         lonely_psu=lonely_psu.value, min_n=min_n, suppress=suppress, output=output,
     )  # fmt: skip
     run = run_profile(request)
@@ -105,7 +137,8 @@ def profile_command(
         write_profile(run.estimates, run.design, __version__, output, chosen, lang=language)
         return
     if chosen == "table":
-        for item in profile_tables(run.estimates, run.design, lang=language, width=out.width, config=run.config):
+        for item in profile_tables(run.estimates, run.design, lang=language, width=out.width, config=run.config,
+                                   sort=sort):
             out.print(item)
         return
     sys.stdout.write(render_profile(run.estimates, run.design, __version__, chosen, lang=language).decode())

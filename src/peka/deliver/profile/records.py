@@ -29,8 +29,10 @@ FORMATS: tuple[str, ...] = ("table", "csv", "json", "xlsx")
 
 # the fields of one estimate record, in output order (docs/profile-output.md)
 RECORD_FIELDS: tuple[str, ...] = (
-    "domain", "measure", "indicator", "estimate", "se", "ci_low", "ci_high", "rse", "flag", "n", "weighted_n",
+    "domain", "measure", "indicator", "estimate", "se", "ci_low", "ci_high", "rse", "flag", "n", "n_psu",
+    "weighted_n",
 )
+OPTIONAL_FIELDS = ("n_psu",)  # estimates made before the PSU count existed lack it: null
 NUMBER_FIELDS = ("estimate", "se", "ci_low", "ci_high", "rse", "weighted_n")
 
 # measure groups: sheet / table name per language, measures in display order
@@ -101,10 +103,10 @@ def estimate_records(estimates: pd.DataFrame) -> list[dict[str, Any]]:
     >>> estimate_records(frame)[0]["domain"], estimate_records(frame)[0]["indicator"]
     ({}, None)
     """
-    missing = [f for f in RECORD_FIELDS if f not in estimates.columns]
+    missing = [f for f in RECORD_FIELDS if f not in estimates.columns and f not in OPTIONAL_FIELDS]
     if missing:
         raise ValueError(f"estimates lack column(s) {', '.join(missing)}")
-    columns = {f: estimates[f].tolist() for f in RECORD_FIELDS}
+    columns = {f: estimates[f].tolist() if f in estimates.columns else [None] * len(estimates) for f in RECORD_FIELDS}
     records = []
     for i in range(len(estimates)):  # output records, not data rows: one per estimate
         domain = columns["domain"][i]
@@ -119,6 +121,8 @@ def estimate_records(estimates: pd.DataFrame) -> list[dict[str, Any]]:
         record["flag"] = _domain_value(columns["flag"][i])
         n = clean_value(columns["n"][i])
         record["n"] = None if n is None else int(n)
+        n_psu = clean_value(columns["n_psu"][i])
+        record["n_psu"] = None if n_psu is None else int(n_psu)
         record["weighted_n"] = clean_value(_as_float(columns["weighted_n"][i]))
         records.append(record)
     return records

@@ -60,7 +60,7 @@ SHORT_LABELS: dict[tuple[str, str | None], dict[str, str]] = {
 SUMMARY_LABELS: dict[str, dict[str, str]] = profile_labels("summary")
 GROUP_LABELS: dict[str, dict[str, str]] = profile_labels("group")
 # reliability marks appended to an estimate (the legend under the tables explains them)
-FLAG_MARKS: dict[str, str] = {"caution": "*", "unreliable": "**", "low_n": "†"}
+FLAG_MARKS: dict[str, str] = {"caution": "*", "unreliable": "**", "low_n": "†", "few_psu": "‡"}
 DESIGN_TEXTS: dict[str, dict[str, str]] = profile_labels("design")
 TEXTS: dict[str, dict[str, str]] = profile_labels("text")
 
@@ -79,12 +79,16 @@ def format_value(measure: str, value: float | None, lang: Lang = "id") -> str:
     return format_number(value, 3, lang)
 
 
-def format_cell(record: Mapping[str, Any], lang: Lang = "id", *, with_se: bool = True) -> str:
-    """An estimate as "estimate (SE)" plus its reliability mark: shares in % and P1/P2/M0 ×100 (2 decimals),
-    ratios as they are, counts without decimals; ``–`` when there is no estimate (or it was suppressed).
+def format_cell(record: Mapping[str, Any], lang: Lang = "id", *, with_se: bool = True, with_ci: bool = False) -> str:
+    """An estimate as "estimate (SE)" — or "estimate [CI]" with ``with_ci`` — plus its reliability mark: shares
+    in % and P1/P2/M0 ×100 (2 decimals; 1 in a CI), ratios as they are, counts without decimals; ``–`` when there
+    is no estimate (or it was suppressed).
 
     >>> format_cell({"measure": "P0", "estimate": 0.1629, "se": 0.0078, "flag": "caution"})
     '16,29 (0,78)*'
+    >>> format_cell({"measure": "P0", "estimate": 0.1629, "ci_low": 0.1481, "ci_high": 0.1789, "flag": "few_psu"},
+    ...             with_ci=True)
+    '16,29 [14,8–17,9]‡'
     """
     measure, estimate, se = record["measure"], record.get("estimate"), record.get("se")
     if estimate is None or (isinstance(estimate, float) and not math.isfinite(estimate)):
@@ -94,7 +98,11 @@ def format_cell(record: Mapping[str, Any], lang: Lang = "id", *, with_se: bool =
         return format_number(estimate, 0, lang)
     scale = 100.0 if kind in ("share", "index") else 1.0
     text = format_number(scale * estimate, 2, lang)
-    if with_se:
+    if with_ci:
+        low, high = record.get("ci_low"), record.get("ci_high")
+        if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+            text += f" [{format_number(scale * low, 1, lang)}–{format_number(scale * high, 1, lang)}]"
+    elif with_se:
         text += f" ({format_number(None if se is None else scale * se, 2, lang)})"
     return text + FLAG_MARKS.get(record.get("flag") or "", "")
 
@@ -197,7 +205,7 @@ def _fits(table: Any, width: int) -> bool:
 
 def _domain_tables(
     records: list[dict[str, Any]], columns: tuple[str, ...], whole: dict[tuple[str, str | None], dict[str, Any]],
-    lang: Lang, width: int,
+    lang: Lang, width: int, sort: str | None = None,
 ) -> tuple[list[Any], list[str], int]:
     """The wide tables of one domain set (split at measure groups to fit ``width``), the measures left out as
     trivial, and how many records the tables show."""
@@ -207,6 +215,12 @@ def _domain_tables(
         key = json.dumps([r["domain"].get(c) for c in columns], ensure_ascii=False)
         values.setdefault(key, tuple(r["domain"].get(c) for c in columns))
         cells.setdefault(key, {})[(r["measure"], r["indicator"])] = r
+    if sort is not None and columns != (SEGMENT_COLUMN,):  # --sort: highest estimate first, missing last
+        def estimate_of(key: str) -> float:
+            value = (cells[key].get((sort, None)) or {}).get("estimate")
+            return -math.inf if value is None else float(value)
+
+        cells = dict(sorted(cells.items(), key=lambda item: -estimate_of(item[0])))
     present = [c for c in DOMAIN_COLUMNS if any((c[0], c[1]) in row for row in cells.values())]
     if columns == (SEGMENT_COLUMN,):  # many small cells: the measures that differ between segments
         present = [c for c in present if (c[0], c[1]) in SEGMENT_MEASURES]
@@ -240,14 +254,14 @@ def _domain_tables(
         rows, sections = [], set()
         if whole:
             rows.append(total_label + [format_number(_first_n(whole), 0, lang)] + [
-                format_cell(whole[(m, i)], lang) if (m, i) in whole else "" for m, i, _ in chosen])
+                format_cell(whole[(m, i)], lang, with_ci=True) if (m, i) in whole else "" for m, i, _ in chosen])
         for label_cells, row in plan:
             if row is None:
                 sections.add(len(rows))
                 rows.append(label_cells + [""] * (1 + len(chosen)))
                 continue
             rows.append(label_cells + [format_number(_first_n(row), 0, lang)] + [
-                format_cell(row[(m, i)], lang) if (m, i) in row else "–" for m, i, _ in chosen])
+                format_cell(row[(m, i)], lang, with_ci=True) if (m, i) in row else "–" for m, i, _ in chosen])
         title = f"{TEXTS['by'][lang]} {' × '.join(columns)} — {part}"
         return _table(title, headings, rows, width=width, first_row_total=bool(whole),
                       section_rows=frozenset(sections))
@@ -355,7 +369,7 @@ def _cause_table(whole: Mapping[tuple[str, str | None], Mapping[str, Any]], lang
 
 def profile_tables(
     estimates: pd.DataFrame, design: Mapping[str, Any], *, lang: Lang = "id", width: int = 100,
-    dimensions: Mapping[str, str] | None = None, config: Any = None,
+    dimensions: Mapping[str, str] | None = None, config: Any = None, sort: str | None = None,
 ) -> list[Any]:
     """rich renderables for the terminal, at most ``width`` characters wide: the design line, the whole-population
     summary, one table per domain set (split at measure groups when too wide), the MPI indicators and the causes
@@ -383,7 +397,7 @@ def profile_tables(
     notes: list[str] = []
     shown = sum(1 for key in whole if key[0] in SUMMARY_MEASURES and key[1] is None)
     for columns, part in by_set.items():
-        tables, trivial, count = _domain_tables(part, columns, whole, lang, width)
+        tables, trivial, count = _domain_tables(part, columns, whole, lang, width, sort)
         out.extend(tables)
         shown += count
         if columns == (SEGMENT_COLUMN,):
@@ -395,8 +409,13 @@ def profile_tables(
             out.append(extra)
     shown += sum(1 for m, i in whole if m in ("h_uncensored", "h_censored", "contribution", "cause_share",
                                               "cause_ratio") and i)
-    min_n = (design.get("reliability") or {}).get("min_n", 30)
-    notes.insert(0, TEXTS["legend"][lang].format(min_n=min_n))
+    reliability = design.get("reliability") or {}
+    notes.insert(0, TEXTS["legend"][lang].format(min_n=reliability.get("min_n", 30),
+                                                 min_psu=reliability.get("min_psu", 10)))
+    for ranking in design.get("rankings") or []:  # --sort: whether the leading domains can be told apart
+        key = "ranking_overlap" if ranking["top_overlap"] else "ranking_clear"
+        notes.append(TEXTS[key][lang].format(domain=" × ".join(ranking["by"]), measure=ranking["measure"],
+                                             leader=ranking["leader"], leaders=ranking["leaders"]))
     if design.get("skipped"):
         notes.append(TEXTS["skipped"][lang].format("; ".join(str(s) for s in design["skipped"])))
     notes.append(TEXTS["full"][lang].format(shown=format_number(shown, 0, lang),
