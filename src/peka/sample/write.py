@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 import pyreadstat
 import xlsxwriter
 
-from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, atomic_path, write_table
+from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, atomic_directory, atomic_path, write_table
 from peka.errors import UsageError
 from peka.sample.draw import int_text, join_text
 from peka.schema import model
@@ -82,7 +82,13 @@ def write_sample(survey: Survey, out_dir: str | Path, formats: tuple[str, ...] |
     (``peka.schema.mapping.to_source``): ``xlsx`` = P3KE-style sheets ``Keluarga``/``Individu`` with Indonesian
     headers and text values; ``sav``/``dta`` = Susenas-style names with numeric codes, value labels and variable
     labels; ``csv-id`` = the households with ``;``, decimal commas and dot thousands, UTF-8 with BOM (Indonesian
-    Excel). Every file is written atomically; the same survey gives byte-identical files.
+    Excel). The same survey gives byte-identical files.
+
+    All files of one call are written into a temporary folder beside ``out_dir`` and swapped in as a whole when
+    complete (``peka.deliver.files.atomic_directory``): ``out_dir`` never holds files of two runs, and a run that
+    is killed leaves the previous files as they were. Afterwards ``out_dir`` holds this call's sample files only
+    (sample files of other formats from an earlier run are removed); other files in it (a README) are kept. A
+    folder that holds subfolders is refused.
     """
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
@@ -92,27 +98,27 @@ def write_sample(survey: Survey, out_dir: str | Path, formats: tuple[str, ...] |
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; give a folder to write the sample into")
-    out.mkdir(parents=True, exist_ok=True)
     households = survey.households.drop(columns=[ROW], errors="ignore")
     persons = survey.persons.drop(columns=[ROW], errors="ignore") if survey.persons is not None else None
-    written: list[Path] = []
-    for fmt in formats:
-        if fmt == "csv":
-            written.append(_write_csv(households, out / "households.csv"))
-            if persons is not None:
-                written.append(_write_csv(persons, out / "persons.csv"))
-        elif fmt == "csv-id":
-            written.append(_write_indonesian_csv(households, out / "households_id.csv"))
-        elif fmt == "parquet":
-            written.append(write_table(households, out / "households.parquet"))
-            if persons is not None:
-                written.append(write_table(persons, out / "persons.parquet"))
-        elif fmt == "xlsx":
-            written.append(_write_p3ke_xlsx(households, persons, out / "p3ke_sabang.xlsx"))
-        else:
-            written.extend(_write_susenas(households, persons, out, fmt))
-        log.info("wrote %s sample files in %s", fmt, out)
-    return written
+    staged: list[Path] = []
+    with atomic_directory(out, sample_files(FORMATS)) as staging:
+        for fmt in formats:
+            if fmt == "csv":
+                staged.append(_write_csv(households, staging / "households.csv"))
+                if persons is not None:
+                    staged.append(_write_csv(persons, staging / "persons.csv"))
+            elif fmt == "csv-id":
+                staged.append(_write_indonesian_csv(households, staging / "households_id.csv"))
+            elif fmt == "parquet":
+                staged.append(write_table(households, staging / "households.parquet"))
+                if persons is not None:
+                    staged.append(write_table(persons, staging / "persons.parquet"))
+            elif fmt == "xlsx":
+                staged.append(_write_p3ke_xlsx(households, persons, staging / "p3ke_sabang.xlsx"))
+            else:
+                staged.extend(_write_susenas(households, persons, staging, fmt))
+            log.info("wrote %s sample files in %s", fmt, staging)
+    return [out / path.name for path in staged]
 
 
 def _indonesian_numbers(values: np.ndarray) -> pa.Array:
