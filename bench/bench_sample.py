@@ -6,7 +6,7 @@ Runs in one fresh process so that the peak resident set size (``ru_maxrss``) bel
 
 1. ``peka.sample.generate(N, seed)``: wall and CPU time (CPU time is the fairer figure on a shared, loaded
    machine), and peak RSS once the survey is in memory;
-2. ``peka.sample.write_sample`` for each format asked (default csv and parquet) into ``bench/out/sample_<N>/``:
+2. ``peka.sample.write_sample`` for each format asked (default csv and parquet) into ``bench/out/sample_<N>/<format>/``:
    wall time per format and the files' sizes; then the final peak RSS.
 
 The issue's target is generation "well under a minute" for 1,000,000 households. Figures go to stdout; record them
@@ -59,8 +59,8 @@ def main() -> None:
     )
     if args.no_write:
         return
-    out = HERE / "out" / f"sample_{args.households}"
     for fmt in parse_formats(args.formats):
+        out = HERE / "out" / f"sample_{args.households}" / fmt  # one folder per format: a write replaces the set
         t0, c0 = time.perf_counter(), time.process_time()
         write_sample(survey, out, (fmt,))
         took, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -15,7 +15,7 @@ LAYERS: dict[str, int] = {
     "errors": 0, "data": 0,
     "schema": 1, "rules": 1, "config": 1,
     "io": 2, "mapping": 2, "classify": 2, "estimate": 2, "present": 2, "deliver": 2, "sample": 2, "targeting": 2,
-    "engine": 2, "registry_sample": 2,
+    "engine": 2,
     "jobs": 3,
     "cli": 4, "__main__": 4,
 }  # fmt: skip

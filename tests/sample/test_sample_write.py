@@ -11,7 +11,7 @@ import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
-import peka.sample as sample_module
+import peka.deliver.sample as sample_write
 from peka.cli.app import app
 from peka.sample import FORMATS, generate, sample_files, write_sample
 
@@ -40,7 +40,7 @@ def test_bundled_sample_is_what_the_generator_writes(tmp_path):
 
 def test_indonesian_number_text():
     values = np.array([1_250_000.5, 4.18, 0.0, 999.0, 1000.0, 1_234_567_890.25, np.nan, -5.5, 1_000_000.0, 0.07])
-    got = sample_module._indonesian_numbers(values).to_pylist()
+    got = sample_write._indonesian_numbers(values).to_pylist()
     assert got == ["1.250.000,50", "4,18", "0", "999", "1.000", "1.234.567.890,25", None, "-5,50", "1.000.000", "0,07"]
 
 
@@ -77,7 +77,7 @@ def test_p3ke_workbook_sheets_headers_and_text_nik():
 def test_sav_declares_user_missing_and_uses_98_for_missing_answers():
     canonical = pd.read_csv(BUNDLED / "households.csv", dtype=str)
     data, meta = pyreadstat.read_sav(BUNDLED / "susenas_kor_rt.sav", user_missing=True)
-    for source, canonical_name in sample_module.SAV_USER_MISSING.items():
+    for source, canonical_name in sample_write.SAV_USER_MISSING.items():
         assert meta.missing_ranges[source] == [{"lo": 98.0, "hi": 98.0}, {"lo": 99.0, "hi": 99.0}]
         assert meta.variable_value_labels[source][98.0] == "Tidak tahu"
         n_98 = int((data[source] == 98).sum())
@@ -104,7 +104,7 @@ def test_cli_writes_files(tmp_path):
 
 def test_cli_refuses_xlsx_beyond_the_sheet_limit(tmp_path, monkeypatch):
     # the real limit (1,048,576 rows) needs ~250,000 households: lower it to show the check on a small sample
-    monkeypatch.setattr(sample_module, "XLSX_MAX_ROWS", 100)
+    monkeypatch.setattr(sample_write, "XLSX_MAX_ROWS", 100)
     result = CliRunner().invoke(app, ["sample", "-n", "60", "--out", str(tmp_path / "x"), "--formats", "csv,xlsx"])
     assert result.exit_code == 2
     assert "XLSX sheet holds at most" in result.output and "parquet" in result.output

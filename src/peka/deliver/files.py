@@ -195,3 +195,150 @@ def write_xlsx_sheets(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[s
             if len(frame.columns):
                 ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
             ws.autofit()
+
+
+# ---- a set of files swapped in as a whole ----------------------------------------------------------------------------
+
+import re
+import secrets
+import shutil
+import stat
+from collections.abc import Iterable
+
+# Temporary folders of atomic_directory, beside the target: ".<name>.peka-tmp-<pid>-<token>" (being written) and
+# ".<name>.peka-old-<pid>-<token>" (the previous target, moved aside during the swap). The pid tells a later run
+# whether the owner is still running; only folders of this exact pattern are ever removed.
+_TEMP_DIR_KINDS = ("tmp", "old")
+
+
+def _temp_dir_pattern(target: Path) -> re.Pattern[str]:
+    return re.compile(rf"\.{re.escape(target.name)}\.peka-(tmp|old)-(\d+)-[0-9a-z]+")
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running on this machine (unknown → True: a folder in doubt is left alone)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: it exists, owned by someone else
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_dirs(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove what an ``atomic_directory`` run killed part-way left beside ``target``; return the folders removed.
+
+    Only folders named by ``atomic_directory``'s pattern whose owning process is gone are touched. A run killed
+    between its two renames left no ``target`` and the previous one as ``.<name>.peka-old-…``: that folder is
+    renamed back to ``target`` (the last complete state), never deleted.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        return []
+    pattern = _temp_dir_pattern(target)
+    stale = []
+    for entry in sorted(parent.iterdir()):
+        match = pattern.fullmatch(entry.name)
+        if match and entry.is_dir() and not entry.is_symlink() and not _pid_alive(int(match.group(2))):
+            stale.append((match.group(1), entry))
+    removed = []
+    for kind, entry in sorted(stale, key=lambda item: _TEMP_DIR_KINDS.index(item[0]), reverse=True):  # "old" first
+        if kind == "old" and not os.path.lexists(target):
+            os.rename(entry, target)
+            continue
+        shutil.rmtree(entry)
+        removed.append(entry)
+    return removed
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | os.PathLike[str], replaces: Iterable[str]) -> Iterator[Path]:
+    """Yield a new empty folder beside ``target``; when the block ends without error, it becomes ``target`` as a whole.
+
+    For a set of files that belong together (``peka sample``: households and persons): a reader, or a run killed
+    at any point, never finds ``target`` holding some files of one run and some of another. The block writes every
+    file into the yielded folder; then entries of ``target`` not named in ``replaces`` (a README, the user's own
+    files) are carried over (hard link, copy where links are not supported), the old ``target`` is renamed aside,
+    the new folder renamed to ``target`` and the old one deleted. Files named in ``replaces`` but not written this
+    time are therefore gone: ``target`` holds this run's set only. On error the new folder is deleted and ``target``
+    is untouched. Stale folders of killed runs are cleaned first (``remove_stale_temp_dirs``).
+
+    Refuses (UsageError) a ``target`` that is a file, or that holds subfolders it does not replace: those are not
+    copied, and renaming a folder that holds other folders (``--out .``) is not what a user asking for files wants.
+    The parent folder must be writable (the new folder is made there, on the same file system, so the swap is a
+    rename). Between the two renames ``target`` is briefly absent; a run killed exactly then leaves the previous
+    folder as ``.<name>.peka-old-…``, which the next run renames back.
+
+    >>> with atomic_directory("sample", {"households.csv", "persons.csv"}) as tmp:  # doctest: +SKIP
+    ...     write_csv(households, tmp / "households.csv")
+    """
+    target = Path(target).absolute()
+    if target.is_symlink():
+        target = target.resolve()  # swap the folder the link points to, keep the link
+    replaced = set(replaces)
+    _refuse_unswappable(target, replaced)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_dirs(target)
+    token = secrets.token_hex(4)
+    staging = target.parent / f".{target.name}.peka-tmp-{os.getpid()}-{token}"
+    staging.mkdir()  # mode 0777 less the umask, as any new folder
+    try:
+        if target.is_dir():
+            os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+        yield staging
+        if target.is_dir():
+            _refuse_unswappable(target, replaced)  # the user may have added a folder while the run wrote
+            for entry in target.iterdir():
+                if entry.name not in replaced and not os.path.lexists(staging / entry.name):
+                    _carry_over(entry, staging / entry.name)
+            aside = target.parent / f".{target.name}.peka-old-{os.getpid()}-{token}"
+            os.rename(target, aside)
+            try:
+                os.rename(staging, target)
+            except BaseException:
+                os.rename(aside, target)
+                raise
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _refuse_unswappable(target: Path, replaced: set[str]) -> None:
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file; give a folder to write into")
+    if target.is_dir():
+        folders = sorted(e.name for e in target.iterdir() if e.is_dir() and e.name not in replaced)
+        if folders:
+            raise UsageError(
+                f"{target} holds folders peka did not write ({', '.join(folders[:3])}); give a new folder or one "
+                "holding only files"
+            )
+
+
+def _carry_over(source: Path, destination: Path) -> None:
+    """Put ``source`` (a file of the user's) into the new folder: a hard link (no copy, same file), else a copy."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), destination)
+        return
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)

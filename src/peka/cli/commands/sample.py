@@ -13,9 +13,15 @@ from peka.cli.console import notice
 def sample_command(
     households: Annotated[int, typer.Option("--households", "-n", help="Number of households.", min=1)] = 3000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same files.")] = 2026,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into (created if needed).")] = Path(
-        "sample"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder to write into (created if needed). The run's files replace the sample files in it as a "
+            "whole, only when all are complete; other files in it are kept; a folder holding subfolders is refused.",
+        ),
+    ] = Path("sample"),
     formats: Annotated[
         str,
         typer.Option(

@@ -7,7 +7,7 @@ tenth of desil 5–10 (drawn with a fixed seed), none without a desil; expenditu
 Written as ``p3ke_registry.xlsx`` with the P3KE sheets ``Keluarga`` and ``Individu`` (Indonesian headers and text
 values of the ``p3ke`` mapping preset).
 
-    python -m peka.registry_sample data/samples/sabang      # writes data/samples/sabang/p3ke_registry.xlsx
+    python -m peka.sample.registry data/samples/sabang      # writes data/samples/sabang/p3ke_registry.xlsx
 
 >>> survey = registry_survey(300)
 >>> "exp_pc" in survey.households, "weight" in survey.households, bool(survey.households["desil"].notna().all())
@@ -30,7 +30,7 @@ DROPPED = ("exp_hh", "exp_pc", *DESIGN_COLUMNS)
 
 def registry_survey(households: int = 3000, seed: int = 2026) -> Survey:
     """The registry cut of ``peka.sample.generate(households, seed)`` (see the module docstring)."""
-    from peka.sample import generate
+    from peka.sample.generate import generate
 
     survey = generate(households, seed)
     hh = survey.households
@@ -46,12 +46,12 @@ def registry_survey(households: int = 3000, seed: int = 2026) -> Survey:
 
 def write_registry_sample(out_dir: str | Path, households: int = 3000, seed: int = 2026) -> Path:
     """Write ``p3ke_registry.xlsx`` into the folder ``out_dir`` (byte-identical for the same arguments)."""
-    from peka.sample import _write_p3ke_xlsx  # TODO(merge): the sample package's P3KE writer
+    from peka.deliver.sample import write_p3ke_xlsx
 
     survey = registry_survey(households, seed)
     out = Path(out_dir)
     persons = survey.persons.drop(columns=[ROW], errors="ignore") if survey.persons is not None else None
-    return _write_p3ke_xlsx(survey.households.drop(columns=[ROW], errors="ignore"), persons, out / FILE_NAME)
+    return write_p3ke_xlsx(survey.households.drop(columns=[ROW], errors="ignore"), persons, out / FILE_NAME)
 
 
 if __name__ == "__main__":  # pragma: no cover - the script entry
