@@ -179,7 +179,7 @@ def test_xlsx_leading_blank_rows_are_skipped_and_rows_keep_sheet_numbers(tmp_pat
     assert hh["_row"].tolist() == [4, 6, 7]
     assert hh["hh_id"].tolist()[:2] == ["P001", "P002"] and hh["hh_size"].tolist()[0] == 3
     assert [(f.row, f.column, f.check, f.value) for f in survey.findings] == [
-        (6, "Jumlah Anggota Keluarga", "type", "tiga")
+        (6, "Jumlah Anggota Keluarga", "type", "***")  # free text in a number column is masked (docs/privacy.md)
     ]
 
 

@@ -136,7 +136,7 @@ def test_json_shape_on_a_classified_file_matches_r():
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert list(doc) == ["peka_version", "design", "estimates"]
-    keys = ["domain", "measure", "indicator", "estimate", "se", "ci_low", "ci_high", "rse", "flag", "n",
+    keys = ["domain", "measure", "indicator", "estimate", "se", "ci_low", "ci_high", "rse", "flag", "n", "n_psu",
             "weighted_n"]
     assert all(list(r) == keys for r in doc["estimates"])
     assert all(r["estimate"] is None or 0 <= r["estimate"] <= 1 for r in doc["estimates"]

@@ -104,14 +104,14 @@ def test_xlsx_sheets_formats_and_formula_safety(estimates, tmp_path):
     ws = book["moneter"]
     header = [c.value for c in ws[1]]
     assert header == ["desa_code", "urban_rural", "measure", "indicator", "estimate", "se", "ci_low", "ci_high",
-                      "rse", "flag", "n", "weighted_n"]
+                      "rse", "flag", "n", "n_psu", "weighted_n"]
     est_col = header.index("estimate") + 1
     assert ws.cell(2, est_col).value == pytest.approx(0.259903263796665, rel=1e-15)
     assert ws.cell(2, est_col).number_format == "0.00%"  # P0: share
     assert ws.cell(3, est_col).number_format == "0.00000"  # P1: index kept as a fraction
     assert ws.cell(2, header.index("n") + 1).number_format == "#,##0"
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L4"
+    assert ws.auto_filter.ref == "A1:M4"
     counts = book["jumlah"]
     assert counts.cell(2, est_col).number_format == "#,##0"
     # formula injection: text starting with = + - @ stays text
@@ -171,7 +171,8 @@ def test_terminal_tables_indonesian_by_default(estimates):
     assert "Seluruh populasi" in text and "P0 penduduk miskin (%)" in text and "Estimasi (GB)" in text
     assert "25,99 (1,82)" in text and "6,04 (0,52)" in text  # whole population, ×100 with the SE
     assert "Menurut desa_code × urban_rural" in text  # a crossed domain set: one column per variable
-    assert "31,00 (20,00)*" in text  # a caution estimate carries its mark ...
+    # a caution estimate carries its mark; domain cells show the 95% CI: 0.31 ± 1.96 × 0.20 = [−0.082, 0.702]
+    assert "31,00 [-8,2–70,2]*" in text  # ...
     assert "hati-hati" in text and "n < 30" in text  # ... explained in the legend
     assert "Rp609.160" in text  # the poverty line in Rupiah
     assert "2.000 rumah tangga, 5 strata, 100 PSU" in text
@@ -230,7 +231,7 @@ def test_constant_columns_are_hidden_only_in_status_domains():
     for column in ("kec", "poverty_status"):
         rows += [_record({column: "a"}, "P0", 1.0, 0.0, n=2), _record({column: "b"}, "P0", 0.0, 0.0, n=2)]
     text = _render(po.profile_tables(pd.DataFrame(rows), DESIGN))
-    assert "P0 %" in text.split("Menurut kec")[1] and "100,00 (0,00)" in text
+    assert "P0 %" in text.split("Menurut kec")[1] and "100,00 [100,0–100,0]" in text
     assert "Menurut poverty_status —" not in text  # its only column is hidden: no table ...
     assert "Tidak ditampilkan menurut poverty_status: P0" in text and "menurut kec:" not in text  # ... but a note
 
