@@ -108,8 +108,10 @@ def test_chunked_equals_in_memory(frame: pd.DataFrame, cut_seed: int, kind: str)
     whole = profile(frame, by=["region"], mpi_spec=SPEC, design=design, options=OPTIONS).estimates
     streamed = profile_chunks(chunks, by=["region"], mpi_spec=SPEC, design=design, options=OPTIONS).estimates
     assert whole["domain"].tolist() == streamed["domain"].tolist()
-    np.testing.assert_allclose(streamed["estimate"], whole["estimate"], rtol=1e-12, atol=1e-15)
+    # chunk sums add the same numbers in another order: a few ulps per addition, which a ratio of small
+    # differences can lift past 1e-12 (hypothesis found 1.8e-12); 1e-10 still catches any real difference
+    np.testing.assert_allclose(streamed["estimate"], whole["estimate"], rtol=1e-10, atol=1e-15)
     # PSU totals add exactly up to rounding; moments (Σ t tᵀ, when every household is a PSU) square the
     # conditioning of Σz² − (Σz)²/n, so tiny domains there agree to ~1e-10 rather than 1e-12
-    rtol = 1e-12 if kind == "cluster" else 1e-8
+    rtol = 1e-10 if kind == "cluster" else 1e-8
     np.testing.assert_allclose(streamed["se"], whole["se"], rtol=rtol, atol=1e-15)
