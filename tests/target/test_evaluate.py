@@ -98,10 +98,12 @@ def test_measures_equal_weighted_crosstab_with_pandas(tmp_path, raw, classified)
             rows = ev[(ev["selection"] == sel) & (ev["target"] == tgt) & (ev["domain_level"] == level)
                       & (ev["domain_code"] == code)].set_index("measure")
             for measure, value in expected.items():
-                assert float(rows.loc[measure, "estimate"]) == pytest.approx(value, abs=1e-12), (sel, tgt, code, measure)
+                got = float(rows.loc[measure, "estimate"])
+                assert got == pytest.approx(value, abs=1e-12), (sel, tgt, code, measure)
             assert int(rows.loc["coverage", "n"]) == int(m.sum())
     assert set(ev.loc[ev["selection"] == "pkh", "status"]) == {"unconfirmed"}
-    assert {"desil_le_4", "desil_le_5", "miskin_mpi", "bps14", "miskin_moneter", "pkh", "recv_pkh"} <= set(ev["selection"])
+    expected_rules = {"desil_le_4", "desil_le_5", "miskin_mpi", "bps14", "miskin_moneter", "pkh", "recv_pkh"}
+    assert expected_rules <= set(ev["selection"])
 
 
 def test_concordance_is_the_weighted_crosstab(tmp_path, raw, classified):

@@ -151,6 +151,10 @@ def run_target(
         list_ids = table["hh_id"].astype(str)
 
     eligible, undecided = select.eligibility(table, programs)
+    # the recommended bundle: every active programme of the catalogue whose rule the household meets (rules reading
+    # columns this table lacks, e.g. indicators of another MPI, are left out of the bundle)
+    bundle_programs = [p for p in catalogue.active if p.compiled().columns <= set(table.columns)]
+    in_bundle, _ = select.eligibility(table, bundle_programs)
     selection = select.select(table, eligible, programs, catalogue, quotas)
     audit = verdicts = None
     if spec.verified:
@@ -163,7 +167,7 @@ def run_target(
         selection = select.select(table, eligible, programs, catalogue, quotas, excluded=excluded)
         audit = _audit(first, selection, verdicts, list_ids)
 
-    lists_frame = _lists(table, selection, eligible, programs, list_ids, run_id, cfg, spec, verdicts)
+    lists_frame = _lists(table, selection, in_bundle, bundle_programs, programs, list_ids, run_id, cfg, spec, verdicts)
     summary = _summary(table, selection, eligible, programs)
     contents: dict[str, bytes] = {
         "lists.csv": lists.csv_bytes(lists_frame.drop(columns=list(NAME_COLUMNS.values()), errors="ignore")),
@@ -244,13 +248,15 @@ def _joined(parts: list[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
-def _lists(table, selection, eligible, programs, list_ids, run_id, cfg, spec, verdicts) -> pd.DataFrame:
+def _lists(  # noqa: PLR0913 - the pieces of one table
+    table, selection, in_bundle, bundle_programs, programs, list_ids, run_id, cfg, spec, verdicts
+) -> pd.DataFrame:
     chosen = selection[selection["listed"]]
     pos = chosen["position"].to_numpy()
     n = len(table)
     reasons = _joined([np.where(_flag(table[c]), label, "") for c, label in _labels(cfg, table).items()], n)
-    bundle = _joined([np.where(eligible[p.code].to_numpy(), p.code, "")
-                      for p in sorted(programs, key=lambda p: (p.cluster, p.code))], n)
+    bundle = _joined([np.where(in_bundle[p.code].to_numpy(), p.code, "")
+                      for p in sorted(bundle_programs, key=lambda p: (p.cluster, p.code))], n)
     status = {p.code: p.status for p in programs}
     out = pd.DataFrame({
         "run_id": run_id,
@@ -317,7 +323,9 @@ def _audit(before: pd.DataFrame, after: pd.DataFrame, verdicts: pd.DataFrame, li
     return pd.concat([rows, extra], ignore_index=True)
 
 
-def _summary(table: pd.DataFrame, selection: pd.DataFrame, eligible: pd.DataFrame, programs: list[Program]) -> pd.DataFrame:
+def _summary(
+    table: pd.DataFrame, selection: pd.DataFrame, eligible: pd.DataFrame, programs: list[Program]
+) -> pd.DataFrame:
     """Per gampong and programme: eligible (households in the data and weighted), listed, already receiving,
     quota and shortfall, cost of the listed; and the gampong's priority (weighted poor households × mean
     deprivation score of the poor, SEPAKAT-style number × severity) with its rank."""
@@ -354,7 +362,9 @@ def _summary(table: pd.DataFrame, selection: pd.DataFrame, eligible: pd.DataFram
     out.insert(1, "desa_name", out["desa_code"].map(names["desa_name"]) if "desa_name" in names else "")
     out = out.join(gampong[["poor_households", "severity", "priority_index", "priority_rank"]], on="desa_code")
     order = {p.code: i for i, p in enumerate(programs)}
-    out = out.sort_values(["priority_rank", "desa_code", "program"], key=lambda s: s.map(order) if s.name == "program" else s)
+    out = out.sort_values(
+        ["priority_rank", "desa_code", "program"], key=lambda s: s.map(order) if s.name == "program" else s
+    )
     return out.reset_index(drop=True)
 
 
@@ -384,7 +394,8 @@ def _catalogue_table(programs: list[Program]) -> pd.DataFrame:
     return pd.DataFrame([{
         "program": p.code, "label": p.label_id, "cluster": p.cluster, "rule": p.rule, "status": p.status,
         "source": p.source, "receipt": p.receipt or "", "components": ";".join(p.components),
-        "unit_cost": p.unit_cost.value if p.unit_cost else None, "unit_cost_per": p.unit_cost.per if p.unit_cost else "",
+        "unit_cost": p.unit_cost.value if p.unit_cost else None,
+        "unit_cost_per": p.unit_cost.per if p.unit_cost else "",
         "unit_cost_status": p.unit_cost.status if p.unit_cost else "",
         "unit_cost_source": p.unit_cost.source if p.unit_cost else "",
     } for p in programs])  # fmt: skip
@@ -410,7 +421,9 @@ def _warnings(programs: list[Program], spec: TargetSpec, undecided: dict[str, in
     out = []
     unconfirmed = [p.code for p in programs if p.status == "unconfirmed"]
     if unconfirmed:
-        out.append(f"rules not confirmed by an official source (labelled '{UNCONFIRMED_LABEL}'): {', '.join(unconfirmed)}")
+        out.append(
+            f"rules not confirmed by an official source (labelled '{UNCONFIRMED_LABEL}'): {', '.join(unconfirmed)}"
+        )
     if spec.reveal_ids:
         out.append("--reveal-ids: the lists and the workbook contain NIK and No KK; share them only as the law allows")
     for code, n in undecided.items():

@@ -1,5 +1,8 @@
 """Targeting accuracy of selection rules and of actual receipt, with design-based standard errors.
 
+The Coady-Grosh-Hoddinott indicator is the target's share of the selected over its share of the population (1 is
+neutral targeting).
+
 For a selection s (a rule, or a receipt column) and a target group t (the monetary poor ``poor``, the MPI poor
 ``mpi_poor``), over households where both are known (a household with an undecided rule or target is left out of
 that pair's measures; ``n`` counts the households used), every measure is a function of weighted totals
@@ -12,7 +15,7 @@ T(y) = Σ w·y (domain estimation: outside the domain y = 0, every PSU of the sa
 | ``inclusion_error_beneficiaries`` | T(s·(1−t)) / T(s): non-target among the selected (leakage) | Ratio |
 | ``inclusion_error_nontarget`` | T(s·(1−t)) / T(1−t): share of the non-target selected | Ratio |
 | ``targeting_differential`` | coverage of t − coverage of the non-target (Ravallion 2009) | DifferenceOfRatios |
-| ``cgh`` | (T(s·t)/T(s)) / (T(t)/T(1)): target share of the selected over the target's population share (Coady, Grosh & Hoddinott 2004) | RatioOfRatios |
+| ``cgh`` | (T(s·t)/T(s)) / (T(t)/T(1)), Coady, Grosh & Hoddinott 2004 | RatioOfRatios |
 
 Shares are of households (household weights). Standard errors: Taylor linearisation of ``peka.estimate`` (PSUs
 with replacement within strata), the same numbers as R ``survey``'s ``svyratio``/``svycontrast``.

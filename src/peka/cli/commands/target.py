@@ -33,7 +33,9 @@ def target_command(
                        "(repeatable; default: every programme).")] = None,
     programs_file: Annotated[Path | None, typer.Option("--programs", help="Programme catalogue TOML (default: the "
                              "built-in presets/programs.toml).")] = None,
-    quota: Annotated[int | None, typer.Option("--quota", help="List at most N households per unit of --quota-by.")] = None,
+    quota: Annotated[
+        int | None, typer.Option("--quota", help="List at most N households per unit of --quota-by.")
+    ] = None,
     quota_by: Annotated[str, typer.Option("--quota-by", help="Column of the quota unit.")] = "desa_code",
     quota_file: Annotated[Path | None, typer.Option("--quota-file", help="CSV with the --quota-by column, quota and "
                           "optionally program.")] = None,
@@ -59,7 +61,7 @@ def target_command(
     (every rule with its source and status); with --evaluate evaluation.csv and concordance.csv; with --verified
     audit.csv. Household ids that are NIK / No KK (16 digits) are pseudonymised. See docs/targeting.md.
 
-    Example: peka target data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv --program pkh --quota 10 -o daftar
+    Example: peka target households.csv --persons persons.csv --program pkh --quota 10 -o daftar
 
     Example: peka target rt.csv --persons art.csv --budget 500000000 --program rtlh --evaluate -o daftar
 
