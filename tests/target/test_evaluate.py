@@ -77,9 +77,10 @@ def test_measures_equal_weighted_crosstab_with_pandas(tmp_path, raw, classified)
         ("desil_le_4", "miskin_moneter"): (desil <= 4, classified["poor"].astype(bool)),
         ("recv_pkh", "miskin_mpi"): (raw["recv_pkh"] == "true", classified["mpi_poor"].astype(bool)),
         ("pkh", "miskin_moneter"): (desil <= 4, classified["poor"].astype(bool)),
+        ("daftar_pkh", "miskin_mpi"): (raw["hh_id"].isin(run.lists["hh_id"]), classified["mpi_poor"].astype(bool)),
     }
     for (sel, tgt), (s, t) in cases.items():
-        valid = desil.notna() if sel != "recv_pkh" else pd.Series(True, index=raw.index)
+        valid = desil.notna() if sel in ("desil_le_4", "pkh") else pd.Series(True, index=raw.index)
         for level, code, inside in [("all", "", pd.Series(True, index=raw.index))] + [
             ("kec_code", k, raw["kec_code"] == k) for k in sorted(raw["kec_code"].unique())
         ] + [("desa_code", "1172020001", raw["desa_code"] == "1172020001")]:

@@ -177,7 +177,7 @@ def run_target(
     }
     evaluation = None
     if spec.evaluate:
-        evaluation = _evaluate(table, eligible, programs, spec)
+        evaluation = _evaluate(table, selection, programs, spec)
         contents["evaluation.csv"] = lists.csv_bytes(evaluation)
         contents["concordance.csv"] = lists.csv_bytes(accuracy.concordance(table))
     if audit is not None:
@@ -401,11 +401,19 @@ def _catalogue_table(programs: list[Program]) -> pd.DataFrame:
     } for p in programs])  # fmt: skip
 
 
-def _evaluate(table: pd.DataFrame, eligible: pd.DataFrame, programs: list[Program], spec: TargetSpec) -> pd.DataFrame:
+def _evaluate(table: pd.DataFrame, selection: pd.DataFrame, programs: list[Program], spec: TargetSpec) -> pd.DataFrame:
+    """Accuracy of the reference rules, of each programme's rule, of each programme's final list (``daftar_<code>``:
+    the listed households, after quotas and the meeting's verdicts) and of recorded receipt."""
     selections = accuracy.standard_selections(table)
     for program in programs:
         values = program.compiled().evaluate(table).astype("boolean")
         selections.append(accuracy.Selection(program.code, "programme", values, program.status, program.source or ""))
+    for program in programs:
+        listed = np.zeros(len(table), dtype=bool)
+        mine = selection[(selection["program"] == program.code) & selection["listed"]]
+        listed[mine["position"].to_numpy()] = True
+        selections.append(accuracy.Selection(f"daftar_{program.code}", "list", pd.Series(listed, index=table.index,
+                                             dtype="boolean"), program.status, "the lists of this run"))
     for program in programs:
         if program.receipt and program.receipt in table.columns:
             selections.append(accuracy.Selection(program.receipt, "receipt", table[program.receipt].astype("boolean"),
