@@ -51,3 +51,13 @@ def test_bad_catalogue_is_a_config_error_naming_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as info:
         load_programs(path)
     assert key in str(info.value) and int(info.value.exit_code) == 4
+
+
+def test_targeting_page_lists_every_programme_with_its_status():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "targeting.md").read_text(encoding="utf-8")
+    for program in load_programs().catalogue:
+        row = next((line for line in page.splitlines() if line.startswith(f"| `{program.code}` |")), None)
+        assert row is not None, program.code
+        assert f"`{program.rule}`" in row and f"| {program.status} |" in row, program.code
