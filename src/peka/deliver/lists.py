@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from peka.deliver.files import TEMP_PREFIX, TEMP_SUFFIX, XLSX_OPTIONS, formula_safe_text
+from peka.deliver.files import _STARTED, TEMP_PREFIX, TEMP_SUFFIX, XLSX_OPTIONS, _alive, _glob_escape, formula_safe_text
 from peka.errors import UsageError
 
 MARKER = ".peka-target"
@@ -52,6 +52,7 @@ def write_set(folder: str | os.PathLike[str], contents: Mapping[str, bytes]) -> 
     folder = Path(folder)
     check_output_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_folders(folder)
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.{folder.name}.", suffix=TEMP_SUFFIX,
                                 dir=folder.parent))
     old: Path | None = None
@@ -75,6 +76,20 @@ def write_set(folder: str | os.PathLike[str], contents: Mapping[str, bytes]) -> 
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def remove_stale_folders(folder: Path) -> list[Path]:
+    """Delete the temporary folders of ``folder`` left by killed peka runs (peka's name pattern, writing process no
+    longer alive, older than this process); returns what was removed."""
+    removed = []
+    for path in folder.parent.glob(f"{TEMP_PREFIX}*.{_glob_escape(folder.name)}.*{TEMP_SUFFIX}"):
+        pid_text = path.name[len(TEMP_PREFIX) :].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)) or not path.is_dir() or path.is_symlink():
+            continue
+        if path.stat().st_mtime <= _STARTED:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 @dataclass
