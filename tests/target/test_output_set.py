@@ -36,7 +36,7 @@ def test_failure_half_way_keeps_the_previous_set(tmp_path, monkeypatch):
 def test_a_killed_runs_temporary_folder_is_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)
-    stale = tmp_path / f".peka-tmp.{pid}.daftar.abc123.tmp"
+    stale = tmp_path / f".daftar.peka-tmp-{pid}-abc123"  # deliver.files.atomic_directory's pattern
     stale.mkdir()
     (stale / "lists.csv").write_bytes(b"x")
     os.utime(stale, (0, 0))

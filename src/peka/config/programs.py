@@ -44,7 +44,7 @@ class Program(Sourced):
     cluster: int = Field(ge=1, le=4)
     rule: str
     receipt: str | None = Field(default=None, pattern=IDENTIFIER)
-    components: list[str] = []
+    components: list[str] = Field(default_factory=list)
     unit_cost: UnitCost | None = None
     priority: list[str] | None = None  # overrides the catalogue's default sort keys
     enabled: bool = True
@@ -62,8 +62,8 @@ class Program(Sourced):
 
 
 class ProgramsConfig(Sourced):
-    priority: list[str] = ["mpi_score desc", "poverty_gap desc", "desil asc"]
-    catalogue: list[Program] = []
+    priority: list[str] = Field(default_factory=lambda: ["mpi_score desc", "poverty_gap desc", "desil asc"])
+    catalogue: list[Program] = Field(default_factory=list)
 
     @field_validator("priority")
     @classmethod

@@ -18,15 +18,13 @@ import io
 import math
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from peka.deliver.files import _STARTED, TEMP_PREFIX, TEMP_SUFFIX, XLSX_OPTIONS, _alive, _glob_escape, formula_safe_text
+from peka.deliver.files import XLSX_OPTIONS, atomic_directory, formula_safe_text
 from peka.errors import UsageError
 
 MARKER = ".peka-target"
@@ -48,48 +46,16 @@ def check_output_folder(folder: Path) -> None:
 
 
 def write_set(folder: str | os.PathLike[str], contents: Mapping[str, bytes]) -> Path:
-    """Write ``contents`` (file name → bytes) as the whole content of ``folder``, atomically as a set."""
+    """Write ``contents`` (file name → bytes) as the whole content of ``folder``, atomically as a set
+    (``deliver.files.atomic_directory``): a killed or failed run leaves the previous set as it was."""
     folder = Path(folder)
     check_output_folder(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_folders(folder)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.{folder.name}.", suffix=TEMP_SUFFIX,
-                                dir=folder.parent))
-    old: Path | None = None
-    try:
+    # the folder is empty or a previous peka target output: every file in it is replaced by this run's set
+    previous = {entry.name for entry in folder.iterdir()} if folder.is_dir() else set()
+    with atomic_directory(folder, previous | set(contents) | {MARKER}) as tmp:
         for name, data in {**contents, MARKER: b"written by peka target\n"}.items():
             (tmp / name).write_bytes(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.{folder.name}.old.", suffix=TEMP_SUFFIX,
-                                        dir=folder.parent))
-            os.rmdir(old)
-            os.rename(folder, old)
-        os.rename(tmp, folder)
-    except BaseException:
-        if old is not None and old.exists() and not folder.exists():
-            os.rename(old, folder)  # put the previous set back
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
     return folder
-
-
-def remove_stale_folders(folder: Path) -> list[Path]:
-    """Delete the temporary folders of ``folder`` left by killed peka runs (peka's name pattern, writing process no
-    longer alive, older than this process); returns what was removed."""
-    removed = []
-    for path in folder.parent.glob(f"{TEMP_PREFIX}*.{_glob_escape(folder.name)}.*{TEMP_SUFFIX}"):
-        pid_text = path.name[len(TEMP_PREFIX) :].split(".", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)) or not path.is_dir() or path.is_symlink():
-            continue
-        if path.stat().st_mtime <= _STARTED:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
 
 
 @dataclass

@@ -21,15 +21,16 @@ import numpy as np
 import pandas as pd
 
 from peka.classify import classify
-from peka.config.programs import Program, ProgramsConfig, load_programs
+from peka.config.programs import Program, load_programs
 from peka.config.show import record_text
 from peka.deliver import files, lists
 from peka.errors import InputError, UsageError, printable_name
 from peka.estimate import Design
 from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input
 from peka.jobs.outputs import OutputPlan
-from peka.schema.checks import RowCounts, apply_on_invalid, validate  # TODO(merge): checks/report/rejects
+from peka.schema.checks import validate
 from peka.schema.classified import CAUSE_PREFIX, MPI_PREFIX, POOR_STATUSES
+from peka.schema.rejects import RowCounts, apply_on_invalid
 from peka.targeting import accuracy, pseudonym, select, verify
 
 log = logging.getLogger(__name__)
@@ -248,7 +249,7 @@ def _joined(parts: list[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
-def _lists(  # noqa: PLR0913 - the pieces of one table
+def _lists(
     table, selection, in_bundle, bundle_programs, programs, list_ids, run_id, cfg, spec, verdicts
 ) -> pd.DataFrame:
     chosen = selection[selection["listed"]]
