@@ -104,7 +104,7 @@ POLICY_FIELDS: dict[str, frozenset[str]] = {
 def _changed_without_source(config: Config) -> list[SettingStatus]:
     """Policy values of the extreme line, level scheme, MPI set and BPS-14 set that a user layer (peka.toml,
     ``--set``) changed while the section's source and status are still the preset's: ``unconfirmed``."""
-    from peka.config.loader import BUILTIN, dotted
+    from peka.config.layers import BUILTIN, dotted
 
     data = config.model_dump(mode="python")
     out = []

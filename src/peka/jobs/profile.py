@@ -164,7 +164,7 @@ def _merge_overrides(layers: list[Any]) -> Any:
     if all(isinstance(layer, str) for layer in layers):
         return layers
     merged: dict[str, Any] = {}
-    from peka.config.loader import parse_override
+    from peka.config.layers import parse_override
 
     for layer in layers:
         if isinstance(layer, str):
@@ -185,8 +185,6 @@ def read_record(path: Path) -> tuple[str, str] | None:
             return stored.decode("utf-8"), path.name
     beside = record_path_for(path)
     if beside.is_file():
-        from peka.config.loader import read_toml  # noqa: F401 - the same reader's errors (exit 4, naming the file)
-
         try:
             return beside.read_text(encoding="utf-8"), beside.name
         except (OSError, UnicodeDecodeError) as exc:
