@@ -96,5 +96,5 @@ def load_input(spec: InputSpec) -> Survey:
 
     return load_survey(
         spec.path, persons=spec.persons, mapping=spec.mapping, sheet=spec.sheet, person_sheet=spec.person_sheet,
-        **spec.text_options,
+        sep=spec.sep, encoding=spec.encoding, decimal=spec.decimal,
     )  # fmt: skip

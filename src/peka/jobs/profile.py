@@ -280,7 +280,8 @@ def prepare(request: ProfileRequest) -> tuple[pd.DataFrame, dict[str, Any], Chos
 
     kwargs: dict[str, Any] = {}
     chosen: ChosenConfig | None = None
-    source = open_source(request.input, sheet=request.inputs.sheet, **request.inputs.text_options)
+    spec = request.inputs
+    source = open_source(request.input, sheet=spec.sheet, sep=spec.sep, encoding=spec.encoding, decimal=spec.decimal)
     if request.quick:
         frame = read_table(request, source) if request.inputs.mapping is None else _mapped_table(request)
         if MARKER in frame.columns:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 from typing import Literal as TypingLiteral
 
 import numpy as np
@@ -185,9 +185,9 @@ class Tri:
         return ~(self.true | self.false)
 
 
-Number = np.ndarray | float
-Text = pd.Series | str
-Value = Tri | Number | Text
+Number: TypeAlias = np.ndarray | float
+Text: TypeAlias = pd.Series | str
+Value: TypeAlias = Tri | Number | Text
 
 
 class Evaluator:

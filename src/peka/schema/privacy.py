@@ -168,7 +168,8 @@ def shown_values(values: pd.Series, column: str | None, *, expected: Expected | 
     import pandas as pd
 
     if column in _model()[0]:
-        return pd.Series(np.where(values.notna().to_numpy(), MASK, None), index=values.index, dtype=object)
+        shown_mask = np.where(values.notna().to_numpy(dtype=bool), MASK, "")
+        return pd.Series(shown_mask, index=values.index, dtype=object).where(values.notna(), None)
     shown = mask_texts(values)
     prose = free_text(shown, expected or expected_of(column))
     if prose.any():

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from peka.estimate import Design, DifferenceOfRatios, PartialSums, Ratio, RatioOfRatios
-from peka.estimate.linearize import set_view, variances
+from peka.estimate.linearize import Estimator, set_view, variances
 
 TARGETS: dict[str, str] = {"miskin_moneter": "poor", "miskin_mpi": "mpi_poor"}
 MEASURES: tuple[str, ...] = (
@@ -118,7 +118,7 @@ def evaluate(
         codes = [_cell_code(key) for key in view.cells]
         name_map = _names(table, level, names)
         for sel, label, p in pairs:
-            estimators = {
+            estimators: dict[str, Estimator] = {
                 "coverage": Ratio(p + "st", p + "t"),
                 "exclusion_error": Ratio(p + "nst", p + "t"),
                 "inclusion_error_beneficiaries": Ratio(p + "snt", p + "s"),
