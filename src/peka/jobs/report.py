@@ -106,13 +106,13 @@ def plan_report_outputs(request: ReportRequest) -> OutputPlan:
     plan = OutputPlan.for_inputs(request.inputs.files)
     seen: set[str] = set()
     for output in request.outputs:
+        plan.add("-o", output)  # an input named as an output is refused first, whatever its suffix
         suffix = Path(output).suffix.lower()
         if suffix not in REPORT_SUFFIXES:
             raise UsageError(f"cannot write {Path(output).name}: a report is .xlsx (workbook) or .html (page)")
         if suffix in seen:
             raise UsageError(f"two {suffix} outputs: name at most one workbook and one page")
         seen.add(suffix)
-        plan.add("-o", output)
     if request.rows.rejects is not None:
         plan.add("--rejects", request.rows.rejects)
     return plan

@@ -33,8 +33,8 @@ KINDS: tuple[str, ...] = ("text", "share", "index", "count", "rupiah", "ratio", 
 FLAG_MARKS: dict[str, str] = {"caution": "*", "unreliable": "**", "low_n": "†", "suppressed": "–"}
 LESS_RELIABLE: frozenset[str] = frozenset({"caution", "unreliable", "low_n"})
 HOUSEHOLD_SHEET = {"id": "Rumah tangga", "en": "Households"}
-RATE_MEASURES = ("P0", "extreme", "H", "bps14_poor")
-INDEX_MEASURES = ("P1", "P2", "A", "M0")
+RATE_MEASURES = ("P0", "extreme", "H", "A", "bps14_poor")
+INDEX_MEASURES = ("P1", "P2", "M0")
 REGION_MEASURES: tuple[tuple[str, Kind], ...] = (
     ("P0", "share"), ("P1", "index"), ("extreme", "share"), ("H", "share"), ("M0", "index"), ("bps14_poor", "share"),
 )
