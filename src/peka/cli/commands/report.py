@@ -1,0 +1,62 @@
+"""`peka report`: the analyst's deliverables — an XLSX workbook for the planning team and a self-contained HTML report
+for the TKPK and the Musrenbang — from one run of validation, classification and estimation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peka.cli import options as o
+from peka.cli.console import notice
+
+
+def report_command(
+    input: Annotated[Path, typer.Argument(help="Survey file, or a file written by `peka classify`.")],
+    persons: o.PersonsOpt = None,
+    mapping: o.MappingOpt = None,
+    sheet: o.SheetOpt = None,
+    person_sheet: o.PersonSheetOpt = None,
+    sep: o.SepOpt = None,
+    encoding: o.EncodingOpt = None,
+    decimal: o.DecimalOpt = None,
+    config: o.ConfigOpt = None,
+    set_: o.SetOpt = None,
+    lang: o.LangOpt = o.Lang.id,
+    on_invalid: o.OnInvalidOpt = o.OnInvalid.fail,
+    rejects: o.RejectsOpt = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help="Region columns, coarse to fine, one per --by "
+                                                 "(default: kec_name and desa_name when present).")] = None,
+    output: Annotated[list[Path] | None, typer.Option("--output", "-o", help="FILE.xlsx (workbook) and/or "
+                                                      "FILE.html (page); give -o twice for both.")] = None,
+    min_n: Annotated[int | None, typer.Option("--min-n", min=0, help="Flag estimates from fewer households "
+                                              "(default 30).")] = None,
+) -> None:
+    """Write the poverty report: Ringkasan, Wilayah, Profil kemiskinan, Dimensi, Penyebab & intervensi,
+    Sensitivitas, Metode, Rumah tangga.
+
+    Example: peka report data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv --by kec_name --by desa_name -o laporan.xlsx -o laporan.html
+
+    Example: peka report klasifikasi.parquet --lang en -o report.html
+    """
+    from peka.errors import UsageError
+    from peka.jobs.report import ReportRequest, run_report
+
+    regions = []
+    for entry in by or []:
+        if "," in entry or "*" in entry:
+            raise UsageError(f"--by {entry!r}: a report takes one region column per --by (coarse to fine)")
+        regions.append(entry.strip())
+    request = ReportRequest(
+        inputs=o.input_spec(input, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
+        config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects), by=tuple(regions),
+        lang=lang.value, outputs=tuple(output or ()), min_n=min_n,
+    )  # fmt: skip
+    run = run_report(request)
+    for path in run.written:
+        notice(f"peka: wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_command)

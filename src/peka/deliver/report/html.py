@@ -1,0 +1,68 @@
+"""The report as one self-contained HTML page: CSS and SVG charts inline, no script, no font, no link to anything
+outside the file; readable on a phone (tables scroll sideways inside their box) and printable (print CSS: one
+section per page, nothing hidden). The template is ``peka/data/report.html.j2`` (Jinja2, autoescaped: a domain value
+such as ``<script>`` or ``=1+1`` is shown as text)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from markupsafe import Markup
+
+from peka.deliver.report.charts import bar_ci_svg, scatter_svg
+from peka.present.report import LESS_RELIABLE, ChartSpec, ReportDocument, ReportTable, format_value, mark
+
+
+def _cell(table: ReportTable, column: int, row: int, lang: str) -> dict[str, Any]:
+    col = table.columns[column]
+    value = table.data[column][row]
+    flag = table.flags[column][row]
+    return {"text": format_value(value, col.kind, lang), "mark": mark(flag) if value is not None else "",
+            "weak": flag in LESS_RELIABLE, "number": col.kind != "text"}
+
+
+def _table_view(table: ReportTable, lang: str) -> dict[str, Any]:
+    rows = [[_cell(table, c, r, lang) for c in range(len(table.columns))] for r in range(table.n_rows)]
+    return {"title": table.title, "headers": [c.header for c in table.columns],
+            "numeric": [c.kind != "text" for c in table.columns], "rows": rows, "note": table.note}
+
+
+def _formatter(kind: str, lang: str):  # noqa: ANN202
+    return lambda v: format_value(v, kind, lang)
+
+
+def chart_svg(chart: ChartSpec, table: ReportTable, lang: str) -> str:
+    kinds = {c.key: c.kind for c in table.columns}
+    labels = [str(v) for v in table.values(chart.category)]
+    if chart.kind == "bar_ci":
+        assert chart.value is not None
+        weak = [f in LESS_RELIABLE for f in table.flags[table.index(chart.value)]]
+        return bar_ci_svg(chart.title, labels, table.values(chart.value),
+                          table.values(chart.low) if chart.low else [None] * len(labels),
+                          table.values(chart.high) if chart.high else [None] * len(labels), weak,
+                          _formatter(kinds[chart.value], lang))
+    assert chart.x is not None and chart.y is not None
+    return scatter_svg(chart.title, labels, table.values(chart.x), table.values(chart.y), chart.cross,
+                       chart.cross_label or "", chart.x_title, chart.y_title, _formatter(kinds[chart.x], lang),
+                       _formatter(kinds[chart.y], lang))
+
+
+def report_html(document: ReportDocument) -> str:
+    """The page as text."""
+    import jinja2
+
+    source = resources.files("peka.data").joinpath("report.html.j2").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    template = env.from_string(source)
+    lang = document.lang
+    sections = []
+    for section in document.sections:
+        tables = {t.key: t for t in section.tables}
+        sections.append({
+            "key": section.key, "title": section.title, "paragraphs": section.paragraphs,
+            "tables": [_table_view(t, lang) for t in section.tables if "html" in t.media],
+            "charts": [Markup(chart_svg(c, tables[c.table], lang)) for c in section.charts],  # noqa: S704 - escaped
+        })
+    return template.render(document=document, sections=sections, lang=lang)

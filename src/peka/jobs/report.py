@@ -1,0 +1,266 @@
+"""``peka report`` as one library call: read, validate and classify once (or read a classified file under its
+record), estimate once, build one neutral document (``peka.present.report``) and draw it as an XLSX workbook and/or
+a self-contained HTML page (``peka.deliver.report``).
+
+Besides the estimates of ``peka.estimate.profile`` for the whole population, each region level of ``by`` and each
+household characteristic the table has (head's sex, age group, education, work status), the job makes the few
+extra numbers the report needs: P0 re-estimated with the poverty line scaled by ±10 % and ±20 %, H for k from 20 % to
+50 %, and per region the estimated number of poor households needing each intervention cluster.
+
+>>> request = ReportRequest(InputSpec("data/samples/sabang/households.csv",  # doctest: +SKIP
+...                         persons="data/samples/sabang/persons.csv"), by=("kec_name", "desa_name"),
+...                         outputs=(Path("laporan.xlsx"), Path("laporan.html")))
+>>> run_report(request).written  # doctest: +SKIP
+[PosixPath('laporan.xlsx'), PosixPath('laporan.html')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from peka import __version__
+from peka.config.models import Config
+from peka.errors import InputError, UsageError
+from peka.jobs.inputs import ConfigSpec, InputSpec, RowPolicy
+from peka.jobs.outputs import OutputPlan
+from peka.schema.classified import CAUSE_PREFIX, MARKER, POOR_STATUSES, indicator_names
+
+log = logging.getLogger(__name__)
+
+REPORT_SUFFIXES: tuple[str, ...] = (".xlsx", ".html")
+DEFAULT_REGIONS: tuple[str, ...] = ("kec_name", "desa_name")
+# household characteristics profiled when the classified table has them (head_age is grouped first)
+PROFILE_COLUMNS: tuple[str, ...] = ("head_sex", "head_age_group", "head_educ", "head_work_status")
+AGE_COLUMN, AGE_GROUP_COLUMN = "head_age", "head_age_group"
+AGE_EDGES: tuple[float, ...] = (-np.inf, 35, 45, 55, 65, np.inf)  # [lo, hi): under 35, 35–44, …, 65 and over
+AGE_LABELS: tuple[str, ...] = ("<35", "35-44", "45-54", "55-64", "65+")
+LINE_SCALES: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2)
+K_VALUES: tuple[float, ...] = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50)
+HOUSEHOLD_TABLE_MAX_ROWS = 50_000  # above this the report names the CSV/Parquet to use instead of a sheet
+SCALED_LINE = "_report_line_scaled"
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything ``peka report`` was asked, as plain values."""
+
+    inputs: InputSpec
+    config: ConfigSpec = field(default_factory=ConfigSpec)
+    rows: RowPolicy = field(default_factory=RowPolicy)
+    by: tuple[str, ...] = ()  # region levels, coarse to fine (kecamatan, gampong); default: DEFAULT_REGIONS present
+    lang: str = "id"
+    outputs: tuple[Path, ...] = ()
+    min_n: int | None = None
+
+
+@dataclass
+class InputFile:
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class ReportData:
+    """The numbers a report is made of, computed once; ``peka.present.report`` turns them into a document."""
+
+    table: pd.DataFrame  # the classified table (one row per household)
+    estimates: pd.DataFrame  # peka.estimate.profile: whole population, regions, characteristics
+    design: dict[str, Any]
+    config: Config
+    regions: list[str]  # region columns estimated, coarse to fine
+    characteristics: list[str]  # PROFILE_COLUMNS present
+    missing_characteristics: list[str]  # PROFILE_COLUMNS (source names) absent from the table
+    line_sensitivity: pd.DataFrame  # scale, estimate, se, ci_low, ci_high, flag, line_min, line_max
+    k_sensitivity: pd.DataFrame  # k, estimate, se, ci_low, ci_high, flag
+    clusters: pd.DataFrame  # per finest region: poor households (estimated, sample) and those needing each cluster
+    inputs: list[InputFile]
+    rows_in: dict[str, int]
+    processed: dict[str, int]
+    rejected: dict[str, int]
+    classified_input: bool
+    peka_version: str = __version__
+    source_files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportRun:
+    data: ReportData
+    document: Any  # peka.present.report.ReportDocument
+    written: list[Path]
+    rejects_path: Path | None = None
+
+
+def plan_report_outputs(request: ReportRequest) -> OutputPlan:
+    """Every output checked against the inputs and each other before anything is read: one ``.xlsx`` and/or one
+    ``.html``."""
+    if not request.outputs:
+        raise UsageError("peka report needs -o FILE.xlsx and/or -o FILE.html")
+    plan = OutputPlan.for_inputs(request.inputs.files)
+    seen: set[str] = set()
+    for output in request.outputs:
+        plan.add("-o", output)  # an input named as an output is refused first, whatever its suffix
+        suffix = Path(output).suffix.lower()
+        if suffix not in REPORT_SUFFIXES:
+            raise UsageError(f"cannot write {Path(output).name}: a report is .xlsx (workbook) or .html (page)")
+        if suffix in seen:
+            raise UsageError(f"two {suffix} outputs: name at most one workbook and one page")
+        seen.add(suffix)
+    if request.rows.rejects is not None:
+        plan.add("--rejects", request.rows.rejects)
+    return plan
+
+
+def sha256_of(path: Path) -> InputFile:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return InputFile(path.name, digest.hexdigest(), path.stat().st_size)
+
+
+def _read_classified(request: ReportRequest, regions: tuple[str, ...]) -> tuple[pd.DataFrame, Config]:
+    """A file written by ``peka classify``: read as it is, under its classification record (or --config/--set)."""
+    from peka.io import open_source
+    from peka.jobs.profile import ProfileRequest, load_profile_config, read_record, read_table, restore_classified_types
+
+    profile_request = ProfileRequest(inputs=request.inputs, config=request.config, rows=request.rows, by=regions)
+    source = open_source(request.inputs.path, sheet=request.inputs.sheet, **request.inputs.text_options)
+    frame = restore_classified_types(read_table(profile_request, source))
+    chosen = load_profile_config(profile_request, check_rules=False, record=read_record(Path(request.inputs.path)))
+    return frame, chosen.config
+
+
+def _is_classified(request: ReportRequest) -> bool:
+    from peka.io import open_source
+
+    source = open_source(request.inputs.path, sheet=request.inputs.sheet, **request.inputs.text_options)
+    return MARKER in source.header
+
+
+def add_age_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """``head_age_group`` from ``head_age`` (<35, 35-44, 45-54, 55-64, 65+; missing age stays missing).
+
+    >>> add_age_group(pd.DataFrame({"head_age": [20, 35, 64, 65, None]}))["head_age_group"].tolist()
+    ['<35', '35-44', '55-64', '65+', nan]
+    """
+    if AGE_COLUMN not in frame.columns:
+        return frame
+    age = pd.to_numeric(frame[AGE_COLUMN], errors="coerce").astype("float64")
+    groups = pd.cut(age, bins=list(AGE_EDGES), labels=list(AGE_LABELS), right=False)
+    return frame.assign(**{AGE_GROUP_COLUMN: groups.astype("object").where(groups.notna(), np.nan)})
+
+
+def cluster_needs(frame: pd.DataFrame, config: Config, region: str | None) -> pd.DataFrame:
+    """Per region value (the whole population when ``region`` is None): poor households, estimated (Σ weight) and
+    in the sample, and the estimated number needing each intervention cluster (a poor household needs cluster c when
+    any active cause of cluster c applies to it). Columns ``region``, ``poor_households``, ``poor_n``,
+    ``cluster_<c>`` for c = 1..4."""
+    poor = frame[MARKER].isin(POOR_STATUSES).to_numpy()
+    weight = (pd.to_numeric(frame["weight"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+              if "weight" in frame.columns else np.ones(len(frame)))
+    parts = {"poor_households": weight * poor, "poor_n": poor.astype(float)}
+    for cluster in (1, 2, 3, 4):
+        codes = [f"{CAUSE_PREFIX}{c.code}" for c in config.causes.active if c.cluster == cluster]
+        present = [c for c in codes if c in frame.columns]
+        needs = (frame[present].fillna(False).astype(bool).any(axis=1).to_numpy() if present
+                 else np.zeros(len(frame), dtype=bool))
+        parts[f"cluster_{cluster}"] = weight * (poor & needs)
+    table = pd.DataFrame(parts, index=frame.index)
+    keys = frame[region].astype("object").where(frame[region].notna(), None) if region else pd.Series(
+        "", index=frame.index)
+    summed = table.groupby(keys.fillna("").astype(str), sort=True).sum()
+    summed.index.name = "region"
+    summed = summed.reset_index()
+    summed["poor_n"] = summed["poor_n"].astype("int64")
+    return summed
+
+
+def _whole(estimates: pd.DataFrame, measure: str) -> pd.DataFrame:
+    mask = (estimates["measure"] == measure) & (estimates["domain"].map(len) == 0)
+    return estimates.loc[mask]
+
+
+def run_report(request: ReportRequest) -> ReportRun:
+    """Read, (validate, classify,) estimate once and write every requested deliverable of the same document."""
+    from peka.config.models import MpiConfig  # noqa: F401 - the spec type re-estimated with another k
+    from peka.deliver.report import write_report
+    from peka.estimate import Design, ProfileOptions, profile
+    from peka.jobs.classify import run_classify
+    from peka.jobs.profile import line_values
+    from peka.present.report import build_report
+
+    if request.lang not in ("id", "en"):
+        raise UsageError(f"--lang must be id or en, not {request.lang!r}")
+    plan_report_outputs(request)
+    inputs = [sha256_of(p) for p in request.inputs.files]
+    rejects_path = None
+    if _is_classified(request):
+        frame, config = _read_classified(request, request.by)
+        rows_in = {"household": len(frame)}
+        processed, rejected = dict(rows_in), {"household": 0}
+        classified_input = True
+        mpi_spec = config.mpi if set(indicator_names(frame.columns)) == {i.name for i in config.mpi.active} and len(
+            config.mpi.active) else None
+    else:
+        config = request.config.load()
+        beside = next((p for p in request.outputs if p.suffix.lower() == ".xlsx"), request.outputs[0])
+        classified = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows, rejects_beside=beside)
+        frame, rejects_path = classified.table, classified.rejects_path
+        rows_in, processed, rejected = (dict(classified.counts.rows_in), dict(classified.counts.processed),
+                                        dict(classified.counts.rejected))
+        classified_input = False
+        mpi_spec = config.mpi
+    regions = list(request.by) if request.by else [c for c in DEFAULT_REGIONS if c in frame.columns]
+    for column in regions:
+        if column not in frame.columns:
+            raise InputError(f"--by names column {column!r}, which is not in the data", file=str(request.inputs.path),
+                             column=column)
+    frame = add_age_group(frame)
+    characteristics = [c for c in PROFILE_COLUMNS if c in frame.columns]
+    missing = [AGE_COLUMN if c == AGE_GROUP_COLUMN else c for c in PROFILE_COLUMNS if c not in frame.columns]
+    design = Design.from_frame(frame, weight="weight", strata="strata", psu="psu")
+    hh_size = "hh_size" if "hh_size" in frame.columns else None
+    options = ProfileOptions(segments=False) if request.min_n is None else ProfileOptions(segments=False,
+                                                                                         min_n=request.min_n)
+    common = {"design": design, "hh_size": hh_size, "options": options}
+    result = profile(frame, by=[*regions, *characteristics], mpi_spec=mpi_spec, **common)
+    result.design["line_values"] = line_values(frame, result.design)
+    line_rows = []
+    if "poverty_line" in frame.columns and "exp_pc" in frame.columns:
+        base_line = pd.to_numeric(frame["poverty_line"], errors="coerce")
+        for scale in LINE_SCALES:
+            scaled = frame.assign(**{SCALED_LINE: base_line * scale})
+            est = profile(scaled, line=SCALED_LINE, extreme=None, mpi_spec=None, causes=(),
+                          **{**common, "options": ProfileOptions(segments=False, min_n=options.min_n)})
+            row = _whole(est.estimates, "P0").iloc[0]
+            line_rows.append({"scale": scale, **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "flag")},
+                              "line_min": float(base_line.min() * scale), "line_max": float(base_line.max() * scale)})
+    k_rows = []
+    if mpi_spec is not None:
+        ks = sorted({*K_VALUES, round(float(mpi_spec.k), 6)})
+        for k in ks:
+            est = profile(frame, welfare=None, line=None, extreme=None, causes=(),
+                          mpi_spec=mpi_spec.model_copy(update={"k": k}), **common)
+            row = _whole(est.estimates, "H").iloc[0]
+            k_rows.append({"k": k, **{c: row[c] for c in ("estimate", "se", "ci_low", "ci_high", "flag")},
+                           "configured": abs(k - float(mpi_spec.k)) < 1e-6})
+    finest = regions[-1] if regions else None
+    clusters = cluster_needs(frame, config, finest) if MARKER in frame.columns else pd.DataFrame()
+    data = ReportData(
+        table=frame, estimates=result.estimates, design=result.design, config=config, regions=regions,
+        characteristics=characteristics, missing_characteristics=missing,
+        line_sensitivity=pd.DataFrame(line_rows), k_sensitivity=pd.DataFrame(k_rows), clusters=clusters,
+        inputs=inputs, rows_in=rows_in, processed=processed, rejected=rejected, classified_input=classified_input,
+        source_files=[str(p) for p in request.inputs.files],
+    )  # fmt: skip
+    document = build_report(data, lang=request.lang, max_rows=HOUSEHOLD_TABLE_MAX_ROWS)  # type: ignore[arg-type]
+    written = [write_report(document, output) for output in request.outputs]
+    return ReportRun(data, document, written, rejects_path)

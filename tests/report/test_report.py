@@ -1,0 +1,281 @@
+"""`peka report`: one run → a workbook and a page that show the numbers of `peka profile`, in both languages.
+
+Figures are checked against `peka profile --format json` on the same input and against sums computed with pandas on
+the classified table (cluster needs, the scaled poverty line, the share of the poor by head's sex)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from peka.cli.app import app
+from peka.present.report import text
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "samples" / "sabang"
+HH, PERSONS = SAMPLE / "households.csv", SAMPLE / "persons.csv"
+POOR = ("miskin_ganda", "miskin_moneter", "miskin_multidimensi")
+SHEETS = {"id": ["Ringkasan", "Wilayah", "Profil kemiskinan", "Dimensi", "Penyebab & intervensi", "Sensitivitas",
+                 "Metode", "Rumah tangga"],
+          "en": ["Summary", "Regions", "Poverty profile", "Dimensions", "Causes & interventions", "Sensitivity",
+                 "Method", "Households"]}
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(app, ["-q", *map(str, args)])
+
+
+@pytest.fixture(scope="module")
+def classified(tmp_path_factory) -> Path:
+    """The sample classified by `peka classify`, with the head's sex, age, education and work status joined back
+    from the raw file (the characteristics the Profil section profiles), and its record beside it."""
+    folder = tmp_path_factory.mktemp("classified")
+    out = folder / "k.csv"
+    result = invoke("classify", HH, "--persons", PERSONS, "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"hh_id": str})
+    raw = pd.read_csv(HH, dtype={"hh_id": str})
+    keep = ["hh_id", "head_sex", "head_age", "head_educ", "head_work_status"]
+    table.drop(columns=[c for c in keep[1:] if c in table.columns]).merge(raw[keep], on="hh_id").to_csv(out,
+                                                                                                     index=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    paths = {}
+    for lang in ("id", "en"):
+        xlsx, html = folder / f"laporan_{lang}.xlsx", folder / f"laporan_{lang}.html"
+        result = invoke("report", HH, "--persons", PERSONS, "--by", "kec_name", "--by", "desa_name", "--lang", lang,
+                        "-o", xlsx, "-o", html)
+        assert result.exit_code == 0, result.output
+        paths[lang] = (xlsx, html)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def profile_json(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("profile") / "p.json"
+    result = invoke("profile", HH, "--persons", PERSONS, "--by", "kec_name", "--by", "desa_name", "--format", "json",
+                    "-o", out)
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text())
+
+
+def record(doc: dict, measure: str, domain: dict | None = None, indicator: str | None = None) -> dict:
+    found = [r for r in doc["estimates"] if r["measure"] == measure and r["domain"] == (domain or {})
+             and r["indicator"] == indicator]
+    assert len(found) == 1, (measure, domain, indicator)
+    return found[0]
+
+
+def table_at(ws, title: str) -> pd.DataFrame:
+    """The table titled ``title`` of a sheet: header row below the title, rows until the first empty one."""
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == title)
+    header = [h for h in rows[start + 1] if h is not None]
+    body = []
+    for r in rows[start + 2:]:
+        if r[0] is None:
+            break
+        body.append(list(r[: len(header)]))
+    return pd.DataFrame(body, columns=header)
+
+
+def test_both_outputs_with_every_section_in_both_languages(reports):
+    for lang, (xlsx, html) in reports.items():
+        wb = openpyxl.load_workbook(xlsx)
+        assert wb.sheetnames == SHEETS[lang]
+        page = html.read_text(encoding="utf-8")
+        for title in SHEETS[lang]:
+            assert f">{title.replace('&', '&amp;')}</h2>" in page
+
+
+def test_headers_come_from_the_label_catalogue(reports):
+    for lang, (xlsx, _) in reports.items():
+        ws = openpyxl.load_workbook(xlsx)[SHEETS[lang][1]]
+        title = text("table", "region", lang, region={"id": "Desa/gampong", "en": "Village"}[lang])
+        table = table_at(ws, title)
+        assert text("column", "P0", lang) in table.columns
+        assert f"{text('column', 'P0', lang)}: {text('column', 'low', lang)}" in table.columns
+    assert text("column", "P0", "id") != text("column", "P0", "en")
+
+
+def test_every_region_figure_equals_peka_profile_json(reports, profile_json):
+    xlsx, _ = reports["id"]
+    ws = openpyxl.load_workbook(xlsx)["Wilayah"]
+    for column, heading in (("kec_name", "Kecamatan"), ("desa_name", "Desa/gampong")):
+        table = table_at(ws, text("table", "region", "id", region=heading))
+        assert len(table) == len({r["domain"][column] for r in profile_json["estimates"]
+                                  if list(r["domain"]) == [column]})
+        p0 = table[text("column", "P0", "id")].tolist()
+        assert p0 == sorted(p0, reverse=True)  # sorted by P0
+        for _, row in table.iterrows():
+            domain = {column: row[heading]}
+            for measure in ("P0", "P1", "extreme", "H", "M0", "bps14_poor"):
+                expected = record(profile_json, measure, domain)
+                header = text("column", measure, "id")
+                assert isinstance(row[header], float)  # stored as a number
+                assert row[header] == pytest.approx(expected["estimate"], rel=1e-12, abs=1e-15)
+                assert row[f"{header}: {text('column', 'low', 'id')}"] == pytest.approx(expected["ci_low"], rel=1e-12,
+                                                                                        abs=1e-15)
+                assert row[f"{header}: {text('column', 'high', 'id')}"] == pytest.approx(expected["ci_high"],
+                                                                                         rel=1e-12, abs=1e-15)
+            assert row["n (ruta sampel)"] == record(profile_json, "households", domain)["n"]
+
+
+def test_summary_dimension_and_cause_figures_equal_peka_profile_json(reports, profile_json):
+    wb = openpyxl.load_workbook(reports["en"][0])
+    rates = table_at(wb["Summary"], text("table", "rates", "en"))
+    for measure in ("P0", "extreme", "H", "A", "bps14_poor"):
+        row = rates[rates["Measure"] == text("column", measure, "en")].iloc[0]
+        assert row["Estimate"] == pytest.approx(record(profile_json, measure)["estimate"], rel=1e-12)
+    dims = table_at(wb["Dimensions"], text("table", "dimensions", "en"))
+    for name, code in (("Health", "kesehatan"), ("Education", "pendidikan"), ("Economic", "ekonomi")):
+        row = dims[dims["Dimension"] == name].iloc[0]
+        assert row["Contribution (%)"] == pytest.approx(
+            record(profile_json, "contribution", indicator=f"dim:{code}")["estimate"], rel=1e-12)
+    causes = table_at(wb["Causes & interventions"], text("table", "causes", "en"))
+    shares = causes["% of poor households"].tolist()
+    expected = sorted((r["estimate"] for r in profile_json["estimates"] if r["measure"] == "cause_share"
+                       and r["domain"] == {}), reverse=True)
+    assert shares == pytest.approx(expected, rel=1e-12)
+
+
+def test_number_formats_frozen_panes_charts_and_print_setup(reports):
+    wb = openpyxl.load_workbook(reports["id"][0])
+    ws = wb["Wilayah"]
+    rows = list(ws.iter_rows())
+    header_row = next(i for i, r in enumerate(rows) if r[0].value == "Kecamatan")
+    p0_cell = rows[header_row + 1][3]
+    assert p0_cell.data_type == "n" and p0_cell.number_format.startswith("0.0%")
+    assert rows[header_row + 1][2].number_format == "#,##0"  # persons
+    assert ws.freeze_panes == f"A{header_row + 2}"
+    assert ws.auto_filter.ref is not None
+    assert len(ws._charts) == 4  # P0 with CI and quadrant, for each region level
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the OOXML default: one page wide
+    assert ws.print_title_rows == f"${header_row + 1}:${header_row + 1}"
+    assert "&P" in ws.oddFooter.center.text
+    assert len(wb["Dimensi"]._charts) == 1
+    lines = table_at(wb["Ringkasan"], text("table", "lines", "id"))
+    assert lines.iloc[0, 1] == 676247  # the 2025-03 line of Kota Sabang (presets/lines/sabang.toml)
+    rows = list(wb["Ringkasan"].iter_rows())
+    cell = next(r[1] for r in rows if r[0].value == "Garis kemiskinan")
+    assert cell.number_format == "#,##0"
+
+
+def test_html_is_self_contained_small_and_plain_spoken(reports):
+    page = reports["id"][1].read_text(encoding="utf-8")
+    # nothing is loaded from anywhere: no attribute or CSS reference (the sources of the settings in Metode are
+    # quoted as text, and a quoted address loads nothing)
+    for reference in ("src=", "href=\"http", "href='http", "url(", "@import", "<link", "<script", "<img", "xmlns"):
+        assert reference not in page
+    assert reports["id"][1].stat().st_size < 2_000_000
+    assert page.count("<svg") == 5
+    assert "@media print" in page and 'name="viewport"' in page
+    assert "Keuneukai memiliki tingkat kemiskinan tertinggi" in page
+
+
+def test_paragraph_says_whether_the_highest_village_ci_lies_above_the_city(reports, profile_json):
+    city = record(profile_json, "P0")["estimate"]
+    villages = [r for r in profile_json["estimates"] if r["measure"] == "P0" and list(r["domain"]) == ["desa_name"]]
+    page = reports["en"][1].read_text(encoding="utf-8")
+    for kec in ("Sukajaya", "Sukakarya"):
+        raw = pd.read_csv(HH)
+        inside = set(raw.loc[raw["kec_name"] == kec, "desa_name"])
+        top = max((r for r in villages if r["domain"]["desa_name"] in inside), key=lambda r: r["estimate"])
+        sentence = f"Village {top['domain']['desa_name']} has the highest poverty rate"
+        assert sentence in page
+        after = page.split(sentence, 1)[1][:400]
+        assert ("lies above" in after) == (top["ci_low"] > city)
+
+
+def test_cluster_needs_and_sensitivity_match_pandas_on_the_classified_table(reports, classified):
+    table = pd.read_csv(classified)
+    poor = table["poverty_status"].isin(POOR)
+    wb = openpyxl.load_workbook(reports["id"][0])
+    clusters = table_at(wb["Penyebab & intervensi"], text("table", "clusters", "id", region="Desa/gampong"))
+    total = clusters[clusters["Desa/gampong"] == "Total"].iloc[0]
+    assert total["Ruta miskin (perkiraan)"] == pytest.approx((table["weight"] * poor).sum())
+    assert total["Ruta miskin (sampel)"] == poor.sum()
+    from peka.config import load_config
+
+    config = load_config()
+    cluster1 = [f"cause_{c.code}" for c in config.causes.active if c.cluster == 1]
+    needs = poor & table[cluster1].fillna(False).astype(bool).any(axis=1)
+    village = table["desa_name"] == "Keuneukai"
+    row = clusters[clusters["Desa/gampong"] == "Keuneukai"].iloc[0]
+    assert row["Klaster 1"] == pytest.approx((table["weight"] * (needs & village)).sum())
+    lines = table_at(wb["Sensitivitas"], text("table", "line_scale", "id"))
+    persons = table["weight"] * table["hh_size"]
+    for scale in (0.8, 1.2):
+        below = table["exp_pc"] < table["poverty_line"] * scale
+        row = lines[np.isclose(lines.iloc[:, 0], scale)].iloc[0]
+        assert row["P0 (% penduduk miskin)"] == pytest.approx((persons * below).sum() / persons.sum(), rel=1e-12)
+    assert lines["P0 (% penduduk miskin)"].is_monotonic_increasing
+
+
+def test_profile_by_head_characteristics_from_a_classified_file(classified, tmp_path):
+    out = tmp_path / "r.xlsx"
+    result = invoke("report", classified, "--by", "kec_name", "--by", "desa_name", "--lang", "en", "-o", out)
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)["Poverty profile"]
+    sex = table_at(ws, text("table", "characteristic", "en", characteristic="Head's sex"))
+    table = pd.read_csv(classified)
+    persons = table["weight"] * table["hh_size"]
+    poor_persons = persons * table["poor"].astype(bool)
+    female = table["head_sex"] == "p"
+    row = sex[sex["Head's sex"] == "Female"].iloc[0]
+    assert row["% of the poor"] == pytest.approx(poor_persons[female].sum() / poor_persons.sum(), rel=1e-10)
+    assert row["% of the population"] == pytest.approx(persons[female].sum() / persons.sum(), rel=1e-10)
+    assert row["P0 (% poor)"] == pytest.approx(poor_persons[female].sum() / persons[female].sum(), rel=1e-10)
+    assert sex["% of the poor"].sum() == pytest.approx(1.0)
+    ages = table_at(ws, text("table", "characteristic", "en", characteristic="Head's age group"))
+    assert set(ages["Head's age group"]) <= {"<35", "35-44", "45-54", "55-64", "65+"}
+
+
+def test_missing_characteristics_are_named(reports):
+    page = html.unescape(reports["en"][1].read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(reports["en"][0])
+    columns = [c.value for c in wb["Households"][6]]
+    if "Head's sex" not in columns:  # classify does not keep the head's characteristics (yet)
+        assert "Not in the classified table: Head's sex (head_sex)" in page
+
+
+def test_domain_values_stay_text_in_xlsx_and_escaped_in_html(classified, tmp_path):
+    table = pd.read_csv(classified, dtype=str)
+    table.loc[table["desa_name"] == "Keuneukai", "desa_name"] = "=1+1"
+    table.loc[table["desa_name"] == "Krueng Raya", "desa_name"] = "<b>x</b>"
+    hostile = tmp_path / "hostile.csv"
+    table.to_csv(hostile, index=False)
+    (tmp_path / "hostile.csv.peka.toml").write_text(Path(f"{classified}.peka.toml").read_text())
+    xlsx, html = tmp_path / "r.xlsx", tmp_path / "r.html"
+    result = invoke("report", hostile, "--by", "kec_name", "--by", "desa_name", "-o", xlsx, "-o", html)
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(xlsx)
+    cells = [c for row in wb["Wilayah"].iter_rows() for c in row if c.value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert not any(c.data_type == "f" for row in wb["Wilayah"].iter_rows() for c in row)
+    page = html.read_text(encoding="utf-8")
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    assert "=1+1" in page
+
+
+def test_outputs_are_checked_before_reading(tmp_path):
+    result = invoke("report", HH, "--persons", PERSONS, "-o", PERSONS)
+    assert result.exit_code == 2 and "is the input file" in result.output
+    result = invoke("report", HH, "--persons", PERSONS, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+    result = invoke("report", HH, "--persons", PERSONS)
+    assert result.exit_code == 2
+    assert not list(tmp_path.iterdir())
