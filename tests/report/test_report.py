@@ -244,12 +244,17 @@ def test_profile_by_head_characteristics_from_a_classified_file(classified, tmp_
     assert set(ages["Head's age group"]) <= {"<35", "35-44", "45-54", "55-64", "65+"}
 
 
-def test_missing_characteristics_are_named(reports):
-    page = html.unescape(reports["en"][1].read_text(encoding="utf-8"))
-    wb = openpyxl.load_workbook(reports["en"][0])
-    columns = [c.value for c in wb["Households"][6]]
-    if "Head's sex" not in columns:  # classify does not keep the head's characteristics (yet)
-        assert "Not in the classified table: Head's sex (head_sex)" in page
+def test_missing_characteristics_are_named(classified, tmp_path):
+    # a classified table without the head's characteristics (e.g. made with --keep-none): the page says so
+    table = pd.read_csv(classified, dtype=str)
+    bare = tmp_path / "bare.csv"
+    table.drop(columns=[c for c in table.columns if c.startswith("head_")]).to_csv(bare, index=False)
+    (tmp_path / "bare.csv.peka.toml").write_text(Path(f"{classified}.peka.toml").read_text())
+    out = tmp_path / "r.html"
+    result = invoke("report", bare, "--by", "kec_name", "--lang", "en", "-o", out)
+    assert result.exit_code == 0, result.output
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    assert "Not in the classified table: Head's sex (head_sex)" in page
 
 
 def test_domain_values_stay_text_in_xlsx_and_escaped_in_html(classified, tmp_path):
