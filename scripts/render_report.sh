@@ -26,11 +26,12 @@ fi
 chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [ -n "$chrome" ]; then
   page="file://$(cd out && pwd)/laporan.html"
-  "$chrome" --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1280,4000 \
+  profile=$(mktemp -d)  # a new empty profile: no state from another run
+  "$chrome" --headless --disable-gpu --no-sandbox --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars --window-size=1280,4000 \
     --screenshot="$out_dir/laporan-desktop.png" "$page" 2>/dev/null
-  "$chrome" --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=390,6000 \
+  "$chrome" --headless --disable-gpu --no-sandbox --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars --window-size=390,6000 \
     --screenshot="$out_dir/laporan-phone.png" "$page" 2>/dev/null
-  "$chrome" --headless --disable-gpu --no-sandbox --print-to-pdf="$out_dir/laporan-html.pdf" "$page" 2>/dev/null
+  "$chrome" --headless --disable-gpu --no-sandbox --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" --print-to-pdf="$out_dir/laporan-html.pdf" "$page" 2>/dev/null
   echo "wrote $out_dir/laporan-desktop.png, laporan-phone.png, laporan-html.pdf"
 else
   echo "Chromium not found (apt-get install chromium): no screenshots" >&2
