@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def ensure_files(households: int, seed: int) -> Path:
-    from peka.sample import generate, write_sample
+    from peka.deliver.sample import write_sample
+    from peka.sample import generate
 
     out = HERE / "out" / f"read_validate_{households}"
     if (out / "households.csv").exists() and (out / "persons.csv").exists():

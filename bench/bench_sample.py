@@ -38,7 +38,8 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    from peka.sample import generate, parse_formats, sample_files, write_sample
+    from peka.deliver.sample import parse_formats, sample_files, write_sample
+    from peka.sample import generate
 
     import_s = time.perf_counter() - t0
     rss_import = peak_rss_mb()

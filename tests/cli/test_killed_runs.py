@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from peka.sample import generate, write_sample
+from peka.deliver.sample import write_sample
+from peka.sample import generate
 
 
 def digest(path: Path) -> str:

@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from peka.cli.app import app
-from peka.sample import generate, sample_files, write_sample
+from peka.deliver.sample import sample_files, write_sample
+from peka.sample import generate
 
 SMALL = ["sample", "--households", "300", "--seed", "5", "--formats", "csv,parquet"]
 

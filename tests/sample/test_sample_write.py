@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 import peka.deliver.sample as sample_write
 from peka.cli.app import app
-from peka.sample import FORMATS, generate, sample_files, write_sample
+from peka.deliver.sample import FORMATS, sample_files, write_sample
+from peka.sample import generate
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "data" / "samples" / "sabang"

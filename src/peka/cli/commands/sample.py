@@ -46,7 +46,8 @@ def sample_command(
 
     Example: peka sample --households 1000000 --seed 1 --out bench/out --formats csv,parquet
     """
-    from peka.sample import check_formats, generate, parse_formats, write_sample
+    from peka.deliver.sample import check_formats, parse_formats, write_sample
+    from peka.sample import generate
 
     chosen = parse_formats(formats)
     survey = generate(households, seed, districts=districts, strata=strata, psus=psus)
