@@ -208,8 +208,8 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     input_hashes = [{"role": role, "file": _shown(pipeline, p), "sha256": sha256_of(p)}
                     for role, p in (("households", inputs.path), ("persons", inputs.persons)) if p is not None]
     started = dt.datetime.now(dt.timezone.utc)
-    progress("start", pipeline=str(pipeline.file), output=str(output), steps=[s.step for s in pipeline.steps])
     with folder_lock(output):
+        progress("start", pipeline=str(pipeline.file), output=str(output), steps=[s.step for s in pipeline.steps])
         _check_output_folder(output, [])  # again under the lock: the folder may have changed while we waited
         previous = {e.name for e in output.iterdir()} if output.is_dir() else set()
         replaced = previous | {MANIFEST_NAME, TIMINGS_NAME, RECORD_NAME, REJECTS_NAME, MARKER}
