@@ -216,9 +216,13 @@ def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mappin
 _BRANCHES = {"str", "int", "float", "bool", "list[str]"}  # union branches pydantic puts in an error's location
 
 
+def _is_branch(part: object) -> bool:
+    return isinstance(part, str) and (part.startswith("function-") or part in _BRANCHES)
+
+
 def _error(exc: ValidationError, file: str, prefix: tuple[object, ...]) -> ConfigError:
     first = next((e for e in exc.errors() if e["type"] == "extra_forbidden"), exc.errors()[0])
-    loc = (*prefix, *(p for p in first["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in _BRANCHES))))
+    loc = (*prefix, *(p for p in first["loc"] if not _is_branch(p)))
     if first["type"] == "extra_forbidden":
         message = "unknown key (check the spelling in docs/batch.md)"
     elif first["type"] == "missing":

@@ -99,9 +99,11 @@ def _validate(options: ValidateOptions, ctx: RunContext) -> StepResult:
     files.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", ctx.folder / options.output)
     if not report.ok and not ctx.rows.skip:
         raise validation_failed(report)  # exit 3; nothing of this run is swapped in
-    with_errors = {t: len(r) for t, r in report.error_rows.items()}
+    findings = {"errors": report.errors, "warnings": report.warnings,
+                "rows_with_errors": {t: len(r) for t, r in report.error_rows.items()}}
+    # validate checks every row and leaves none out: processed = rows in; what skip would reject is in findings
     return StepResult([options.output], report.rows_in, dict(report.rows_in), {t: 0 for t in report.rows_in},
-                      [], {"findings": {"errors": report.errors, "warnings": report.warnings, "rows_with_errors": with_errors}})
+                      [], {"findings": findings})
 
 
 def _classify(options: ClassifyOptions, ctx: RunContext) -> StepResult:
@@ -150,6 +152,8 @@ def _target(options: TargetOptions, ctx: RunContext) -> StepResult:
     )  # fmt: skip
     run = run_target(ctx.inputs, spec=spec, output=ctx.folder / options.output, config=ctx.config,
                      rows=RowPolicy(ctx.rows.on_invalid))
+    for warning in run.warnings:  # the command prints these itself; here they go to the log (and the manifest)
+        log.warning("target: %s", warning)
     return StepResult([options.output], run.counts.rows_in, run.counts.processed, run.counts.rejected,
                       list(run.warnings), {"run_id": run.run_id})
 

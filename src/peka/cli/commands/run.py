@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
@@ -77,6 +78,20 @@ class Reporter:
             self.status = None
 
 
+class JsonLogFormatter(logging.Formatter):
+    """Log records of the jobs (warnings) as JSON lines too, so that stderr stays one JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"time": _now(), "event": "log", "level": record.levelname.lower(), "logger": record.name,
+                           "message": record.getMessage()}, ensure_ascii=False)
+
+
+def _json_log_lines() -> None:
+    for handler in logging.getLogger("peka").handlers:
+        if not isinstance(handler, logging.FileHandler):  # the --log-file keeps its text lines
+            handler.setFormatter(JsonLogFormatter())
+
+
 def run_command(
     pipeline: Annotated[Path, typer.Argument(help="Pipeline file (TOML): inputs, config, steps, output folder.")],
     log_format: Annotated[LogFormat, typer.Option("--log-format", help="Progress on stderr: text (timestamped "
@@ -97,6 +112,8 @@ def run_command(
     from peka.jobs.pipeline import run_pipeline
 
     reporter = Reporter(log_format)
+    if log_format is LogFormat.json:
+        _json_log_lines()
     try:
         run_pipeline(pipeline, progress=reporter)
     finally:
