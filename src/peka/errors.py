@@ -45,6 +45,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     INPUT_INVALID = 3
     CONFIG_INVALID = 4
+    BUSY = 75  # EX_TEMPFAIL of sysexits.h: another run holds the lock; try again later
     INTERRUPTED = 130
 
 
@@ -101,6 +102,12 @@ class ValidationFailed(InputError):
 
 class DesignError(InputError):
     """The survey design cannot give standard errors as asked (e.g. a stratum with a single PSU)."""
+
+
+class BusyError(PekaError):
+    """Another ``peka run`` holds the lock of the same output folder: nothing was done; run again later."""
+
+    exit_code = ExitCode.BUSY
 
 
 class ConfigError(PekaError):

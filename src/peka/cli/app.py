@@ -16,7 +16,7 @@ from peka.cli.console import err, record_in_log_files, setup_logging
 from peka.errors import ExitCode, PekaError
 
 # command modules under peka.cli.commands; each defines ``register(app)``
-COMMANDS = ("validate", "classify", "profile", "report", "target", "mapping", "config", "sample")
+COMMANDS = ("validate", "classify", "profile", "report", "target", "run", "mapping", "config", "sample")
 
 _state: dict[str, Any] = {"debug": False}
 
