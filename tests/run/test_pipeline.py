@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 from peka.deliver.lock import folder_lock
-from peka.sample import generate, write_sample
+from peka.deliver.sample import write_sample
+from peka.sample import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "sabang"
