@@ -136,6 +136,10 @@ def classify(
     base = households[[c for c in keep if c in households.columns]]
     out = pd.concat([base, monetary, mpi, bps14, causes, segments], axis=1)
     out = pd.concat([out, work[kept_columns(config, households, out, include_personal=include_personal)]], axis=1)
+    # the survey's own questions ([household.extra] of the mapping) pass through, personal ones only when asked
+    extras = [c.name for c in survey.extra_columns.get("household", {}).values()
+              if c.name in households.columns and c.name not in out.columns and (include_personal or not c.personal)]
+    out = pd.concat([out, households[extras]], axis=1)
     unresolved = int(out["poverty_line"].isna().sum()) if mode == EXPENDITURE else 0  # registry mode has no line
     if unresolved:
         log.warning(

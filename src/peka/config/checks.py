@@ -23,7 +23,9 @@ COMPUTED_COLUMNS: frozenset[str] = frozenset({"poverty_line", "welfare_ratio", "
 # ---- checks across sections -----------------------------------------------------------------------------------
 
 
-def check_config(config: Config, *, check_rules: bool = True) -> None:
+def check_config(
+    config: Config, *, check_rules: bool = True, extra_columns: Mapping[str, Mapping[str, str]] | None = None
+) -> None:
     """Checks a single field cannot make: weights, thresholds, unique names, and every rule against the columns it
     may read. Raises ``ConfigError`` for the first problem."""
     src = config.sources
@@ -139,7 +141,7 @@ def check_config(config: Config, *, check_rules: bool = True) -> None:
             derived.append(d.name)
 
     if check_rules:
-        _check_rules(config, constants)
+        _check_rules(config, constants, extra_columns or {})
 
 
 def _check_desil(config: Config, fail: Any) -> None:
@@ -179,14 +181,18 @@ DERIVED_KIND = {
 }
 
 
-def _check_rules(config: Config, constants: Mapping[str, object]) -> None:
+def _check_rules(
+    config: Config, constants: Mapping[str, object], extra_columns: Mapping[str, Mapping[str, str]]
+) -> None:
     """Compile every rule and check the names and kinds it reads: a typo, a call or an attribute is refused here,
-    before any data is read."""
+    before any data is read. ``extra_columns`` (level → name → kind) are the input mapping's own columns
+    (``[household.extra]``), which rules may read too."""
     from peka.rules import compile_rule
 
     src = config.sources
-    person_kinds = model_kinds("person")
-    household_kinds = {**model_kinds("household"), **{name: "float" for name in COMPUTED_COLUMNS}}
+    person_kinds = {**model_kinds("person"), **extra_columns.get("person", {})}
+    household_kinds = {**model_kinds("household"), **{name: "float" for name in COMPUTED_COLUMNS},
+                       **extra_columns.get("household", {})}
 
     def check(text: str | None, path: tuple[object, ...], kinds: Mapping[str, str], expect: str | None) -> str | None:
         if text is None:

@@ -66,11 +66,13 @@ def load_config(
     overrides: Sequence[str] | Mapping[str, Any] = (),
     check_rules: bool = True,
     text: str | None = None,
+    extra_columns: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Config:
     """The effective configuration: built-in presets, the file at ``path`` (if any), then ``overrides``.
 
     ``text`` is a ``peka.toml`` held in memory instead of a file (a classification record stored inside a Parquet
-    file); ``path`` then only names it in messages.
+    file); ``path`` then only names it in messages. ``extra_columns`` (level → name → kind): the input mapping's
+    own columns, which rules may read besides the canonical ones.
 
     ``overrides`` is a list of ``"dotted.key=value"`` strings (as given to ``--set``) or a mapping of dotted keys to
     values. Raises ``ConfigError`` naming the key and file of the first problem.
@@ -120,7 +122,7 @@ def load_config(
         raise _config_error(exc, sources) from None
     config._sources.update(sources)
     config._builtin = builtin_doc
-    check_config(config, check_rules=check_rules)
+    check_config(config, check_rules=check_rules, extra_columns=extra_columns)
     return config
 
 

@@ -11,7 +11,7 @@ from peka.errors import InputError, PekaError
 from peka.io.raw import RawTable
 from peka.io.readers import Source, open_source
 from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, preset_names, resolve_sources
-from peka.schema.model import ROW, Level, Survey, columns_for
+from peka.schema.model import ROW, Level, Survey
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def load_survey(
         chosen = explicit
     log.info("%s: mapping %r", hh_source.label, chosen.name)
 
-    survey = Survey(households=pd.DataFrame())
+    survey = Survey(households=pd.DataFrame(), extra_columns=chosen.extra)
     survey.households = _load_table(hh_source, chosen, "household", keep_unmapped, survey)
     if person_source is not None:
         if not chosen.person:
@@ -102,7 +102,7 @@ def _person_sheet_of_workbook(source: Source, mapping: Mapping | None, person_sh
 def _load_table(source: Source, mapping: Mapping, level: Level, keep_unmapped: bool, survey: Survey) -> pd.DataFrame:
     """Read and map one table; record its source, row count, findings, user-missing counts and labels in ``survey``."""
     resolved = resolve_sources(mapping, level, source.header, file=source.label)
-    columns = columns_for(level)
+    columns = mapping.columns(level)
     kinds: dict[str, str] = {src: columns[canonical].kind for canonical, src in resolved.items()}
     usecols: list[str] | None = None
     if not keep_unmapped:

@@ -87,7 +87,7 @@ def run_classify(
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
     _, rejects_target = plan_outputs(inputs, output, rows, rejects_beside=rejects_beside)
-    cfg = config.load()
+    cfg = config.load(inputs=inputs)
     apply_classify_options(cfg, skip=skip, keep=keep, keep_more=keep_more, include_personal=include_personal)
     survey = load_input(inputs)
     report = validate(survey)

@@ -51,6 +51,15 @@ class InputSpec:
     def text_options(self) -> dict[str, str | None]:
         return {"sep": self.sep, "encoding": self.encoding, "decimal": self.decimal}
 
+    def extra_columns(self) -> dict[str, dict[str, str]]:
+        """The mapping's own columns (``[household.extra]``/``[person.extra]``: level → name → kind), which the
+        configuration's rules may read; none without an explicit ``--mapping``."""
+        if self.mapping is None:
+            return {}
+        from peka.mapping import load_mapping
+
+        return load_mapping(self.mapping).extra_kinds()
+
 
 @dataclass(frozen=True)
 class ConfigSpec:
@@ -65,12 +74,14 @@ class ConfigSpec:
         """The user named a configuration (file or overrides): it wins over a classification record."""
         return self.path is not None or bool(self.overrides)
 
-    def load(self, *, check_rules: bool = True) -> Config:
+    def load(self, *, check_rules: bool = True, inputs: InputSpec | None = None) -> Config:
+        """The configuration; with ``inputs``, rules may read the columns its mapping adds (``[household.extra]``)."""
         if isinstance(self.path, Config):
             if self.overrides:
                 raise UsageError("overrides need a configuration file, not a built configuration")
             return self.path
-        return load_config(self.path, overrides=self.overrides, check_rules=check_rules)
+        extra = inputs.extra_columns() if inputs is not None else {}
+        return load_config(self.path, overrides=self.overrides, check_rules=check_rules, extra_columns=extra)
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     record = record_text(cfg, title=f"peka run {printable_name(pipeline.file.name)}")
     input_hashes = [{"role": role, "file": _shown(pipeline, p), "sha256": sha256_of(p)}
                     for role, p in (("households", inputs.path), ("persons", inputs.persons)) if p is not None]
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     with folder_lock(output):
         progress("start", pipeline=str(pipeline.file), output=str(output), steps=[s.step for s in pipeline.steps])
         _check_output_folder(output, [])  # again under the lock: the folder may have changed while we waited
@@ -245,7 +245,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
             }  # fmt: skip
             manifest_text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
             files.write_text(manifest_text, staging / MANIFEST_NAME)
-            finished = dt.datetime.now(dt.timezone.utc)
+            finished = dt.datetime.now(dt.UTC)
             run_info = {
                 "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
                 "seconds": round((finished - started).total_seconds(), 3), "steps": timings,

@@ -143,7 +143,8 @@ def load_profile_config(request: ProfileRequest, *, check_rules: bool, record: t
             config = load_config(origin, text=text, overrides=_merge_overrides(layered), check_rules=check_rules)
         else:
             path = None if isinstance(base.path, Config) else base.path
-            config = load_config(path, overrides=_merge_overrides(layered), check_rules=check_rules)
+            config = load_config(path, overrides=_merge_overrides(layered), check_rules=check_rules,
+                                 extra_columns=request.inputs.extra_columns() if check_rules else None)
     except ConfigError as exc:
         from_override = exc.file == "--set" or exc.message.startswith("--set")
         if request.mpi is None or not from_override:

@@ -128,7 +128,7 @@ def run_target(
     rows = rows or RowPolicy()
     spec.check()
     plan_outputs(inputs, spec, output, rows)
-    cfg = config.load()
+    cfg = config.load(inputs=inputs)
     catalogue = load_programs(spec.catalogue)
     programs = catalogue.select(list(spec.programs))
     quotas = _quotas(spec, programs)

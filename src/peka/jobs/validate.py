@@ -25,6 +25,6 @@ class ValidateRun:
 def run_validate(inputs: InputSpec, *, config: ConfigSpec | None = None) -> ValidateRun:
     """The data-quality report of ``inputs``. The configuration is loaded first, so that a survey that validates
     is one that classifies under the same ``--config``/``--set`` (a bad configuration fails here, exit 4)."""
-    cfg = (config or ConfigSpec()).load()
+    cfg = (config or ConfigSpec()).load(inputs=inputs)
     survey = load_input(inputs)
     return ValidateRun(validate(survey), cfg)

@@ -23,8 +23,8 @@ import pyarrow.compute as pc
 from peka.mapping.detect import resolve_sources
 from peka.mapping.spec import ColumnSpec, Mapping, value_key
 from peka.schema.findings import LONG_DIGITS, Finding
-from peka.schema.model import ROW, Column, Level, columns_for
-from peka.schema.privacy import shown_values
+from peka.schema.model import ROW, Column, Level
+from peka.schema.privacy import MASK, shown_values
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def apply_mapping(
     if ROW not in frame.columns:
         raise ValueError("frame needs a _row column (added by the peka.io readers)")
     resolved = resolve_sources(mapping, level, [c for c in frame.columns if c != ROW], file=file)
-    cols = columns_for(level)
+    cols = mapping.columns(level)
     specs = mapping.specs(level)
     rows = frame[ROW].to_numpy()
     out: dict[str, Any] = {ROW: frame[ROW].astype("int64").to_numpy()}
@@ -467,7 +467,10 @@ def _cell_findings(
     file: str,
 ) -> list[Finding]:
     # the one masking function (schema.privacy): personal columns, NIK spellings, free text in a number column
-    shown = [_shortened(v) for v in shown_values(series.iloc[positions], canonical).tolist()]
+    if column.personal:  # a personal column of the model or a mapping's extra column marked personal
+        shown: list[str | None] = [MASK] * len(positions)
+    else:
+        shown = [_shortened(v) for v in shown_values(series.iloc[positions], canonical).tolist()]
     # the finding names the source column; say which canonical column it feeds only when the names differ
     text = message if source == canonical else f"{message}; maps to {canonical}"
     return [

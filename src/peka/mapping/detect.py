@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from peka.errors import ConfigError, InputError
 from peka.mapping.spec import Mapping, load_mapping, name_key, preset_names
-from peka.schema.model import ROW, Level, columns_for
+from peka.schema.model import ROW, Level
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def resolve_sources(mapping: Mapping, level: Level, header: Sequence[str], *, fi
         if str(h) != ROW:
             by_key.setdefault(name_key(h), []).append(str(h))
     resolved: dict[str, str] = {}
-    cols = columns_for(level)
+    cols = mapping.columns(level)
     for canonical, spec in mapping.specs(level).items():
         keys = dict.fromkeys(name_key(s) for s in spec.sources)
         matches = [h for key in keys for h in by_key.get(key, [])]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from peka.mapping.spec import INTEGER_TEXT, Mapping, load_mapping
-from peka.schema.model import Level, columns_for
+from peka.schema.model import Level
 
 
 def to_source(frame: pd.DataFrame, mapping: Mapping | str, level: Level) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def to_source(frame: pd.DataFrame, mapping: Mapping | str, level: Level) -> pd.D
     {'URUT': ['001'], 'R105': [2], 'R301': [3]}
     """
     mapping = load_mapping(mapping)
-    cols = columns_for(level)
+    cols = mapping.columns(level)
     out: dict[str, Any] = {}
     for canonical, spec in mapping.specs(level).items():
         if canonical not in frame.columns:

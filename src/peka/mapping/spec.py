@@ -29,6 +29,9 @@ LEVELS: tuple[Level, ...] = ("household", "person")
 PRESET_PACKAGE = "peka.presets.mappings"
 TOP_KEYS = {"name", "description", "absent", "household_sheet", "person_sheet", "household", "person"}
 SPEC_KEYS = {"from", "values", "labels", "scale", "missing", "optional"}
+EXTRA_KEYS = SPEC_KEYS | {"kind", "personal", "description"}
+EXTRA_KINDS = ("bool", "int", "float", "category", "str")
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 INTEGER_TEXT = re.compile(r"[+-]?\d+\.0*")
 
 # ---- the mapping objects ----------------------------------------------------------------------------------------
@@ -78,16 +81,27 @@ class Mapping:
     household_sheet: str | None = None
     person_sheet: str | None = None
     origin: str = ""  # preset name or file path, for messages
+    # the survey's own questions kept beside the canonical model ([household.extra] / [person.extra]): a column
+    # description of each, by level; their ColumnSpecs are in ``household``/``person`` under the same names
+    extra: dict[str, dict[str, Column]] = field(default_factory=dict)
 
     def specs(self, level: Level) -> dict[str, ColumnSpec]:
         return self.household if level == "household" else self.person
+
+    def columns(self, level: Level) -> dict[str, Column]:
+        """The canonical columns of ``level`` and this mapping's extra columns."""
+        return {**columns_for(level), **self.extra.get(level, {})}
+
+    def extra_kinds(self) -> dict[str, dict[str, str]]:
+        """Extra column name → kind, by level (what the rule checker needs to accept rules reading them)."""
+        return {level: {name: col.kind for name, col in cols.items()} for level, cols in self.extra.items()}
 
     def source_names(self, level: Level) -> list[str]:
         return [name for spec in self.specs(level).values() for name in spec.sources]
 
     def kinds_by_source(self, level: Level) -> dict[str, str]:
         """Source column name → canonical kind (first mention wins), used by readers to pick dtypes."""
-        cols = columns_for(level)
+        cols = self.columns(level)
         out: dict[str, str] = {}
         for spec in self.specs(level).values():
             for name in spec.sources:
@@ -183,11 +197,21 @@ def parse_mapping(text: str, *, origin: str = "<string>") -> Mapping:
     if "household" not in data:
         raise ConfigError("a mapping needs a [household] table", file=origin, key="household")
     levels: dict[str, dict[str, ColumnSpec]] = {}
+    extra: dict[str, dict[str, Column]] = {}
     for level in LEVELS:
         table = data.get(level, {})
         if not isinstance(table, dict):
             raise ConfigError("must be a table", file=origin, key=level)
-        levels[level] = {name: _parse_spec(level, name, entry, origin) for name, entry in table.items()}
+        own = table.get("extra", {})
+        if not isinstance(own, dict):
+            raise ConfigError("must be a table of name = { from = ..., kind = ... }", file=origin, key=f"{level}.extra")
+        levels[level] = {name: _parse_spec(level, name, entry, origin) for name, entry in table.items() if name != "extra"}
+        extra[level] = {}
+        for name, entry in own.items():
+            column = _extra_column(level, name, entry, origin)
+            extra[level][name] = column
+            levels[level][name] = _parse_spec(level, name, {k: v for k, v in entry.items() if k in SPEC_KEYS}, origin,
+                                              column=column)
     return Mapping(
         name=data.get("name", Path(origin).stem),
         description=data.get("description", ""),
@@ -197,17 +221,51 @@ def parse_mapping(text: str, *, origin: str = "<string>") -> Mapping:
         household_sheet=data.get("household_sheet"),
         person_sheet=data.get("person_sheet"),
         origin=origin,
+        extra=extra,
     )
 
 
-def _parse_spec(level: Level, name: str, entry: object, origin: str) -> ColumnSpec:
-    key = f"{level}.{name}"
+def _extra_column(level: Level, name: str, entry: object, origin: str) -> Column:
+    """The column description of an extra (non-canonical) column: ``name = { from = "Header", kind = "bool" }``;
+    a ``category`` takes its codes from the targets of ``values``; ``personal = true`` marks names, addresses,
+    phone numbers (never kept in outputs unless asked for, masked in messages)."""
+    key = f"{level}.extra.{name}"
+    if not IDENTIFIER.fullmatch(name):
+        raise ConfigError("an extra column name is lower-case letters, digits and _ (it is used in rules)",
+                          file=origin, key=key)
+    if name in columns_for("household") or name in columns_for("person"):
+        raise ConfigError("is a canonical column: map it in the table above, not as an extra", file=origin, key=key)
+    if isinstance(entry, str) or not isinstance(entry, dict):
+        raise ConfigError("must be a table with 'from' and 'kind'", file=origin, key=key)
+    for sub_key in entry:
+        if sub_key not in EXTRA_KEYS:
+            raise ConfigError(f"unknown key (allowed: {', '.join(sorted(EXTRA_KEYS))})", file=origin,
+                              key=f"{key}.{sub_key}")
+    kind = entry.get("kind")
+    if kind not in EXTRA_KINDS:
+        raise ConfigError(f"'kind' must be one of {', '.join(EXTRA_KINDS)}", file=origin, key=f"{key}.kind")
+    personal = entry.get("personal", False)
+    if not isinstance(personal, bool):
+        raise ConfigError("must be true or false", file=origin, key=f"{key}.personal")
+    categories: tuple[str, ...] = ()
+    if kind == "category":
+        values = entry.get("values")
+        if not isinstance(values, dict) or not values or not all(isinstance(v, str) for v in values.values()):
+            raise ConfigError("a category needs 'values' mapping source codes to text codes", file=origin,
+                              key=f"{key}.values")
+        categories = tuple(dict.fromkeys(values.values()))
+    return Column(name, level, kind, group="extra", description=str(entry.get("description", "")),
+                  categories=categories, personal=personal)
+
+
+def _parse_spec(level: Level, name: str, entry: object, origin: str, *, column: Column | None = None) -> ColumnSpec:
+    key = f"{level}.{name}" if column is None else f"{level}.extra.{name}"
     cols = columns_for(level)
-    if name not in cols:
+    if column is None and name not in cols:
         close = difflib.get_close_matches(name, list(cols), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(f"not a canonical {level} column{hint}", file=origin, key=key)
-    column = cols[name]
+    column = column or cols[name]
     if isinstance(entry, str):
         entry = {"from": entry}
     if not isinstance(entry, dict):

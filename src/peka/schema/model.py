@@ -216,6 +216,8 @@ class Survey:
     value_labels: dict[str, dict[str, dict[object, str]]] = field(default_factory=dict)
     rows_read: dict[str, int] = field(default_factory=dict)  # {"household": n, "person": n}: rows in the files
     findings: list[Finding] = field(default_factory=list)  # conversion problems found while reading/mapping
+    # the mapping's own columns kept beside the canonical ones ([household.extra]): level → name → Column
+    extra_columns: dict[str, dict[str, Column]] = field(default_factory=dict)
 
 
 import pandas as pd

@@ -22,7 +22,7 @@ class LogFormat(str, Enum):
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _text_line(event: str, fields: dict[str, Any]) -> str | None:

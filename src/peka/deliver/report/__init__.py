@@ -10,7 +10,7 @@ from peka.deliver.files import write_bytes
 from peka.errors import UsageError
 
 
-def render_report(document, suffix: str) -> bytes:  # noqa: ANN001 - a peka.present.report.ReportDocument
+def render_report(document, suffix: str) -> bytes:
     """The bytes of the workbook (``.xlsx``) or the page (``.html``)."""
     if suffix == ".xlsx":
         from peka.deliver.report.xlsx import report_xlsx
@@ -23,6 +23,6 @@ def render_report(document, suffix: str) -> bytes:  # noqa: ANN001 - a peka.pres
     raise UsageError(f"a report is .xlsx or .html, not {suffix!r}")
 
 
-def write_report(document, target: str | os.PathLike[str]) -> Path:  # noqa: ANN001
+def write_report(document, target: str | os.PathLike[str]) -> Path:
     """Write ``document`` to ``target`` (its suffix chooses the drawing); atomic."""
     return write_bytes(render_report(document, Path(target).suffix.lower()), target)

@@ -28,7 +28,7 @@ def _table_view(table: ReportTable, lang: str) -> dict[str, Any]:
             "numeric": [c.kind != "text" for c in table.columns], "rows": rows, "note": table.note}
 
 
-def _formatter(kind: str, lang: str):  # noqa: ANN202
+def _formatter(kind: str, lang: str):
     return lambda v: format_value(v, kind, lang)
 
 
@@ -63,6 +63,6 @@ def report_html(document: ReportDocument) -> str:
         sections.append({
             "key": section.key, "title": section.title, "paragraphs": section.paragraphs,
             "tables": [_table_view(t, lang) for t in section.tables if "html" in t.media],
-            "charts": [Markup(chart_svg(c, tables[c.table], lang)) for c in section.charts],  # noqa: S704 - escaped
+            "charts": [Markup(chart_svg(c, tables[c.table], lang)) for c in section.charts],
         })
     return template.render(document=document, sections=sections, lang=lang)
