@@ -177,3 +177,67 @@ def _checked(done: StreamedClassification, cfg: Config, inputs: InputSpec, keep_
             f"--keep {', '.join(missing_keep)}: not a column of the household table or a [[derive]] value; check the "
             f"name (canonical names: docs/data-model.md) or map the column with --mapping", file=str(inputs.path)
         )
+
+
+def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] | None:
+    """``peka profile`` of a raw survey on the stream engine: classified chunk by chunk as ``peka classify`` does,
+    each chunk reduced to ``PartialSums`` by the plan made from the first. Returns (a few rows holding the columns
+    and the extreme line values, the ``ProfileResult``, the chosen configuration), or ``None`` when the memory
+    engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a classified file, a file not
+    sorted by ``hh_id`` (logged)."""
+    from peka.estimate import Design
+    from peka.estimate.profile import plan_profile
+    from peka.estimate.sums import sum_partials
+    from peka.io import open_source
+    from peka.jobs.classify import apply_classify_options, check_measures, fallback_warnings, plan_outputs
+    from peka.jobs.profile import _check_columns, _size_column, load_profile_config
+    from peka.schema.classified import MARKER
+
+    if request.quick or resolve_engine(request.engine, request.inputs) != "stream":
+        return None
+    if MARKER in open_source(request.input, **request.inputs.text_options).header:
+        return None
+    chosen = load_profile_config(request, check_rules=True)
+    cfg = chosen.config
+    _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=request.output)
+    apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
+    stream = open_stream(request.inputs, request.chunk_rows)
+    try:
+        first = first_pass(stream, cfg, skip=request.rows.skip)
+    except Unsorted as exc:
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
+    state: dict[str, Any] = {"plan": None, "total": None, "lines": None}
+
+    def add(table: pd.DataFrame) -> None:
+        if state["plan"] is None:
+            _check_columns(table, request)
+            design = Design.from_frame(
+                table, weight=request.weight or "weight", strata=request.strata or "strata",
+                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
+            )  # fmt: skip
+            state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
+                                         hh_size=_size_column(request, table), options=options)
+        part = state["plan"].partial(table)
+        state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
+        state["lines"] = line_extremes(table, state["lines"])
+
+    done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
+                             first=first)
+    check_measures(done.witness_table, done.witness_survey, cfg, request.inputs)
+    for warning in fallback_warnings(first.fallbacks):
+        log.warning(warning)
+    if rejects_target is not None:
+        from peka.deliver.rejects import write_rejects
+
+        rejects_path = write_rejects(done.rejects, rejects_target)
+        log.info(done.counts.line(rejects_path))
+    else:
+        log.info(done.counts.line())
+    if len(done.rejects):
+        log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
+    if state["plan"] is None:
+        from peka.errors import UsageError
+
+        raise UsageError("no data: the input has no chunks")
+    return state["lines"], state["plan"].finish(state["total"]), chosen
