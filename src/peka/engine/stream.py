@@ -6,19 +6,21 @@ What is held in memory, and why the results equal the memory engine's:
   (encoding, delimiter, decimal mark, header line); Parquet: ``pyarrow`` ``iter_batches``. Every chunk goes through
   the same ``peka.mapping.apply_mapping`` as a whole file, so values convert (and fail to convert) the same way.
   XLSX, SPSS, Stata and SAS files are read whole (memory engine only).
-* **Order.** Both files must be sorted by ``hh_id`` (non-decreasing, no missing id): then the rows of one id are
-  adjacent, a chunk boundary is never put between two of them, and a household's members are the prefix of the
-  sorted person file up to the chunk's last id. A file found out of order raises :class:`Unsorted` (the job then
-  falls back to the memory engine with a warning; an on-disk sort is future work).
-* **Whole-table checks, bounded.** Duplicate ``hh_id``: in a sorted file duplicates are adjacent, so they fall in
-  one chunk and ``validate`` finds them there with the same finding (the same "already used in row" message).
-  Orphan persons: a person whose id is at most the chunk's last household id goes with that chunk, where ``validate``
-  finds no household for it; persons after the last household go with the last chunk. Roster size and member
-  errors are per household, so per chunk. No set of ids is kept: these checks hold one chunk at a time.
+* **Order.** The person file must list the members in the order of the household file (grouped by household, as
+  ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
+  chunk's members are the persons up to the first person of a household of the next chunk. A person file out of
+  that order, or a household id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the
+  memory engine with a warning, which reports the same findings; an on-disk sort is future work).
+* **Whole-table checks.** Duplicate ``hh_id`` within a chunk: ``validate`` finds it there with the same finding;
+  across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n)) and handed to the memory
+  engine. Orphan persons: a person before the first member of the next chunk's households with no household in
+  this chunk is an orphan for ``validate``; its id hash is kept (O(orphans)) and checked against every household
+  id seen before and after, so a person that is merely out of order is never reported as an orphan. Roster size
+  and member errors are per household, so per chunk.
 * **Deciles (O(n), small).** ``desil_survei`` needs the weighted distribution of the whole file: a first pass keeps
   ``exp_pc`` and the person weight of every kept household (two float64 arrays, 16 bytes a household: 32 MB for 2
   million) and computes ``decile_cutpoints`` exactly; the second pass classifies each chunk with them.
-* **What grows with the data, besides the deciles**: the findings of rows with errors (the rejects file and the
+* **What grows with the data, besides the deciles and id hashes**: the findings of rows with errors (the rejects file and the
   ``--on-invalid fail`` message), never the rows without.
 
 Known differences from the memory engine (docs/architecture.md): the monetary mode (expenditure / registry desil)
@@ -126,18 +128,6 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
         yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
 
 
-def _check_sorted(ids: pd.Series, previous: object, label: str) -> None:
-    """``ids`` non-decreasing, none missing, none below ``previous`` (the last id of the chunk before)."""
-    values = ids.to_numpy(dtype=object, na_value=None)
-    if len(values) == 0:
-        return
-    if ids.isna().any():
-        raise Unsorted(f"{label}: a household id is missing, so the file cannot be streamed in id order")
-    ordered = bool((values[1:] >= values[:-1]).all()) and (previous is None or values[0] >= previous)
-    if not ordered:
-        raise Unsorted(f"{label}: not sorted by household id")
-
-
 @dataclass
 class StreamSurvey:
     """A household file and optional person file, opened for chunked reading; ``chunks()`` yields ``Survey``\\s of
@@ -173,105 +163,79 @@ class StreamSurvey:
         log.info("%s: mapping %r (stream engine, %s households a chunk)", self.hh_source.label, self.chosen.name,
                  f"{self.chunk_rows:,}")
 
-    def _aligned_households(self) -> Iterator[tuple[MappedChunk, bool]]:
-        """Household chunks cut between two different ids (the rows of one id stay together), checked sorted when
-        persons are linked; ``True`` with the last chunk."""
-        held: MappedChunk | None = None
-        previous: object = None
-        check = self.person_source is not None
+    def _households(self) -> Iterator[tuple[MappedChunk, MappedChunk | None]]:
+        """Household chunks, each with the next one (``None`` for the last): the next chunk's ids end the
+        members of this one in the person file."""
+        previous: MappedChunk | None = None
         for chunk in _mapped_chunks(self.hh_source, self.chosen, "household", self.chunk_rows):
-            frame = chunk.frame
-            if check:
-                _check_sorted(frame["hh_id"], previous, self.hh_source.label)
-                if len(frame):
-                    previous = frame["hh_id"].iloc[-1]
-            if held is not None:
-                frame = pd.concat([held.frame, frame], ignore_index=True)
-                chunk = MappedChunk(frame, held.findings + chunk.findings, held.user_missing + chunk.user_missing)
-                held = None
-            if check and len(frame):
-                ids = frame["hh_id"].to_numpy(dtype=object)
-                cut = int(np.searchsorted(ids, ids[-1], side="left"))  # the run of the last id waits for the next
-                if cut == 0:
-                    held = chunk
-                    continue
-                tail = frame.iloc[cut:].reset_index(drop=True)
-                tail_rows = set(tail[ROW].tolist())
-                chunk_now = MappedChunk(frame.iloc[:cut].reset_index(drop=True),
-                                        [f for f in chunk.findings if f.table != "household" or f.row not in tail_rows],
-                                        chunk.user_missing)
-                held = MappedChunk(tail, [f for f in chunk.findings if f.table == "household" and f.row in tail_rows],
-                                   [])
-                yield chunk_now, False
-            else:
-                yield chunk, False
-        if held is not None:
-            yield held, True
-        else:
-            yield MappedChunk(pd.DataFrame(), [], []), True  # marks the end (persons after the last household)
+            if previous is not None:
+                yield previous, chunk
+            previous = chunk
+        if previous is not None:
+            yield previous, None
 
     def chunks(self) -> Iterator[Survey]:
-        """The survey in linked chunks. Raises ``Unsorted`` (before yielding the chunk concerned) when a file is
-        not sorted by ``hh_id``."""
+        """The survey in linked chunks. Raises ``Unsorted`` (before yielding the chunk concerned) when a household
+        id repeats across chunks or the person file is not in the household file's order."""
         persons = (_mapped_chunks(self.person_source, self.chosen, "person", self.chunk_rows)
                    if self.person_source is not None else None)
-        buffer: list[MappedChunk] = []
+        buffer: pd.DataFrame | None = None
+        buffer_findings: list[Finding] = []
         exhausted = persons is None
-        last_person: object = None
-        empty_households: pd.DataFrame | None = None
-        for chunk, final in self._aligned_households():
-            if len(chunk.frame) == 0 and not final:
-                continue
-            if len(chunk.frame) and empty_households is None:
-                empty_households = chunk.frame.iloc[:0]
-            households = chunk.frame if len(chunk.frame) else (empty_households if empty_households is not None
-                                                                else chunk.frame)
+        seen = np.empty(0, dtype=np.uint64)  # hashes of every household id so far: 8 bytes a household
+        orphans = np.empty(0, dtype=np.uint64)  # hashes of the ids of persons linked to no household so far
+        for chunk, following in self._households():
+            households = chunk.frame
+            hashes = _id_hashes(households["hh_id"])
+            if np.isin(hashes, seen).any():
+                raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
+            if self.person_source is not None and np.isin(hashes, orphans).any():
+                raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
+            seen = np.concatenate([seen, hashes])
             survey = Survey(households=households, sources={"household": self.hh_source.label},
                             findings=list(chunk.findings), user_missing=list(chunk.user_missing),
                             rows_read={"household": len(households)})
             if persons is not None:
                 assert self.person_source is not None
-                bound = None if final else households["hh_id"].iloc[-1]
-                while not exhausted and (bound is None or not buffer or _last_id(buffer[-1]) <= bound):
+                next_ids = following.frame["hh_id"] if following is not None else None
+                while not exhausted and (next_ids is None or buffer is None
+                                         or not buffer["hh_id"].isin(next_ids).any()):
                     try:
-                        nxt = next(persons)
+                        more = next(persons)
                     except StopIteration:
                         exhausted = True
                         break
-                    _check_sorted(nxt.frame["hh_id"], last_person, self.person_source.label)
-                    if len(nxt.frame):
-                        last_person = nxt.frame["hh_id"].iloc[-1]
-                    buffer.append(nxt)
-                taken, buffer = _take_persons(buffer, bound)
-                survey.persons = taken.frame
+                    buffer = more.frame if buffer is None else pd.concat([buffer, more.frame], ignore_index=True)
+                    buffer_findings += more.findings
+                    survey.user_missing.extend(more.user_missing)
+                if buffer is None:
+                    buffer = pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})
+                if next_ids is None:
+                    n = len(buffer)
+                else:
+                    later = buffer["hh_id"].isin(next_ids).to_numpy()
+                    n = int(later.argmax()) if later.any() else len(buffer)
+                taken, buffer = buffer.iloc[:n].reset_index(drop=True), buffer.iloc[n:].reset_index(drop=True)
+                rows_taken = set(taken[ROW].tolist())
+                survey.findings.extend(f for f in buffer_findings if f.row in rows_taken)
+                buffer_findings = [f for f in buffer_findings if f.row not in rows_taken]
+                loose = ~taken["hh_id"].isin(households["hh_id"]) & taken["hh_id"].notna()
+                if loose.any():
+                    loose_hashes = _id_hashes(taken.loc[loose, "hh_id"])
+                    if np.isin(loose_hashes, seen).any():
+                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
+                    orphans = np.concatenate([orphans, loose_hashes])
+                survey.persons = taken
                 survey.sources["person"] = self.person_source.label
-                survey.rows_read["person"] = len(taken.frame)
-                survey.findings.extend(taken.findings)
-                survey.user_missing.extend(taken.user_missing)
-            if len(households) == 0 and (survey.persons is None or len(survey.persons) == 0):
-                continue
+                survey.rows_read["person"] = len(taken)
             yield survey
 
 
-def _last_id(chunk: MappedChunk) -> object:
-    return chunk.frame["hh_id"].iloc[-1] if len(chunk.frame) else ""
-
-
-def _take_persons(buffer: list[MappedChunk], bound: object) -> tuple[MappedChunk, list[MappedChunk]]:
-    """The persons of ``buffer`` whose id is at most ``bound`` (all when ``None``), and the rest."""
-    if not buffer:
-        return MappedChunk(pd.DataFrame(columns=["_row", "hh_id"]), [], []), []
-    frame = pd.concat([c.frame for c in buffer], ignore_index=True) if len(buffer) > 1 else buffer[0].frame
-    findings = [f for c in buffer for f in c.findings]
-    missing = [m for c in buffer for m in c.user_missing]
-    n = len(frame) if bound is None else int(np.searchsorted(frame["hh_id"].to_numpy(dtype=object), bound,
-                                                                side="right"))
-    if n == len(frame):
-        return MappedChunk(frame, findings, missing), []
-    rows_taken = set(frame[ROW].iloc[:n].tolist())
-    taken = MappedChunk(frame.iloc[:n].reset_index(drop=True), [f for f in findings if f.row in rows_taken], missing)
-    rest = MappedChunk(frame.iloc[n:].reset_index(drop=True), [f for f in findings if f.row not in rows_taken], [])
-    return taken, [rest]
+def _id_hashes(ids: pd.Series) -> np.ndarray:
+    """64-bit hashes of the (non-missing) ids: a collision can only send a file to the memory engine, never
+    change a result."""
+    present = ids.dropna()
+    return pd.util.hash_array(present.astype(str).to_numpy(dtype=object))
 
 
 # ---- the two passes of a streamed classification -----------------------------------------------------------------
