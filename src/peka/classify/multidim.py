@@ -75,6 +75,12 @@ def _person_indicator(
     return blank_where(result, ~members.roster)
 
 
+def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``matrix @ weights`` summed row by row: a household's score must not depend on how many rows are scored with
+    it (BLAS blocks a matrix product by its size, which moves the last bit; the stream engine scores chunks)."""
+    return (matrix * weights).sum(axis=1)
+
+
 def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
     """``mpi_score``, ``mpi_poor``, ``mpi_vulnerable``, ``mpi_severe`` from the ``mpi_d_*`` columns."""
     active = mpi.active
@@ -91,8 +97,8 @@ def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
         for dim in dimensions:
             cols = np.array([ind.dimension == dim for ind in active])
             w_dim = w[cols].sum()
-            known_weight = known_f[:, cols] @ w[cols]
-            deprived_weight = g0[:, cols] @ w[cols]
+            known_weight = _row_dot(known_f[:, cols], w[cols])
+            deprived_weight = _row_dot(g0[:, cols], w[cols])
             whole_missing = known_weight <= 0
             undetermined |= whole_missing
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -101,8 +107,8 @@ def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
         flags = {name: _flag(c >= thr - TOLERANCE, np.isnan(c)) for name, thr in _thresholds(mpi)}
         flags["mpi_vulnerable"] = _flag((c >= mpi.vulnerable - TOLERANCE) & (c < mpi.k - TOLERANCE), np.isnan(c))
     else:
-        low = g0 @ w  # deprivations already known
-        high = low + (1.0 - known_f) @ w  # if every missing indicator were a deprivation
+        low = _row_dot(g0, w)  # deprivations already known
+        high = low + _row_dot(1.0 - known_f, w)  # if every missing indicator were a deprivation
         complete = known.all(axis=1)
         c = np.where(complete, low, np.nan)
         flags = {}

@@ -48,6 +48,17 @@ OnInvalidOpt = Annotated[
     OnInvalid, typer.Option("--on-invalid", help="Rows failing the data checks: fail (exit 3) or skip (left out, "
                             "written to a rejects file).")
 ]
+class Engine(str, Enum):
+    memory = "memory"
+    stream = "stream"
+    auto = "auto"
+
+
+EngineOpt = Annotated[
+    Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV/Parquet in chunks of "
+                         "households, same results, bounded memory; files sorted by hh_id) or auto (stream when the "
+                         "input files are over 200 MB).")
+]
 RejectsOpt = Annotated[
     Path | None,
     typer.Option("--rejects", help="With --on-invalid skip: write skipped rows and reasons here (default: "

@@ -342,3 +342,62 @@ def _carry_over(source: Path, destination: Path) -> None:
         os.link(source, destination)
     except OSError:
         shutil.copy2(source, destination)
+
+
+class TableWriter:
+    """Writes a table chunk by chunk into an open temporary file (``table_writer``): CSV rows appended after one
+    header, Parquet row groups under the schema of the first chunk (later chunks are cast to it, so a column
+    missing in one chunk keeps its type), the record in the Parquet metadata as ``write_table`` puts it."""
+
+    def __init__(self, path: Path, suffix: str, metadata: dict[bytes, bytes], formula_safe: bool):
+        self.path, self.suffix, self.metadata, self.formula_safe = path, suffix, metadata, formula_safe
+        self.rows = 0
+        self._parquet = None
+        self._schema = None
+        self._columns: list[str] | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self._columns is None:
+            self._columns = list(frame.columns)
+        elif list(frame.columns) != self._columns:
+            raise ValueError("every chunk of a table must have the same columns")
+        if self.suffix == ".csv":
+            safe = formula_safe_text(frame) if self.formula_safe else frame
+            safe.to_csv(self.path, index=False, header=self.rows == 0, mode="w" if self.rows == 0 else "a")
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._parquet is None:
+                schema = table.schema
+                if self.metadata:
+                    schema = schema.with_metadata({**(schema.metadata or {}), **self.metadata})
+                self._schema = schema
+                self._parquet = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+            table = table.replace_schema_metadata(self._schema.metadata).cast(self._schema)
+            self._parquet.write_table(table)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+
+
+@contextlib.contextmanager
+def table_writer(
+    target: str | os.PathLike[str], *, metadata: dict[bytes, bytes] | None = None, formula_safe: bool = True
+) -> Iterator[TableWriter]:
+    """A CSV or Parquet table written in chunks (``writer.write(frame)`` per chunk), atomically: the target appears
+    complete when the block ends, never when it raises. The same bytes as ``write_table`` for CSV; for Parquet the
+    same schema, values and metadata (row groups per chunk)."""
+    target = Path(target)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise UsageError(f"cannot write {target.name} in chunks: use .csv or .parquet")
+    with atomic_path(target) as tmp:
+        writer = TableWriter(tmp, suffix, metadata or {}, formula_safe)
+        try:
+            yield writer
+        finally:
+            writer.close()

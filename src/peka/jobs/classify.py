@@ -77,18 +77,30 @@ def run_classify(
     skip: Sequence[str] = (),
     keep: Sequence[str] | None = None,
     keep_more: Sequence[str] = (),
+    engine: str = "memory",
+    chunk_rows: int | None = None,
 ) -> ClassifyRun:
     """Classify a survey file. Output paths are checked first, then the configuration is loaded (a bad config fails
     fast with exit 4), then the data is read. ``output`` (.csv/.parquet/.xlsx) is written atomically with its
     classification record (the effective configuration, headed by the settings in force that are not confirmed; a
     valid peka.toml that reproduces the run) beside it as ``<output>.peka.toml`` and, in Parquet, inside the file.
     Without ``output`` nothing is written but the rejects (with ``--on-invalid skip``); ``rejects_beside`` names the
-    output of a calling job (profile) beside which the default rejects file goes."""
+    output of a calling job (profile) beside which the default rejects file goes. ``engine``: ``memory``, ``stream``
+    (CSV/Parquet in chunks of ``chunk_rows`` households, same results; ``table`` then holds only the columns of the
+    summary) or ``auto`` (docs/architecture.md, "Engines")."""
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
     _, rejects_target = plan_outputs(inputs, output, rows, rejects_beside=rejects_beside)
     cfg = config.load(inputs=inputs)
     apply_classify_options(cfg, skip=skip, keep=keep, keep_more=keep_more, include_personal=include_personal)
+    if engine != "memory" and (output is None or Path(output).suffix.lower() != ".xlsx"):
+        from peka.jobs.streamed import resolve_engine, run_classify_stream
+
+        if resolve_engine(engine, inputs) == "stream":
+            streamed = run_classify_stream(inputs, cfg, rows, output=output, include_personal=include_personal,
+                                           keep_more=keep_more, rejects_target=rejects_target, chunk_rows=chunk_rows)
+            if streamed is not None:
+                return streamed
     survey = load_input(inputs)
     report = validate(survey)
     clean, rejected = apply_on_invalid(survey, report, mode=rows.on_invalid.value)
@@ -189,8 +201,13 @@ def _all_missing_text(what: str, table: pd.DataFrame, columns: list[str], measur
 
 def line_warnings(survey: Survey, table: pd.DataFrame, cfg: Config) -> list[str]:
     """A broader poverty line than the data's region, because region codes are missing, is a warning."""
+    return fallback_warnings(broad_line_fallbacks(survey.households, table["poverty_line_id"], cfg))
+
+
+def fallback_warnings(fallbacks: dict[str, int]) -> list[str]:
+    """The warning of ``line_warnings`` for ``{line id: households}`` (added up over chunks by the stream engine)."""
     out = []
-    for line_id, n in broad_line_fallbacks(survey.households, table["poverty_line_id"], cfg).items():
+    for line_id, n in fallbacks.items():
         out.append(f"{n:,} households have no region code (prov_code/kab_code) and got the broader line {line_id}; "
                    "map the region codes (or set them with a mapping) to use the line of their region")
     return out

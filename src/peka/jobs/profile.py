@@ -71,6 +71,8 @@ class ProfileRequest:
     min_n: int | None = None
     suppress: bool = False
     output: Path | None = None
+    engine: str = "memory"  # memory, stream or auto (jobs.streamed; docs/architecture.md, "Engines")
+    chunk_rows: int | None = None  # households per chunk of the stream engine (default engine.stream.CHUNK_ROWS)
 
     @property
     def input(self) -> Path:
@@ -389,15 +391,23 @@ def run_profile(request: ProfileRequest) -> ProfileRun:
     plan.add("-o", request.output)
     if request.rows.rejects is not None:
         plan.add("--rejects", request.rows.rejects)
-    frame, kwargs, chosen = prepare(request)
     chosen_options: dict[str, Any] = {"suppress": request.suppress, "ci": request.ci, "ci_df": request.ci_df}
     if request.min_n is not None:
         chosen_options["min_n"] = request.min_n
     if request.min_psu is not None:
         chosen_options["min_psu"] = request.min_psu
     options = ProfileOptions(**chosen_options)
+    streamed = None
+    if request.engine != "memory":
+        from peka.jobs.streamed import profile_stream
+
+        streamed = profile_stream(request, options)
     try:
-        result = profile(frame, options=options, **kwargs)
+        if streamed is not None:
+            frame, result, chosen = streamed
+        else:
+            frame, kwargs, chosen = prepare(request)
+            result = profile(frame, options=options, **kwargs)
     except InputError as exc:  # name the file the user gave (the estimator only knows columns)
         if exc.file is None:
             exc.file = str(request.input)

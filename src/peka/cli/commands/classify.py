@@ -34,6 +34,7 @@ def classify_command(
         bool, typer.Option("--include-personal", help="Copy NIK, No KK, names and addresses into the output.")
     ] = False,
     skip: o.SkipOpt = None,
+    engine: o.EngineOpt = o.Engine.auto,
     keep: Annotated[
         list[str] | None,
         typer.Option("--keep", help="Also copy this household column or [[derive]] value into the output "
@@ -71,6 +72,7 @@ def classify_command(
         config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects),
         output=None if to_stdout else output, include_personal=include_personal,
         skip=[m.value for m in skip or ()], keep=[] if keep_none else None, keep_more=keep or (),
+        engine="memory" if to_stdout else engine.value,  # `-o -` prints the whole table
     )  # fmt: skip
     # with `-o -` the data owns stdout and the summary moves to stderr
     screen = err if to_stdout else out

@@ -73,6 +73,7 @@ def profile_command(
                                                  "--by kec_name,urban_rural.")] = None,
     fmt: Annotated[OutputFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomic).")] = None,
+    engine: o.EngineOpt = o.Engine.auto,
     welfare: Annotated[str | None, typer.Option("--welfare", help="Per-capita welfare column (quick use).")] = None,
     line: Annotated[float | None, typer.Option("--line", help="Fixed poverty line, same unit as welfare.")] = None,
     weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: weight).")] = None,
@@ -129,7 +130,7 @@ def profile_command(
         welfare=welfare, line=line, weight=weight, strata=strata, psu=psu, hh_size=hh_size, unit=unit.value, mpi=mpi,
         population=population.value if population is not None else None, skip=tuple(m.value for m in skip or ()),
         ci=ci.value, min_psu=min_psu, sort=sort,
-        lonely_psu=lonely_psu.value, min_n=min_n, suppress=suppress, output=output,
+        lonely_psu=lonely_psu.value, min_n=min_n, suppress=suppress, output=output, engine=engine.value,
     )  # fmt: skip
     run = run_profile(request)
     language: Literal["id", "en"] = lang.value  # type: ignore[assignment]

@@ -1,0 +1,348 @@
+"""The stream engine: a survey read, mapped, validated and classified in chunks of households.
+
+What is held in memory, and why the results equal the memory engine's:
+
+* **Reading.** CSV/TSV: the pandas C reader with ``chunksize`` and the dialect ``peka.io.delimited.sniff`` found
+  (encoding, delimiter, decimal mark, header line); Parquet: ``pyarrow`` ``iter_batches``. Every chunk goes through
+  the same ``peka.mapping.apply_mapping`` as a whole file, so values convert (and fail to convert) the same way.
+  XLSX, SPSS, Stata and SAS files are read whole (memory engine only).
+* **Order.** The person file must list the members in the order of the household file (grouped by household, as
+  ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
+  chunk's members are the persons up to the first person of a household of the next chunk. A person file out of
+  that order, or a household id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the
+  memory engine with a warning, which reports the same findings; an on-disk sort is future work).
+* **Whole-table checks.** Duplicate ``hh_id`` within a chunk: ``validate`` finds it there with the same finding;
+  across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n)) and handed to the memory
+  engine. Orphan persons: a person before the first member of the next chunk's households with no household in
+  this chunk is an orphan for ``validate``; its id hash is kept (O(orphans)) and checked against every household
+  id seen before and after, so a person that is merely out of order is never reported as an orphan. Roster size
+  and member errors are per household, so per chunk.
+* **Deciles (O(n), small).** ``desil_survei`` needs the weighted distribution of the whole file: a first pass keeps
+  ``exp_pc`` and the person weight of every kept household (two float64 arrays, 16 bytes a household: 32 MB for 2
+  million) and computes ``decile_cutpoints`` exactly; the second pass classifies each chunk with them.
+* **What grows with the data, besides the deciles and id hashes**: the findings of rows with errors (the rejects file and the
+  ``--on-invalid fail`` message), never the rows without.
+
+Known differences from the memory engine (docs/architecture.md): the monetary mode (expenditure / registry desil)
+is decided per chunk, so a file whose expenditure is missing in a whole chunk but not elsewhere classifies that
+chunk in registry mode; invalid UTF-8 after the sampled start is an error (the memory engine re-reads as cp1252);
+column-level summary findings (missing shares, single-PSU strata) are per chunk (they are warnings, never reasons
+to reject a row).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from peka.config.models import Config
+from peka.errors import InputError, PekaError
+from peka.io import delimited
+from peka.io.raw import TEXT_KINDS, add_row_numbers, drop_blank_rows
+from peka.io.readers import Source, open_source
+from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, resolve_sources
+from peka.schema.findings import Finding
+from peka.schema.model import ROW, Level, Survey, columns_for
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROWS = 100_000  # households per chunk (about 100-200 MB of working memory with their members, classified)
+
+
+class Unsorted(PekaError):
+    """A file is not sorted by ``hh_id``: it cannot be linked chunk by chunk (the job falls back to memory)."""
+
+
+def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int
+                ) -> Iterator[tuple[pd.DataFrame, str]]:
+    """The source columns ``usecols`` (plus ``_row``) in chunks of ``chunk_rows`` rows, and the decimal mark."""
+    if source.format == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            reader = pq.ParquetFile(source.path)
+            first = 1
+            for batch in reader.iter_batches(batch_size=chunk_rows, columns=usecols):
+                frame = add_row_numbers(batch.to_pandas(), first=first)
+                first += batch.num_rows
+                yield frame, "."
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"cannot read the parquet file: corrupt or not parquet ({type(exc).__name__})",
+                             file=source.label) from None
+        return
+    dialect = source.dialect
+    assert dialect is not None and source.format == "csv"
+    dtype: dict[str, str] = {}
+    for name in usecols:  # as peka.io.delimited.read_delimited: ids and text as strings, decimal-comma numbers too
+        if kinds.get(name) in TEXT_KINDS or (kinds.get(name) in ("int", "float") and dialect.decimal == ","):
+            dtype[name] = "str"
+    first = dialect.header_line + 1
+    try:
+        reader = pd.read_csv(
+            source.path, sep=dialect.sep, encoding=dialect.encoding, decimal=dialect.decimal,
+            thousands=dialect.thousands, skiprows=dialect.header_line - 1, header=0, names=list(dialect.header),
+            usecols=usecols, dtype=dtype or None, engine="c", skip_blank_lines=False, keep_default_na=False,
+            na_values=delimited.NA_VALUES, chunksize=chunk_rows,
+        )  # fmt: skip
+        with reader:
+            for chunk in reader:
+                n = len(chunk)
+                frame = add_row_numbers(chunk[usecols], first=first)
+                first += n
+                yield drop_blank_rows(frame, source.label), dialect.decimal
+    except pd.errors.ParserError as exc:
+        match = delimited._LINE_IN_ERROR.search(str(exc))
+        if match:
+            expected, line, saw = match.groups()
+            raise InputError(f"the row has {saw} fields but the header has {expected}", file=source.label,
+                             row=int(line)) from None
+        raise InputError(f"cannot parse the file ({str(exc).splitlines()[-1][:200]})", file=source.label) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"unreadable text encoding: not valid {dialect.encoding} ({exc.reason}); pass --encoding "
+                         "or use --engine memory", file=source.label) from None
+
+
+@dataclass
+class MappedChunk:
+    frame: pd.DataFrame
+    findings: list[Finding]
+    user_missing: list[dict[str, object]]
+
+
+def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: int) -> Iterator[MappedChunk]:
+    """``source`` read in chunks and mapped to canonical ``level`` columns (as ``peka.io.load``'s ``_load_table``)."""
+    resolved = resolve_sources(mapping, level, source.header, file=source.label)
+    columns = columns_for(level)
+    kinds = {src: columns[canonical].kind for canonical, src in resolved.items()}
+    usecols = list(dict.fromkeys(resolved.values()))
+    if ROW in source.header:
+        usecols.append(ROW)
+    for raw, decimal in _raw_chunks(source, usecols, kinds, chunk_rows):
+        mapped = apply_mapping(raw, mapping, level, file=source.label, decimal=decimal)
+        yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
+
+
+@dataclass
+class StreamSurvey:
+    """A household file and optional person file, opened for chunked reading; ``chunks()`` yields ``Survey``\\s of
+    at most about ``chunk_rows`` households (more only when one id repeats past a boundary) with their members."""
+
+    path: Path
+    persons: Path | None = None
+    mapping: str | Path | Mapping | None = None
+    sep: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    chunk_rows: int = CHUNK_ROWS
+    chosen: Mapping = field(init=False)
+    hh_source: Source = field(init=False)
+    person_source: Source | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        options = {"sep": self.sep, "encoding": self.encoding, "decimal": self.decimal}
+        self.hh_source = open_source(self.path, **options)
+        if self.persons is not None:
+            self.person_source = open_source(self.persons, **options)
+        if self.mapping is not None:
+            self.chosen = load_mapping(self.mapping)
+        else:
+            try:
+                self.chosen, _ = detect_mapping(self.hh_source.header,
+                                                self.person_source.header if self.person_source else None)
+            except PekaError as exc:
+                raise exc.in_file(self.hh_source.label) from None
+        if self.person_source is not None and not self.chosen.person:
+            raise InputError(f"mapping {self.chosen.name!r} has no [person] table for the person file",
+                             file=self.person_source.label)
+        log.info("%s: mapping %r (stream engine, %s households a chunk)", self.hh_source.label, self.chosen.name,
+                 f"{self.chunk_rows:,}")
+
+    def _households(self) -> Iterator[tuple[MappedChunk, MappedChunk | None]]:
+        """Household chunks, each with the next one (``None`` for the last): the next chunk's ids end the
+        members of this one in the person file."""
+        previous: MappedChunk | None = None
+        for chunk in _mapped_chunks(self.hh_source, self.chosen, "household", self.chunk_rows):
+            if previous is not None:
+                yield previous, chunk
+            previous = chunk
+        if previous is not None:
+            yield previous, None
+
+    def chunks(self) -> Iterator[Survey]:
+        """The survey in linked chunks. Raises ``Unsorted`` (before yielding the chunk concerned) when a household
+        id repeats across chunks or the person file is not in the household file's order."""
+        persons = (_mapped_chunks(self.person_source, self.chosen, "person", self.chunk_rows)
+                   if self.person_source is not None else None)
+        buffer: pd.DataFrame | None = None
+        buffer_findings: list[Finding] = []
+        exhausted = persons is None
+        seen = np.empty(0, dtype=np.uint64)  # hashes of every household id so far: 8 bytes a household
+        orphans = np.empty(0, dtype=np.uint64)  # hashes of the ids of persons linked to no household so far
+        for chunk, following in self._households():
+            households = chunk.frame
+            hashes = _id_hashes(households["hh_id"])
+            if np.isin(hashes, seen).any():
+                raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
+            if self.person_source is not None and np.isin(hashes, orphans).any():
+                raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
+            seen = np.concatenate([seen, hashes])
+            survey = Survey(households=households, sources={"household": self.hh_source.label},
+                            findings=list(chunk.findings), user_missing=list(chunk.user_missing),
+                            rows_read={"household": len(households)})
+            if persons is not None:
+                assert self.person_source is not None
+                next_ids = following.frame["hh_id"] if following is not None else None
+                while not exhausted and (next_ids is None or buffer is None
+                                         or not buffer["hh_id"].isin(next_ids).any()):
+                    try:
+                        more = next(persons)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    buffer = more.frame if buffer is None else pd.concat([buffer, more.frame], ignore_index=True)
+                    buffer_findings += more.findings
+                    survey.user_missing.extend(more.user_missing)
+                if buffer is None:
+                    buffer = pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})
+                if next_ids is None:
+                    n = len(buffer)
+                else:
+                    later = buffer["hh_id"].isin(next_ids).to_numpy()
+                    n = int(later.argmax()) if later.any() else len(buffer)
+                taken, buffer = buffer.iloc[:n].reset_index(drop=True), buffer.iloc[n:].reset_index(drop=True)
+                rows_taken = set(taken[ROW].tolist())
+                survey.findings.extend(f for f in buffer_findings if f.row in rows_taken)
+                buffer_findings = [f for f in buffer_findings if f.row not in rows_taken]
+                loose = ~taken["hh_id"].isin(households["hh_id"]) & taken["hh_id"].notna()
+                if loose.any():
+                    loose_hashes = _id_hashes(taken.loc[loose, "hh_id"])
+                    if np.isin(loose_hashes, seen).any():
+                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
+                    orphans = np.concatenate([orphans, loose_hashes])
+                survey.persons = taken
+                survey.sources["person"] = self.person_source.label
+                survey.rows_read["person"] = len(taken)
+            yield survey
+
+
+def _id_hashes(ids: pd.Series) -> np.ndarray:
+    """64-bit hashes of the (non-missing) ids: a collision can only send a file to the memory engine, never
+    change a result."""
+    present = ids.dropna()
+    return pd.util.hash_array(present.astype(str).to_numpy(dtype=object))
+
+
+# ---- the two passes of a streamed classification -----------------------------------------------------------------
+
+
+@dataclass
+class FirstPass:
+    """What the first pass learnt: the ``desil_survei`` cut points of the whole file, and per poverty line id the
+    households that got that broader line for want of a region code (``broad_line_fallbacks``, added up)."""
+
+    cutpoints: np.ndarray
+    fallbacks: dict[str, int]
+
+
+def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass:
+    """Validate every chunk (``skip``: leave out rejected rows as ``apply_on_invalid`` does; else raise
+    ``ValidationFailed`` naming the first error of the whole file, as the memory engine does), compute the monetary
+    columns of the kept households as ``classify`` does, and from their ``exp_pc`` and person weights the
+    ``desil_survei`` cut points (two float64 arrays: the one O(n) state of the stream engine)."""
+    from peka.classify.monetary import (
+        DESIL, broad_line_fallbacks, classify_from_desil, classify_monetary, decile_cutpoints, monetary_mode,
+        person_weights,
+    )  # fmt: skip
+    from peka.schema.checks import validate
+    from peka.schema.rejects import apply_on_invalid
+
+    welfare: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    errors: list[pd.DataFrame] = []
+    rows_in: dict[str, int] = {}
+    files: dict[str, str] = {}
+    fallbacks: dict[str, int] = {}
+    for survey in stream.chunks():
+        report = validate(survey)
+        for table, n in report.rows_in.items():
+            rows_in[table] = rows_in.get(table, 0) + n
+        files.update(report.files)
+        if skip:
+            clean, _ = apply_on_invalid(survey, report, mode="skip")
+        else:
+            if not report.ok:
+                errors.append(report.frame[report.frame["severity"] == "error"])
+            clean = survey
+        households = clean.households
+        if errors or len(households) == 0:
+            continue
+        mode = monetary_mode(households)
+        monetary = classify_from_desil(households, config) if mode == DESIL else classify_monetary(households, config)
+        welfare.append(monetary["exp_pc"].to_numpy(dtype="float64", na_value=np.nan))
+        weights.append(person_weights(households))
+        for line_id, n in broad_line_fallbacks(households, monetary["poverty_line_id"], config).items():
+            fallbacks[line_id] = fallbacks.get(line_id, 0) + n
+    if errors:
+        raise _failure(errors, rows_in, files)
+    if not welfare:
+        return FirstPass(np.full(9, np.nan), fallbacks)
+    return FirstPass(decile_cutpoints(np.concatenate(welfare), np.concatenate(weights)), fallbacks)
+
+
+def _failure(errors: list[pd.DataFrame], rows_in: dict[str, int], files: dict[str, str]) -> PekaError:
+    """The ``ValidationFailed`` of the memory engine from the error findings of every chunk (a whole-column error
+    repeats in each chunk: counted once)."""
+    from peka.schema.report import ValidationReport, sort_findings, validation_failed
+
+    frame = pd.concat(errors, ignore_index=True)
+    whole = frame["row"].isna()
+    frame = sort_findings(pd.concat([frame[~whole], frame[whole].drop_duplicates()], ignore_index=True))
+    error_rows = {t: np.unique(frame.loc[frame["table"] == t, "row"].dropna().to_numpy(dtype=np.int64))
+                  for t in rows_in}
+    return validation_failed(ValidationReport(frame=frame, rows_in=rows_in, error_rows=error_rows, files=files))
+
+
+@dataclass
+class ClassifiedChunk:
+    """One chunk after the second pass: its classification, the kept survey rows, its rejects and its row counts."""
+
+    table: pd.DataFrame
+    clean: Survey
+    rejects: pd.DataFrame
+    rows_in: dict[str, int]
+
+
+def classify_chunks(stream: StreamSurvey, config: Config, *, skip: bool, cutpoints: np.ndarray,
+                    include_personal: bool = False) -> Iterator[ClassifiedChunk]:
+    """Second pass: every chunk validated, the on-invalid policy applied, classified with the whole file's
+    ``cutpoints`` (``first_pass``)."""
+    from peka.classify import classify
+    from peka.schema.checks import validate
+    from peka.schema.rejects import apply_on_invalid
+
+    for survey in stream.chunks():
+        report = validate(survey)
+        clean, rejects = apply_on_invalid(survey, report, mode="skip" if skip else "fail")
+        table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal)
+        yield ClassifiedChunk(table, clean, rejects, dict(report.rows_in))
+
+
+def first_values(frame: pd.DataFrame, before: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A few rows of ``before`` and ``frame`` holding, for every column, its first non-missing value (if any): a
+    column is all-missing in the result exactly when it is in every frame seen, so whole-table checks of the kind
+    "no household has X" run on it as on the whole table, in memory bounded by the number of columns."""
+    both = frame if before is None else pd.concat([before, frame], ignore_index=True)
+    if len(both) == 0:
+        return both
+    positions = {0}
+    for column in both.columns:
+        valid = both[column].notna().to_numpy()
+        if valid.any():
+            positions.add(int(valid.argmax()))
+    return both.iloc[sorted(positions)].reset_index(drop=True)

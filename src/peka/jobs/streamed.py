@@ -1,0 +1,243 @@
+"""``peka classify`` and ``peka profile`` on the stream engine (``--engine stream``, or ``auto`` on a big input).
+
+The job steps are those of ``jobs.classify`` / ``jobs.profile``; only the data moves in chunks
+(``peka.engine.stream``): validate + on-invalid policy + classify per chunk, the table written chunk by chunk
+through ``deliver.files.table_writer``, the profile's ``PartialSums`` added chunk by chunk. Whole-table decisions
+(measures no household can get, the broad-line warning, the rejects file, row counts) are made from small
+accumulations, so the outputs equal the memory engine's (tests/engine/).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from peka.config.models import Config
+from peka.engine import choose_engine
+from peka.engine.stream import CHUNK_ROWS, StreamSurvey, Unsorted, classify_chunks, first_pass, first_values
+from peka.jobs.inputs import InputSpec, RowPolicy
+from peka.schema.model import ROW, Survey
+from peka.schema.rejects import RowCounts, empty_rejects
+
+log = logging.getLogger(__name__)
+
+# the columns the terminal summary of ``peka classify`` reads (present.summary): kept for every household in stream
+# mode, coded text as categoricals (a few bytes a household)
+SUMMARY_COLUMNS = ("weight", "hh_size", "level", "poverty_status", "segment", "poverty_line_id", "poverty_line",
+                   "monetary_source", "mpi_poor")
+
+
+def resolve_engine(engine: str, inputs: InputSpec) -> str:
+    """``memory`` or ``stream`` for the requested engine; sheets (workbooks) are always read whole."""
+    if inputs.sheet is not None or inputs.person_sheet is not None:
+        return "memory" if engine == "auto" else choose_engine(engine, [Path("x.xlsx")])
+    return choose_engine(engine, inputs.files)
+
+
+def open_stream(inputs: InputSpec, chunk_rows: int | None = None) -> StreamSurvey:
+    return StreamSurvey(Path(inputs.path), persons=Path(inputs.persons) if inputs.persons is not None else None,
+                        mapping=inputs.mapping, chunk_rows=chunk_rows or CHUNK_ROWS, **inputs.text_options)
+
+
+@dataclass
+class StreamedClassification:
+    """What the chunks added up to: the summary columns, row counts, rejects, whole-table witnesses."""
+
+    summary: pd.DataFrame
+    counts: RowCounts
+    rejects: pd.DataFrame
+    witness_table: pd.DataFrame
+    witness_survey: Survey
+    fallbacks: dict[str, int]
+
+
+def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, include_personal: bool,
+                      chunk_rows: int | None = None, sink: Any = None, stream: StreamSurvey | None = None,
+                      first: Any = None) -> StreamedClassification:
+    """The second pass (after ``first_pass``, run here unless given); every classified chunk goes to
+    ``sink(table)`` (a table writer or a partial-sum adder). ``Unsorted`` is raised by the first pass, before
+    anything is written or summed, when a file is not in ``hh_id`` order."""
+    stream = stream or open_stream(inputs, chunk_rows)
+    first = first or first_pass(stream, cfg, skip=rows.skip)
+    cutpoints = first.cutpoints
+    summaries, rejects = [], []
+    rows_in: dict[str, int] = {}
+    processed: dict[str, int] = {}
+    witness_table = witness_hh = witness_p = None
+    for chunk in classify_chunks(stream, cfg, skip=rows.skip, cutpoints=cutpoints, include_personal=include_personal):
+        if sink is not None:
+            sink(chunk.table)
+        present = [c for c in SUMMARY_COLUMNS if c in chunk.table.columns]
+        summaries.append(chunk.table[present].astype({c: "category" for c in present if chunk.table[c].dtype != float
+                                                      and c not in ("hh_size", "mpi_poor")}))
+        if len(chunk.rejects):
+            rejects.append(chunk.rejects)
+        for table, n in chunk.rows_in.items():
+            rows_in[table] = rows_in.get(table, 0) + n
+        processed["household"] = processed.get("household", 0) + len(chunk.clean.households)
+        if chunk.clean.persons is not None:
+            processed["person"] = processed.get("person", 0) + len(chunk.clean.persons)
+        witness_table = first_values(chunk.table, witness_table)
+        witness_hh = first_values(chunk.clean.households, witness_hh)
+        if chunk.clean.persons is not None and len(chunk.clean.persons):
+            witness_p = first_values(chunk.clean.persons, witness_p)
+    if "person" in rows_in:
+        processed.setdefault("person", 0)
+    from peka.schema.rejects import REJECT_COLUMNS
+
+    all_rejects = (pd.concat(rejects, ignore_index=True).sort_values(["table", ROW, "check"], kind="stable",
+                                                                      ignore_index=True)
+                   if rejects else empty_rejects())
+    all_rejects = all_rejects[list(REJECT_COLUMNS)]
+    summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    counts = _counts(rows_in, processed, all_rejects)
+    survey = Survey(households=witness_hh if witness_hh is not None else pd.DataFrame(), persons=witness_p)
+    return StreamedClassification(summary, counts, all_rejects,
+                                  witness_table if witness_table is not None else pd.DataFrame(), survey,
+                                  first.fallbacks)
+
+
+def _counts(rows_in: dict[str, int], processed: dict[str, int], rejects: pd.DataFrame) -> RowCounts:
+    rejected = {t: 0 for t in rows_in}
+    if len(rejects):
+        per = rejects.drop_duplicates(["table", ROW]).groupby("table").size()
+        rejected.update({str(t): int(n) for t, n in per.items()})
+    return RowCounts(dict(rows_in), processed, rejected)
+
+
+def line_extremes(frame: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of ``before`` and ``frame`` with the smallest and largest poverty and extreme lines (what
+    ``jobs.profile.line_values`` reads), plus the first row: a few rows whatever the size of the data."""
+    both = frame if before is None else pd.concat([before, frame], ignore_index=True)
+    keep = {0} if len(both) else set()
+    for column in ("poverty_line", "extreme_line"):
+        if column in both.columns:
+            values = pd.to_numeric(both[column], errors="coerce")
+            if values.notna().any():
+                keep.update({int(np.nanargmin(values.to_numpy(dtype=float))),
+                             int(np.nanargmax(values.to_numpy(dtype=float)))})
+    return both.iloc[sorted(keep)].reset_index(drop=True)
+
+
+__all__ = ["Unsorted", "line_extremes", "open_stream", "resolve_engine", "stream_classified"]
+
+
+def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, output: Any, include_personal: bool,
+                        keep_more: Any, rejects_target: Path | None, chunk_rows: int | None = None) -> Any:
+    """``jobs.classify.run_classify`` on the stream engine (its checks, record and rejects); ``None`` when a file is
+    not sorted by ``hh_id`` (logged: the caller runs the memory engine)."""
+    from peka.config.show import record_text
+    from peka.deliver import files
+    from peka.deliver.rejects import write_rejects
+    from peka.errors import InputError, printable_name
+    from peka.jobs.classify import ClassifyRun, check_measures, fallback_warnings
+    from peka.schema.classified import PARQUET_RECORD_KEY, record_path_for
+
+    persons_part = f" --persons {printable_name(Path(inputs.persons).name)}" if inputs.persons else ""
+    title = f"peka classify {printable_name(Path(inputs.path).name)}{persons_part}"
+    stream = open_stream(inputs, chunk_rows)
+    try:
+        first = first_pass(stream, cfg, skip=rows.skip)
+    except Unsorted as exc:
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
+    warnings = fallback_warnings(first.fallbacks)
+    if output is not None:
+        record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
+        with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()}) as writer:
+            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
+                                     stream=stream, first=first)
+            _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+        out_path: Path | None = Path(output)
+        record: Path | None = files.write_text(record_toml, record_path_for(output))
+    else:
+        done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first)
+        _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+        out_path = record = None
+    for warning in warnings:
+        log.warning(warning)
+    rejects_path = write_rejects(done.rejects, rejects_target) if rejects_target is not None else None
+    log.info(done.counts.line(rejects_path))
+    return ClassifyRun(done.summary, cfg, done.rejects, done.counts, out_path, rejects_path, record,
+                       tuple(cfg.classify.skip), tuple(warnings))
+
+
+def _checked(done: StreamedClassification, cfg: Config, inputs: InputSpec, keep_more: Any, check_measures: Any,
+             input_error: Any) -> None:
+    """The whole-table checks of ``run_classify``, on the witnesses (``first_values``)."""
+    check_measures(done.witness_table, done.witness_survey, cfg, inputs)
+    missing_keep = [c for c in keep_more if c not in done.witness_table.columns]
+    if missing_keep:
+        raise input_error(
+            f"--keep {', '.join(missing_keep)}: not a column of the household table or a [[derive]] value; check the "
+            f"name (canonical names: docs/data-model.md) or map the column with --mapping", file=str(inputs.path)
+        )
+
+
+def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] | None:
+    """``peka profile`` of a raw survey on the stream engine: classified chunk by chunk as ``peka classify`` does,
+    each chunk reduced to ``PartialSums`` by the plan made from the first. Returns (a few rows holding the columns
+    and the extreme line values, the ``ProfileResult``, the chosen configuration), or ``None`` when the memory
+    engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a classified file, a file not
+    sorted by ``hh_id`` (logged)."""
+    from peka.estimate import Design
+    from peka.estimate.profile import plan_profile
+    from peka.estimate.sums import sum_partials
+    from peka.io import open_source
+    from peka.jobs.classify import apply_classify_options, check_measures, fallback_warnings, plan_outputs
+    from peka.jobs.profile import _check_columns, _size_column, load_profile_config
+    from peka.schema.classified import MARKER
+
+    if request.quick or resolve_engine(request.engine, request.inputs) != "stream":
+        return None
+    if MARKER in open_source(request.input, **request.inputs.text_options).header:
+        return None
+    chosen = load_profile_config(request, check_rules=True)
+    cfg = chosen.config
+    _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=request.output)
+    apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
+    stream = open_stream(request.inputs, request.chunk_rows)
+    try:
+        first = first_pass(stream, cfg, skip=request.rows.skip)
+    except Unsorted as exc:
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
+    state: dict[str, Any] = {"plan": None, "total": None, "lines": None}
+
+    def add(table: pd.DataFrame) -> None:
+        if state["plan"] is None:
+            _check_columns(table, request)
+            design = Design.from_frame(
+                table, weight=request.weight or "weight", strata=request.strata or "strata",
+                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
+            )  # fmt: skip
+            state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
+                                         hh_size=_size_column(request, table), options=options)
+        part = state["plan"].partial(table)
+        state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
+        state["lines"] = line_extremes(table, state["lines"])
+
+    done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
+                             first=first)
+    check_measures(done.witness_table, done.witness_survey, cfg, request.inputs)
+    for warning in fallback_warnings(first.fallbacks):
+        log.warning(warning)
+    if rejects_target is not None:
+        from peka.deliver.rejects import write_rejects
+
+        rejects_path = write_rejects(done.rejects, rejects_target)
+        log.info(done.counts.line(rejects_path))
+    else:
+        log.info(done.counts.line())
+    if len(done.rejects):
+        log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
+    if state["plan"] is None:
+        from peka.errors import UsageError
+
+        raise UsageError("no data: the input has no chunks")
+    return state["lines"], state["plan"].finish(state["total"]), chosen
