@@ -57,7 +57,7 @@ class Engine(str, Enum):
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV/Parquet in chunks of "
                          "households, same results, bounded memory; files sorted by hh_id) or auto (stream when the "
-                         "input files are over 200 MB).")
+                         "input files are over 200 MB). Default memory: stream is exact but not yet fast (bench/README.md).")
 ]
 RejectsOpt = Annotated[
     Path | None,

@@ -34,7 +34,7 @@ def classify_command(
         bool, typer.Option("--include-personal", help="Copy NIK, No KK, names and addresses into the output.")
     ] = False,
     skip: o.SkipOpt = None,
-    engine: o.EngineOpt = o.Engine.auto,
+    engine: o.EngineOpt = o.Engine.memory,
     keep: Annotated[
         list[str] | None,
         typer.Option("--keep", help="Also copy this household column or [[derive]] value into the output "

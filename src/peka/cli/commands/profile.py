@@ -73,7 +73,7 @@ def profile_command(
                                                  "--by kec_name,urban_rural.")] = None,
     fmt: Annotated[OutputFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomic).")] = None,
-    engine: o.EngineOpt = o.Engine.auto,
+    engine: o.EngineOpt = o.Engine.memory,
     welfare: Annotated[str | None, typer.Option("--welfare", help="Per-capita welfare column (quick use).")] = None,
     line: Annotated[float | None, typer.Option("--line", help="Fixed poverty line, same unit as welfare.")] = None,
     weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: weight).")] = None,
