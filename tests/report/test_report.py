@@ -229,6 +229,19 @@ def test_html_is_self_contained_small_and_plain_spoken(reports):
     assert "Keuneukai memiliki tingkat kemiskinan tertinggi" in page
 
 
+def test_html_tables_scroll_in_a_box_and_show_a_ci_as_one_column(reports, profile_json):
+    page = reports["id"][1].read_text(encoding="utf-8")
+    assert page.count('<div class="table-wrap"><table>') == page.count("<table>") > 0
+    assert "overflow-x: auto" in page
+    assert "SK 95% bawah" not in page and "SK 95% atas" not in page  # no separate low/high columns
+    p0 = record(profile_json, "P0", {"desa_name": "Keuneukai"})
+    ci = f"{100 * p0['ci_low']:.1f}–{100 * p0['ci_high']:.1f}".replace(".", ",")
+    row = page.split("<td>Keuneukai</td>", 1)[1].split("</tr>", 1)[0]
+    assert f">{ci}<" in row
+    assert "<th>P0</th>" in page and "<th>Ekstrem</th>" in page  # short headers, explained in the note
+    assert html.escape(text("text", "region_legend", "id")) in page
+
+
 def test_paragraph_says_whether_the_highest_village_ci_lies_above_the_city(reports, profile_json):
     city = record(profile_json, "P0")["estimate"]
     villages = [r for r in profile_json["estimates"] if r["measure"] == "P0" and list(r["domain"]) == ["desa_name"]]

@@ -46,7 +46,7 @@ def bar_ci_svg(title: str, labels: Sequence[str], values: Sequence[float | None]
                highs: Sequence[float | None], weak: Sequence[bool], fmt: Formatter) -> str:
     """Horizontal bars (one per label) with whiskers from ``lows`` to ``highs``; ``weak`` bars are drawn lighter
     and marked ``*``. Values are read as drawn: the axis starts at 0."""
-    label_w, plot_w, row_h, top = 170, 360, 22, 34
+    label_w, plot_w, row_h, top = 190, 360, 22, 34
     height = top + row_h * len(labels) + 30
     end = _nice_max(max([v for v in (*values, *highs) if v is not None] or [1.0]))
 
