@@ -1,6 +1,6 @@
 #!/bin/sh
 # Render a `peka report` for visual review: the workbook to PDF with LibreOffice headless (uses the print setup:
-# landscape where wide, one page wide, header rows repeated, page numbers) and screenshots of the HTML page with
+# landscape where wide, one page wide, the household sheet its key columns only, page numbers) and screenshots of the HTML page with
 # headless Chromium at desktop and phone widths. Tools that are not installed are skipped with a note; nothing is
 # installed here (Debian: libreoffice-calc, chromium).
 #

@@ -78,13 +78,14 @@ def record(doc: dict, measure: str, domain: dict | None = None, indicator: str |
 
 
 def table_at(ws, title: str) -> pd.DataFrame:
-    """The table titled ``title`` of a sheet: header row below the title, rows until the first empty one."""
+    """The table titled ``title`` of a sheet: header row below the title, rows until the first empty one or the
+    table's note (a text in the first cell only)."""
     rows = list(ws.iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] == title)
     header = [h for h in rows[start + 1] if h is not None]
     body = []
     for r in rows[start + 2:]:
-        if r[0] is None:
+        if r[0] is None or all(v is None for v in r[1: len(header)]):
             break
         body.append(list(r[: len(header)]))
     return pd.DataFrame(body, columns=header)
@@ -93,7 +94,7 @@ def table_at(ws, title: str) -> pd.DataFrame:
 def test_both_outputs_with_every_section_in_both_languages(reports):
     for lang, (xlsx, html) in reports.items():
         wb = openpyxl.load_workbook(xlsx)
-        assert wb.sheetnames == SHEETS[lang]
+        assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == SHEETS[lang]
         page = html.read_text(encoding="utf-8")
         for title in SHEETS[lang]:
             assert f">{title.replace('&', '&amp;')}</h2>" in page
@@ -104,32 +105,45 @@ def test_headers_come_from_the_label_catalogue(reports):
         ws = openpyxl.load_workbook(xlsx)[SHEETS[lang][1]]
         title = text("table", "region", lang, region={"id": "Desa/gampong", "en": "Village"}[lang])
         table = table_at(ws, title)
-        assert text("column", "P0", lang) in table.columns
-        assert f"{text('column', 'P0', lang)}: {text('column', 'low', lang)}" in table.columns
-    assert text("column", "P0", "id") != text("column", "P0", "en")
+        assert text("short", "P0", lang) in table.columns
+        assert f"{text('short', 'P0', lang)}: {text('column', 'low', lang)}" in table.columns
+    assert text("short", "extreme", "id") != text("short", "extreme", "en")
+
+
+# the region tables: (table title key, measures with a CI, measures without)
+REGION_TABLES = (("region", ("P0", "extreme"), ("P1", "P2")), ("region_mpi", ("H", "bps14_poor"), ("A", "M0")))
 
 
 def test_every_region_figure_equals_peka_profile_json(reports, profile_json):
     xlsx, _ = reports["id"]
     ws = openpyxl.load_workbook(xlsx)["Wilayah"]
+    low, high = text("column", "low", "id"), text("column", "high", "id")
     for column, heading in (("kec_name", "Kecamatan"), ("desa_name", "Desa/gampong")):
-        table = table_at(ws, text("table", "region", "id", region=heading))
-        assert len(table) == len({r["domain"][column] for r in profile_json["estimates"]
-                                  if list(r["domain"]) == [column]})
-        p0 = table[text("column", "P0", "id")].tolist()
-        assert p0 == sorted(p0, reverse=True)  # sorted by P0
-        for _, row in table.iterrows():
-            domain = {column: row[heading]}
-            for measure in ("P0", "P1", "extreme", "H", "M0", "bps14_poor"):
-                expected = record(profile_json, measure, domain)
-                header = text("column", measure, "id")
-                assert isinstance(row[header], float)  # stored as a number
-                assert row[header] == pytest.approx(expected["estimate"], rel=1e-12, abs=1e-15)
-                assert row[f"{header}: {text('column', 'low', 'id')}"] == pytest.approx(expected["ci_low"], rel=1e-12,
-                                                                                        abs=1e-15)
-                assert row[f"{header}: {text('column', 'high', 'id')}"] == pytest.approx(expected["ci_high"],
-                                                                                         rel=1e-12, abs=1e-15)
-            assert row["n (ruta sampel)"] == record(profile_json, "households", domain)["n"]
+        expected_rows = len({r["domain"][column] for r in profile_json["estimates"] if list(r["domain"]) == [column]})
+        order = None
+        for key, with_ci, without_ci in REGION_TABLES:
+            table = table_at(ws, text("table", key, "id", region=heading))
+            assert len(table) == expected_rows
+            order = table[heading].tolist() if order is None else order
+            assert table[heading].tolist() == order  # both tables in the same row order
+            for _, row in table.iterrows():
+                domain = {column: row[heading]}
+                for measure in (*with_ci, *without_ci):
+                    expected = record(profile_json, measure, domain)
+                    header = text("short", measure, "id")
+                    assert isinstance(row[header], float)  # stored as a number
+                    assert row[header] == pytest.approx(expected["estimate"], rel=1e-12, abs=1e-15)
+                    if measure in with_ci:
+                        assert row[f"{header}: {low}"] == pytest.approx(expected["ci_low"], rel=1e-12, abs=1e-15)
+                        assert row[f"{header}: {high}"] == pytest.approx(expected["ci_high"], rel=1e-12, abs=1e-15)
+                    else:
+                        assert f"{header}: {low}" not in table.columns
+                households = record(profile_json, "households", domain)
+                assert row["n"] == households["n"]
+                if key == "region":
+                    assert row["PSU"] == households["n_psu"]
+                    p0 = table["P0"].tolist()
+                    assert p0 == sorted(p0, reverse=True)  # sorted by P0
 
 
 def test_summary_dimension_and_cause_figures_equal_peka_profile_json(reports, profile_json):
@@ -155,23 +169,52 @@ def test_number_formats_frozen_panes_charts_and_print_setup(reports):
     ws = wb["Wilayah"]
     rows = list(ws.iter_rows())
     header_row = next(i for i, r in enumerate(rows) if r[0].value == "Kecamatan")
-    p0_cell = rows[header_row + 1][3]
+    headers = [c.value for c in rows[header_row]]
+    p0_cell = rows[header_row + 1][headers.index("P0")]
     assert p0_cell.data_type == "n" and p0_cell.number_format.startswith("0.0%")
-    assert rows[header_row + 1][2].number_format == "#,##0"  # persons
+    assert rows[header_row + 1][headers.index("Penduduk")].number_format == "#,##0"
     assert ws.freeze_panes == f"A{header_row + 2}"
     assert ws.auto_filter.ref is not None
     assert len(ws._charts) == 4  # P0 with CI and quadrant, for each region level
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
     assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the OOXML default: one page wide
-    assert ws.print_title_rows == f"${header_row + 1}:${header_row + 1}"
+    # readable when printed: each region table is at most 12 columns, together no wider than landscape A4 at full
+    # scale (10.9 in between the margins, 96 px an inch; Excel draws a column 7 px a character + 5)
+    widest = max(sum(1 for c in r if c.value is not None) for r in rows if r[0].value in ("Kecamatan", "Desa/gampong"))
+    assert widest <= 12
+    pixels = sum(7 * ws.column_dimensions[openpyxl.utils.get_column_letter(c + 1)].width + 5 for c in range(widest))
+    assert pixels <= 10.9 * 96
+    assert not ws.print_title_rows  # several tables: one table's header repeated above another would mislabel it
     assert "&P" in ws.oddFooter.center.text
     assert len(wb["Dimensi"]._charts) == 1
+    # chart-only numbers (the quadrant's reference lines) are in a hidden sheet, not loose cells beside the charts
+    data = wb["Data grafik"]
+    assert data.sheet_state == "hidden"
+    assert not any(c.value == "angka Kota Sabang" for r in ws.iter_rows() for c in r)
     lines = table_at(wb["Ringkasan"], text("table", "lines", "id"))
     assert lines.iloc[0, 1] == 676247  # the 2025-03 line of Kota Sabang (presets/lines/sabang.toml)
     rows = list(wb["Ringkasan"].iter_rows())
     cell = next(r[1] for r in rows if r[0].value == "Garis kemiskinan")
     assert cell.number_format == "#,##0"
+
+
+def test_chart_data_sheet_holds_the_overall_p0_and_p1(reports, profile_json):
+    data = openpyxl.load_workbook(reports["id"][0])["Data grafik"]
+    numbers = [(r[0], r[1]) for r in data.iter_rows(values_only=True) if isinstance(r[0], (int, float))]
+    p0, p1 = record(profile_json, "P0")["estimate"], record(profile_json, "P1")["estimate"]
+    assert numbers[0] == (pytest.approx(p0), 0.0) and numbers[2] == (0.0, pytest.approx(p1))
+
+
+def test_household_sheet_prints_its_key_columns_with_the_header_repeated(reports):
+    ws = openpyxl.load_workbook(reports["id"][0])["Rumah tangga"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "ID rumah tangga (keluarga)")
+    assert rows[header][1:3] == ("Kecamatan", "Desa/gampong")
+    assert ws.print_title_rows == f"${header + 1}:${header + 1}"
+    assert ws.print_area == f"'Rumah tangga'!$A$1:$H${header + 1 + 3000}"  # 8 key columns, every household
+    assert ws.page_setup.orientation == "landscape"
+    assert "nan" not in {r[7] for r in rows[header + 1:]}  # a household without a cause: an empty cell
 
 
 def test_html_is_self_contained_small_and_plain_spoken(reports):
@@ -184,6 +227,19 @@ def test_html_is_self_contained_small_and_plain_spoken(reports):
     assert page.count("<svg") == 5
     assert "@media print" in page and 'name="viewport"' in page
     assert "Keuneukai memiliki tingkat kemiskinan tertinggi" in page
+
+
+def test_html_tables_scroll_in_a_box_and_show_a_ci_as_one_column(reports, profile_json):
+    page = reports["id"][1].read_text(encoding="utf-8")
+    assert page.count('<div class="table-wrap"><table>') == page.count("<table>") > 0
+    assert "overflow-x: auto" in page
+    assert "SK 95% bawah" not in page and "SK 95% atas" not in page  # no separate low/high columns
+    p0 = record(profile_json, "P0", {"desa_name": "Keuneukai"})
+    ci = f"{100 * p0['ci_low']:.1f}–{100 * p0['ci_high']:.1f}".replace(".", ",")
+    row = page.split("<td>Keuneukai</td>", 1)[1].split("</tr>", 1)[0]
+    assert f">{ci}<" in row
+    assert "<th>P0</th>" in page and "<th>Ekstrem</th>" in page  # short headers, explained in the note
+    assert html.escape(text("text", "region_legend", "id")) in page
 
 
 def test_paragraph_says_whether_the_highest_village_ci_lies_above_the_city(reports, profile_json):

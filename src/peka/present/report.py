@@ -35,9 +35,17 @@ LESS_RELIABLE: frozenset[str] = frozenset({"caution", "unreliable", "low_n"})
 HOUSEHOLD_SHEET = {"id": "Rumah tangga", "en": "Households"}
 RATE_MEASURES = ("P0", "extreme", "H", "A", "bps14_poor")
 INDEX_MEASURES = ("P1", "P2", "M0")
-REGION_MEASURES: tuple[tuple[str, Kind], ...] = (
-    ("P0", "share"), ("P1", "index"), ("extreme", "share"), ("H", "share"), ("M0", "index"), ("bps14_poor", "share"),
+# The region tables, split so each prints readably on landscape A4: (measure, kind, with CI). Rates carry their CI;
+# the indices are shown as estimates (their CIs are in `peka profile --format json`).
+REGION_MONETARY: tuple[tuple[str, Kind, bool], ...] = (
+    ("P0", "share", True), ("P1", "index", False), ("P2", "index", False), ("extreme", "share", True),
 )
+REGION_MULTIDIMENSIONAL: tuple[tuple[str, Kind, bool], ...] = (
+    ("H", "share", True), ("A", "share", False), ("M0", "index", False), ("bps14_poor", "share", True),
+)
+# household columns a printed copy shows (first, in this order): one line per household to check on paper
+PRINTED_HOUSEHOLD_COLUMNS = ("hh_id", "kec_name", "desa_name", "hh_size", "exp_pc", "level", "poverty_status",
+                             "primary_cause")
 
 
 def mark(flag: str | None) -> str:
@@ -64,6 +72,7 @@ class ReportTable:
     flags: list[list[str | None]] = field(default_factory=list)
     note: str | None = None
     media: tuple[str, ...] = ("xlsx", "html")  # where it is drawn (the household table only in the workbook)
+    print_columns: int | None = None  # how many leading columns a printed copy shows (None: all)
 
     def __post_init__(self) -> None:
         if not self.flags:
@@ -222,7 +231,7 @@ class TableBuilder:
     def add(self, key: str, header: str, kind: Kind, values: Sequence[Any],
             flags: Sequence[str | None] | None = None) -> None:
         self.columns.append(Column(key, header, kind))
-        self.data.append([v if kind == "text" else _num(v) for v in values])
+        self.data.append([(None if _missing(v) else v) if kind == "text" else _num(v) for v in values])
         self.flags.append(list(flags) if flags is not None else [None] * len(values))
 
     def add_estimate(self, key: str, header: str, kind: Kind, records: Sequence[dict[str, Any] | None],
@@ -237,8 +246,9 @@ class TableBuilder:
             self.add(f"{key}_high", f"{header}: {high}", kind, [None if r is None else r["ci_high"] for r in records],
                      flags)
 
-    def build(self, note: str | None = None, media: tuple[str, ...] = ("xlsx", "html")) -> ReportTable:
-        return ReportTable(self.key, self.title, self.columns, self.data, self.flags, note, media)
+    def build(self, note: str | None = None, media: tuple[str, ...] = ("xlsx", "html"),
+              print_columns: int | None = None) -> ReportTable:
+        return ReportTable(self.key, self.title, self.columns, self.data, self.flags, note, media, print_columns)
 
 
 def _estimate_table(key: str, title: str, kind: Kind, measures: Sequence[str], est: Estimates, lang: str,
@@ -324,19 +334,32 @@ def _domain_label(value: Any, column: str, lang: str, config: Any = None) -> str
     return category_label(column, value, lang)
 
 
-def region_table(est: Estimates, column: str, lang: str) -> ReportTable:
+def region_tables(est: Estimates, column: str, lang: str) -> list[ReportTable]:
+    """The monetary table (P0 and extreme poverty with CI, P1, P2) and the multidimensional one (H and BPS-14 with
+    CI, A, M0) of the margin ``column``, both in the same row order (P0, highest first); short headers, explained
+    in the table note."""
     domains = _sorted_domains(est, column)
-    b = TableBuilder(f"region_{column}", text("table", "region", lang, region=column_label(column, lang)))
-    b.add("region", column_label(column, lang), "text", [_domain_label(d[column], column, lang) for d in domains])
+    region = column_label(column, lang)
+    names = [_domain_label(d[column], column, lang) for d in domains]
     first = [est.get(d, "households") for d in domains]
-    b.add("n", text("column", "n", lang), "count", [None if r is None else r["n"] for r in first])
-    b.add("persons", text("column", "persons", lang), "count",
-          [None if r is None else r["estimate"] for r in (est.get(d, "persons") for d in domains)])
-    for measure, kind in REGION_MEASURES:
-        records = [est.get(d, measure) for d in domains]
-        if any(r is not None for r in records):
-            b.add_estimate(measure, text("column", measure, lang), kind, records, lang)
-    return b.build()
+    tables = []
+    for key, kind, measures in (("region", "region", REGION_MONETARY),
+                                ("region_mpi", "region_mpi", REGION_MULTIDIMENSIONAL)):
+        present = [(m, k, ci) for m, k, ci in measures if any(est.get(d, m) is not None for d in domains)]
+        if not present:
+            continue
+        b = TableBuilder(f"{key}_{column}", text("table", kind, lang, region=region))
+        b.add("region", region, "text", names)
+        b.add("n", text("short", "n", lang), "count", [None if r is None else r["n"] for r in first])
+        if key == "region":
+            b.add("n_psu", text("short", "n_psu", lang), "count", [None if r is None else r["n_psu"] for r in first])
+            b.add("persons", text("short", "persons", lang), "count",
+                  [None if r is None else r["estimate"] for r in (est.get(d, "persons") for d in domains)])
+        for measure, measure_kind, ci in present:
+            b.add_estimate(measure, text("short", measure, lang), measure_kind, [est.get(d, measure) for d in domains],
+                           lang, ci=ci)
+        tables.append(b.build(note=text("text", f"{key}_legend", lang)))
+    return tables
 
 
 def regions_section(data: ReportData, est: Estimates, lang: str) -> Section:
@@ -350,8 +373,11 @@ def regions_section(data: ReportData, est: Estimates, lang: str) -> Section:
     whole = {}
     p0, p1 = est.get(whole, "P0"), est.get(whole, "P1")
     for column in data.regions:
-        table = region_table(est, column, lang)
-        section.tables.append(table)
+        tables = region_tables(est, column, lang)
+        section.tables.extend(tables)
+        if not tables or tables[0].key != f"region_{column}":
+            continue
+        table = tables[0]
         name = column_label(column, lang)
         if "P0" in [c.key for c in table.columns]:
             section.charts.append(ChartSpec(
@@ -624,6 +650,8 @@ def household_table(data: ReportData, lang: str, *, max_rows: int) -> ReportTabl
     if len(frame) > max_rows:
         return None
     columns = [c for c in frame.columns if c not in PERSONAL_COLUMNS and not c.startswith("_report")]
+    printed = [c for c in PRINTED_HOUSEHOLD_COLUMNS if c in columns]
+    columns = printed + [c for c in columns if c not in printed]
     b = TableBuilder("households", text("table", "households", lang))
     yes, no = text("text", "yes", lang), text("text", "no", lang)
     for column in columns:
@@ -646,7 +674,7 @@ def household_table(data: ReportData, lang: str, *, max_rows: int) -> ReportTabl
             else:
                 names = {v: category_label(column, v, lang) for v in unique}
             b.add(column, header, "text", codes.map(names).where(codes.notna(), None).tolist())
-    return b.build(media=("xlsx",))
+    return b.build(media=("xlsx",), print_columns=len(printed) or None)
 
 
 def households_section(data: ReportData, lang: str, *, max_rows: int) -> Section:
@@ -659,6 +687,9 @@ def households_section(data: ReportData, lang: str, *, max_rows: int) -> Section
     else:
         section.tables.append(table)
         section.paragraphs.append(text("text", "households_note", lang, sheet=HOUSEHOLD_SHEET[lang]))
+        if table.print_columns:
+            section.paragraphs.append(text("text", "households_print", lang, columns=", ".join(
+                c.header for c in table.columns[:table.print_columns]), total=format_count(len(table.columns), lang)))
     return section
 
 

@@ -19,6 +19,18 @@ INK = "#222"
 GRID = "#ccc"
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _text_width(label: str, size: float) -> float:
+    """A generous width estimate of ``label`` at font ``size`` (no font metrics in a hand-written SVG)."""
+    return 0.58 * size * len(label)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def _nice_max(value: float) -> float:
     """A round axis end at or above ``value``."""
     if value <= 0 or not math.isfinite(value):
@@ -34,7 +46,7 @@ def bar_ci_svg(title: str, labels: Sequence[str], values: Sequence[float | None]
                highs: Sequence[float | None], weak: Sequence[bool], fmt: Formatter) -> str:
     """Horizontal bars (one per label) with whiskers from ``lows`` to ``highs``; ``weak`` bars are drawn lighter
     and marked ``*``. Values are read as drawn: the axis starts at 0."""
-    label_w, plot_w, row_h, top = 170, 360, 22, 34
+    label_w, plot_w, row_h, top = 190, 360, 22, 34
     height = top + row_h * len(labels) + 30
     end = _nice_max(max([v for v in (*values, *highs) if v is not None] or [1.0]))
 
@@ -100,15 +112,33 @@ def scatter_svg(title: str, labels: Sequence[str], xs: Sequence[float | None], y
                  f'fill="{INK}">{escape(x_title)}</text>')
     parts.append(f'<text x="12" y="{top + h / 2}" font-size="11" text-anchor="middle" fill="{INK}" '
                  f'transform="rotate(-90 12 {top + h / 2})">{escape(y_title)}</text>')
+    taken: list[Box] = [(px(a) - 4, py(b) - 4, px(a) + 4, py(b) + 4) for _, a, b in points]  # the markers
     if cross is not None:
         cx, cy = px(cross[0]), py(cross[1])
         parts.append(f'<path d="M{cx:.1f} {top}V{top + h}M{left} {cy:.1f}H{left + w}" stroke="#b33" '
                      f'stroke-dasharray="5 4" fill="none"/>')
-        parts.append(f'<text x="{cx + 4:.1f}" y="{top + 12}" font-size="10" fill="#b33">{escape(cross_label)}</text>')
+        # the reference label above the plot, left of the vertical line when it would run past the right edge
+        width = _text_width(cross_label, 10)
+        lx = cx + 4 if cx + 4 + width <= left + w + 110 else cx - 4 - width
+        taken.append((lx, top - 14, lx + width, top - 2))
+        parts.append(f'<text x="{lx:.1f}" y="{top - 4}" font-size="10" fill="#b33">{escape(cross_label)}</text>')
     for name, a, b in points:
         parts.append(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="4" fill="{BAR}"><title>{escape(name)}: '
                      f'{escape(fmt_x(a))}, {escape(fmt_y(b))}</title></circle>')
-        parts.append(f'<text x="{px(a) + 6:.1f}" y="{py(b) + 3:.1f}" font-size="9" fill="{INK}">'
-                     f'{escape(name[:20])}</text>')
+    # labels: the highest x first (the rows most worth naming), each at the first free side of its point; a label
+    # that would cover another label or marker is left out (its name stays in the point's tooltip and the table)
+    for name, a, b in sorted(points, key=lambda p: -p[1]):
+        shown = name[:20]
+        width = _text_width(shown, 9)
+        x0, y0 = px(a), py(b)
+        for anchor_x, anchor_y, anchor in ((x0 + 6, y0 + 3, "start"), (x0 - 6, y0 + 3, "end"),
+                                           (x0, y0 - 7, "middle"), (x0, y0 + 13, "middle")):
+            start = {"start": anchor_x, "end": anchor_x - width, "middle": anchor_x - width / 2}[anchor]
+            box = (start, anchor_y - 8, start + width, anchor_y + 2)
+            if box[0] >= 0 and box[2] <= left + w + 118 and not any(_overlaps(box, t) for t in taken):
+                taken.append(box)
+                parts.append(f'<text x="{anchor_x:.1f}" y="{anchor_y:.1f}" font-size="9" text-anchor="{anchor}" '
+                             f'fill="{INK}">{escape(shown)}</text>')
+                break
     parts.append("</svg>")
     return "".join(parts)

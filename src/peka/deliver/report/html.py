@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from peka.deliver.report.charts import bar_ci_svg, scatter_svg
-from peka.present.report import LESS_RELIABLE, ChartSpec, ReportDocument, ReportTable, format_value, mark
+from peka.present.report import LESS_RELIABLE, ChartSpec, ReportDocument, ReportTable, format_value, mark, text
 
 
 def _cell(table: ReportTable, column: int, row: int, lang: str) -> dict[str, Any]:
@@ -19,13 +19,45 @@ def _cell(table: ReportTable, column: int, row: int, lang: str) -> dict[str, Any
     value = table.data[column][row]
     flag = table.flags[column][row]
     return {"text": format_value(value, col.kind, lang), "mark": mark(flag) if value is not None else "",
-            "weak": flag in LESS_RELIABLE, "number": col.kind != "text"}
+            "weak": flag in LESS_RELIABLE, "number": col.kind != "text", "ci": False}
+
+
+def _ci_text(low: Any, high: Any, kind: str, lang: str) -> str:
+    """A CI as one compact cell: ``15,4–19,5`` (the unit is the estimate's, in the column to its left)."""
+    if low is None or high is None:
+        return "–"
+    ends = [format_value(low, kind, lang), format_value(high, kind, lang)]
+    if kind == "share":
+        ends = [e.removesuffix("%") for e in ends]
+    return "–".join(ends)
 
 
 def _table_view(table: ReportTable, lang: str) -> dict[str, Any]:
-    rows = [[_cell(table, c, r, lang) for c in range(len(table.columns))] for r in range(table.n_rows)]
-    return {"title": table.title, "headers": [c.header for c in table.columns],
-            "numeric": [c.kind != "text" for c in table.columns], "rows": rows, "note": table.note}
+    """Rows of formatted cells; an estimate's ``_low`` and ``_high`` columns become one "SK 95%" column."""
+    keys = [c.key for c in table.columns]
+    shown: list[tuple[int, int | None]] = []  # (column, its high column when the column is a CI's low)
+    headers: list[str] = []
+    for c, key in enumerate(keys):
+        if key.endswith("_high") and key[:-5] + "_low" in keys:
+            continue
+        if key.endswith("_low") and key[:-4] + "_high" in keys:
+            shown.append((c, keys.index(key[:-4] + "_high")))
+            headers.append(text("column", "ci", lang))
+        else:
+            shown.append((c, None))
+            headers.append(table.columns[c].header)
+    rows = []
+    for r in range(table.n_rows):
+        cells = []
+        for c, high in shown:
+            cell = _cell(table, c, r, lang)
+            if high is not None:
+                cell.update(text=_ci_text(table.data[c][r], table.data[high][r], table.columns[c].kind, lang),
+                            mark="", ci=True)
+            cells.append(cell)
+        rows.append(cells)
+    return {"title": table.title, "headers": headers, "ci": [h is not None for _, h in shown], "rows": rows,
+            "note": table.note}
 
 
 def _formatter(kind: str, lang: str):
