@@ -256,7 +256,12 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
     columns of the kept households as ``classify`` does, and from their ``exp_pc`` and person weights the
     ``desil_survei`` cut points (two float64 arrays: the one O(n) state of the stream engine)."""
     from peka.classify.monetary import (
-        DESIL, broad_line_fallbacks, classify_from_desil, classify_monetary, decile_cutpoints, monetary_mode,
+        DESIL,
+        broad_line_fallbacks,
+        classify_from_desil,
+        classify_monetary,
+        decile_cutpoints,
+        monetary_mode,
         person_weights,
     )  # fmt: skip
     from peka.schema.checks import validate

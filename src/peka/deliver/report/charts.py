@@ -53,8 +53,8 @@ def bar_ci_svg(title: str, labels: Sequence[str], values: Sequence[float | None]
     def x(v: float) -> float:
         return label_w + plot_w * max(0.0, v) / end
 
-    parts = [f'<svg viewBox="0 0 {label_w + plot_w + 70} {height}" width="100%" role="img" '
-             f'aria-label="{escape(title)}" class="chart">',
+    parts = [(f'<svg viewBox="0 0 {label_w + plot_w + 70} {height}" width="100%" role="img" '
+             f'aria-label="{escape(title)}" class="chart">'),
              f'<text x="4" y="18" font-size="14" font-weight="bold" fill="{INK}">{escape(title)}</text>']
     for i in range(5):
         gx = label_w + plot_w * i / 4
@@ -98,8 +98,8 @@ def scatter_svg(title: str, labels: Sequence[str], xs: Sequence[float | None], y
     def py(v: float) -> float:
         return top + h - h * v / y_end
 
-    parts = [f'<svg viewBox="0 0 {left + w + 120} {top + h + 46}" width="100%" role="img" '
-             f'aria-label="{escape(title)}" class="chart">',
+    parts = [(f'<svg viewBox="0 0 {left + w + 120} {top + h + 46}" width="100%" role="img" '
+             f'aria-label="{escape(title)}" class="chart">'),
              f'<text x="4" y="18" font-size="14" font-weight="bold" fill="{INK}">{escape(title)}</text>',
              f'<rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" stroke="{GRID}"/>']
     for i in range(5):
