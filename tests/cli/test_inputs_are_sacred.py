@@ -103,3 +103,10 @@ def test_a_symlink_output_is_written_through(survey):
     result = invoke("classify", survey / "households.csv", "--persons", survey / "persons.csv", "-o", link)
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and target.read_text().startswith("_row,hh_id")
+
+
+def test_mapping_suggest_never_writes_over_its_input(survey):
+    before = digest(survey / "households.csv")
+    result = invoke("mapping", "suggest", survey / "households.csv", "-o", survey / "households.csv")
+    assert result.exit_code == 2 and "input file" in result.output
+    assert digest(survey / "households.csv") == before

@@ -37,15 +37,14 @@ def suggest_command(
 
     Example: peka mapping suggest rt.sav --persons art.sav -o mapping.toml
     """
-    from peka.deliver.files import write_text
-    from peka.mapping import suggest_for_files
+    from peka.jobs.mapping import run_suggest
 
-    text = suggest_for_files(file, persons=persons, sheet=sheet, person_sheet=person_sheet, sep=sep, encoding=encoding)
-    if output is None:
+    text, written = run_suggest(file, persons=persons, sheet=sheet, person_sheet=person_sheet, sep=sep,
+                                encoding=encoding, output=output)
+    if written is None:
         typer.echo(text, nl=False)
     else:
-        write_text(text, output)
-        notice(f"peka: wrote {output}; check the # TODO lines")
+        notice(f"peka: wrote {written}; check the # TODO lines")
 
 
 @mapping_app.command("show")
