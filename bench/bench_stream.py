@@ -22,7 +22,8 @@ OUT = Path(__file__).resolve().parent / "out"
 def survey(households: int) -> Path:
     folder = OUT / f"stream_{households}"
     if not (folder / "persons.csv").exists():
-        from peka.sample import generate, write_sample
+        from peka.deliver.sample import write_sample
+        from peka.sample import generate
 
         t0 = time.perf_counter()
         write_sample(generate(households, seed=2026), folder, ("csv",))

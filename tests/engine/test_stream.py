@@ -84,7 +84,8 @@ def test_sample_profile_stream_equals_memory() -> None:
 
 @pytest.fixture(scope="module")
 def big_survey(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from peka.sample import generate, write_sample
+    from peka.deliver.sample import write_sample
+    from peka.sample import generate
 
     folder = tmp_path_factory.mktemp("big")
     write_sample(generate(200_000, seed=7), folder, ("csv", "parquet"))
