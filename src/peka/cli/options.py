@@ -1,15 +1,24 @@
 """The options every data command shares, declared once (as csvkit's common parser, frictionless' common module).
 
-A command declares ``persons: PersonsOpt = None`` and so on, then builds the job's specs with ``input_spec`` /
-``config_spec`` / ``row_policy``. Choices are enums, so that a bad value is a usage error from the parser (exit 2)
-that lists the valid ones.
+A data command is decorated with ``@data_command()`` (or ``@data_command(rows=True)`` when it processes rows and
+may skip some): the decorator gives it the shared options — the reading options of ``InputSpec``, ``--config`` and
+``--set``, ``--lang``, and ``--on-invalid``/``--rejects`` — and hands them over already packed as
+``inputs: InputSpec``, ``config: ConfigSpec``, ``lang: Lang`` (and ``rows: RowPolicy``). The command's first
+parameter is the input file. Choices are enums, so that a bad value is a usage error from the parser (exit 2) that
+lists the valid ones.
+
+Why a decorator: typer maps a function's parameters one to one onto options, so without it every command would list
+the same twelve parameters again (and they drifted apart before this module existed).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -108,3 +117,44 @@ def config_spec(config: Path | None, set_: list[str] | None) -> ConfigSpec:
 
 def row_policy(on_invalid: OnInvalid, rejects: Path | None) -> RowPolicy:
     return RowPolicy(on_invalid, rejects)
+
+
+# (name, annotation, default) of every shared option, in --help order
+_INPUT_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
+    ("persons", PersonsOpt, None), ("mapping", MappingOpt, None), ("sheet", SheetOpt, None),
+    ("person_sheet", PersonSheetOpt, None), ("sep", SepOpt, None), ("encoding", EncodingOpt, None),
+    ("decimal", DecimalOpt, None), ("config", ConfigOpt, None), ("set_", SetOpt, None), ("lang", LangOpt, Lang.id),
+)  # fmt: skip
+_ROW_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
+    ("on_invalid", OnInvalidOpt, OnInvalid.fail), ("rejects", RejectsOpt, None),
+)
+PACKED = ("inputs", "config", "lang", "rows")  # the parameters a decorated command receives instead
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def data_command(*, rows: bool = False) -> Callable[[Command], Command]:
+    """Give a command the shared input options (module docstring); ``rows`` adds ``--on-invalid``/``--rejects``."""
+    shared = _INPUT_PARAMETERS + (_ROW_PARAMETERS if rows else ())
+
+    def decorate(command: Command) -> Command:
+        own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name not in PACKED]
+        options = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+                   for name, annotation, default in shared]  # fmt: skip
+        first, rest = own[0], [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[1:]]
+
+        @functools.wraps(command)
+        def run(**given: Any) -> Any:
+            file = given.pop(first.name)
+            packed = {name: given.pop(name) for name, _, _ in shared}
+            extra = {"rows": row_policy(packed["on_invalid"], packed["rejects"])} if rows else {}
+            return command(
+                file,
+                inputs=input_spec(file, packed["persons"], packed["mapping"], packed["sheet"], packed["person_sheet"],
+                                  packed["sep"], packed["encoding"], packed["decimal"]),
+                config=config_spec(packed["config"], packed["set_"]), lang=packed["lang"], **extra, **given,
+            )  # fmt: skip
+
+        run.__signature__ = inspect.Signature([first, *options, *rest])  # type: ignore[attr-defined]
+        return run  # type: ignore[return-value]
+
+    return decorate

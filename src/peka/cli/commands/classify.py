@@ -12,20 +12,13 @@ from peka.cli import options as o
 from peka.cli.console import err, is_quiet, notice, out, print_display
 
 
+@o.data_command(rows=True)
 def classify_command(
     file: o.FileArg,
-    persons: o.PersonsOpt = None,
-    mapping: o.MappingOpt = None,
-    sheet: o.SheetOpt = None,
-    person_sheet: o.PersonSheetOpt = None,
-    sep: o.SepOpt = None,
-    encoding: o.EncodingOpt = None,
-    decimal: o.DecimalOpt = None,
-    config: o.ConfigOpt = None,
-    set_: o.SetOpt = None,
-    lang: o.LangOpt = o.Lang.id,
-    on_invalid: o.OnInvalidOpt = o.OnInvalid.fail,
-    rejects: o.RejectsOpt = None,
+    inputs: o.InputSpec,
+    config: o.ConfigSpec,
+    lang: o.Lang,
+    rows: o.RowPolicy,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the table here (.csv, .parquet or .xlsx; - = CSV on "
                                   "stdout, summary on stderr).")
@@ -68,8 +61,8 @@ def classify_command(
 
     to_stdout = output is not None and str(output) == "-"  # `-o -`: the table as CSV on stdout, for pipes
     result = run_classify(
-        o.input_spec(file, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
-        config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects),
+        inputs,
+        config=config, rows=rows,
         output=None if to_stdout else output, include_personal=include_personal,
         skip=[m.value for m in skip or ()], keep=[] if keep_none else None, keep_more=keep or (),
         engine="memory" if to_stdout else engine.value,  # `-o -` prints the whole table

@@ -52,21 +52,14 @@ class LonelyPsu(str, Enum):
     certainty = "certainty"
 
 
+@o.data_command(rows=True)
 def profile_command(
     input: Annotated[Path, typer.Argument(help="Survey file, a file written by `peka classify`, or any table "
                                           "with --welfare/--line.")],
-    persons: o.PersonsOpt = None,
-    mapping: o.MappingOpt = None,
-    sheet: o.SheetOpt = None,
-    person_sheet: o.PersonSheetOpt = None,
-    sep: o.SepOpt = None,
-    encoding: o.EncodingOpt = None,
-    decimal: o.DecimalOpt = None,
-    config: o.ConfigOpt = None,
-    set_: o.SetOpt = None,
-    lang: o.LangOpt = o.Lang.id,
-    on_invalid: o.OnInvalidOpt = o.OnInvalid.fail,
-    rejects: o.RejectsOpt = None,
+    inputs: o.InputSpec,
+    config: o.ConfigSpec,
+    lang: o.Lang,
+    rows: o.RowPolicy,
     by: Annotated[list[str] | None, typer.Option("--by", help="Domain columns; several joined by ',' (or '*') are "
                                                  "crossed, one domain per combination (as R svyby ~a+b, Stata "
                                                  "over(a b)); repeat --by for separate margins: --by kec_name "
@@ -125,8 +118,8 @@ def profile_command(
     if chosen == "xlsx" and output is None:
         raise UsageError("--format xlsx needs -o FILE.xlsx")
     request = ProfileRequest(
-        inputs=o.input_spec(input, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
-        config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects), by=parse_by(by),
+        inputs=inputs,
+        config=config, rows=rows, by=parse_by(by),
         welfare=welfare, line=line, weight=weight, strata=strata, psu=psu, hh_size=hh_size, unit=unit.value, mpi=mpi,
         population=population.value if population is not None else None, skip=tuple(m.value for m in skip or ()),
         ci=ci.value, min_psu=min_psu, sort=sort,

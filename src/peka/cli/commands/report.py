@@ -12,20 +12,13 @@ from peka.cli import options as o
 from peka.cli.console import notice
 
 
+@o.data_command(rows=True)
 def report_command(
     input: Annotated[Path, typer.Argument(help="Survey file, or a file written by `peka classify`.")],
-    persons: o.PersonsOpt = None,
-    mapping: o.MappingOpt = None,
-    sheet: o.SheetOpt = None,
-    person_sheet: o.PersonSheetOpt = None,
-    sep: o.SepOpt = None,
-    encoding: o.EncodingOpt = None,
-    decimal: o.DecimalOpt = None,
-    config: o.ConfigOpt = None,
-    set_: o.SetOpt = None,
-    lang: o.LangOpt = o.Lang.id,
-    on_invalid: o.OnInvalidOpt = o.OnInvalid.fail,
-    rejects: o.RejectsOpt = None,
+    inputs: o.InputSpec,
+    config: o.ConfigSpec,
+    lang: o.Lang,
+    rows: o.RowPolicy,
     by: Annotated[list[str] | None, typer.Option("--by", help="Region columns, coarse to fine, one per --by "
                                                  "(default: kec_name and desa_name when present).")] = None,
     output: Annotated[list[Path] | None, typer.Option("--output", "-o", help="FILE.xlsx (workbook) and/or "
@@ -49,8 +42,8 @@ def report_command(
             raise UsageError(f"--by {entry!r}: a report takes one region column per --by (coarse to fine)")
         regions.append(entry.strip())
     request = ReportRequest(
-        inputs=o.input_spec(input, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
-        config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects), by=tuple(regions),
+        inputs=inputs,
+        config=config, rows=rows, by=tuple(regions),
         lang=lang.value, outputs=tuple(output or ()), min_n=min_n,
     )  # fmt: skip
     run = run_report(request)

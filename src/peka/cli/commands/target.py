@@ -13,22 +13,15 @@ from peka.cli.console import notice, out
 from peka.errors import UsageError
 
 
+@o.data_command(rows=True)
 def target_command(
     file: o.FileArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the lists (new, empty, or a previous "
                                          "peka target output; written as a whole set).")],
-    persons: o.PersonsOpt = None,
-    mapping: o.MappingOpt = None,
-    sheet: o.SheetOpt = None,
-    person_sheet: o.PersonSheetOpt = None,
-    sep: o.SepOpt = None,
-    encoding: o.EncodingOpt = None,
-    decimal: o.DecimalOpt = None,
-    config: o.ConfigOpt = None,
-    set_: o.SetOpt = None,
-    lang: o.LangOpt = o.Lang.id,
-    on_invalid: o.OnInvalidOpt = o.OnInvalid.fail,
-    rejects: o.RejectsOpt = None,
+    inputs: o.InputSpec,
+    config: o.ConfigSpec,
+    lang: o.Lang,
+    rows: o.RowPolicy,
     program: Annotated[list[str] | None, typer.Option("--program", "-p", help="Programme code of the catalogue "
                        "(repeatable; default: every programme).")] = None,
     programs_file: Annotated[Path | None, typer.Option("--programs", help="Programme catalogue TOML (default: the "
@@ -77,8 +70,8 @@ def target_command(
         pseudonym_key=pseudonym_key, names=not no_names, reveal_ids=reveal_ids, lonely_psu=lonely_psu,
     )  # fmt: skip
     run = run_target(
-        o.input_spec(file, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
-        spec=spec, output=output, config=o.config_spec(config, set_), rows=o.row_policy(on_invalid, rejects),
+        inputs,
+        spec=spec, output=output, config=config, rows=rows,
     )  # fmt: skip
     for line in run.warnings:
         notice(f"peka: warning: {line}")

@@ -15,18 +15,12 @@ from peka.cli.console import print_display
 TERMINAL_FINDINGS = 50
 
 
+@o.data_command(rows=False)
 def validate_command(
     file: o.FileArg,
-    persons: o.PersonsOpt = None,
-    mapping: o.MappingOpt = None,
-    sheet: o.SheetOpt = None,
-    person_sheet: o.PersonSheetOpt = None,
-    sep: o.SepOpt = None,
-    encoding: o.EncodingOpt = None,
-    decimal: o.DecimalOpt = None,
-    config: o.ConfigOpt = None,
-    set_: o.SetOpt = None,
-    lang: o.LangOpt = o.Lang.id,
+    inputs: o.InputSpec,
+    config: o.ConfigSpec,
+    lang: o.Lang,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document on stdout instead of tables.")] = False,
     max_findings: Annotated[
         int | None,
@@ -51,8 +45,8 @@ def validate_command(
     from peka.schema.report import validation_failed
 
     run = run_validate(
-        o.input_spec(file, persons, mapping, sheet, person_sheet, sep, encoding, decimal),
-        config=o.config_spec(config, set_),
+        inputs,
+        config=config,
     )
     report = run.report
     if as_json:
