@@ -166,6 +166,8 @@ def test_a_second_run_while_the_lock_is_held_exits_75_and_writes_nothing(tmp_pat
     ("outptu = 'x'", "", "outptu"),
     ("", "[[steps]]\nstep = 'profile'\nbi = ['kec_name']\n", "steps[2].bi"),
     ("", "[[steps]]\nstep = 'publish'\n", "steps[2].step"),
+    ("", "[[steps]]\nstep = ['validate']\n", "steps[2].step"),  # a list is not a name (was a TypeError)
+    ("", "[[steps]]\nstep = {name = 'validate'}\n", "steps[2].step"),
     ("", "[[steps]]\nstep = 'profile'\nci = 'wald'\n", "steps[2].ci"),
     ("", "[[steps]]\nstep = 'classify'\n", "steps[2].output"),  # klasifikasi.csv twice
     ("", "[[steps]]\nstep = 'target'\noutput = '../elsewhere'\n", "steps[2].output"),

@@ -196,7 +196,7 @@ def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mappin
     steps: list[StepOptions] = []
     for i, raw in enumerate(parsed.steps):
         name = raw.get("step")
-        if name not in step_models:
+        if not isinstance(name, str) or name not in step_models:  # a list or table here is a mistake, not a crash
             known = ", ".join(step_models)
             what = "missing" if name is None else f"{name!r} is not a step"
             raise ConfigError(f"{what}: use one of {known}", file=file, key=f"steps[{i}].step")

@@ -13,11 +13,16 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from peka.errors import UsageError
+
+if TYPE_CHECKING:  # pyarrow is imported when a Parquet table is written
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 XLSX_MAX_ROWS = 1_048_576  # a sheet's hard limit, header included
 # xlsxwriter turns strings starting with "=" into formulas and URL-like strings into links unless told not to:
@@ -352,8 +357,8 @@ class TableWriter:
     def __init__(self, path: Path, suffix: str, metadata: dict[bytes, bytes], formula_safe: bool):
         self.path, self.suffix, self.metadata, self.formula_safe = path, suffix, metadata, formula_safe
         self.rows = 0
-        self._parquet = None
-        self._schema = None
+        self._parquet: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
         self._columns: list[str] | None = None
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -375,6 +380,7 @@ class TableWriter:
                     schema = schema.with_metadata({**(schema.metadata or {}), **self.metadata})
                 self._schema = schema
                 self._parquet = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+            assert self._schema is not None  # set with the writer, on the first chunk
             table = table.replace_schema_metadata(self._schema.metadata).cast(self._schema)
             self._parquet.write_table(table)
         self.rows += len(frame)

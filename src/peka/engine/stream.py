@@ -119,7 +119,7 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
     """``source`` read in chunks and mapped to canonical ``level`` columns (as ``peka.io.load``'s ``_load_table``)."""
     resolved = resolve_sources(mapping, level, source.header, file=source.label)
     columns = columns_for(level)
-    kinds = {src: columns[canonical].kind for canonical, src in resolved.items()}
+    kinds: dict[str, str] = {src: columns[canonical].kind for canonical, src in resolved.items()}
     usecols = list(dict.fromkeys(resolved.values()))
     if ROW in source.header:
         usecols.append(ROW)
@@ -145,10 +145,9 @@ class StreamSurvey:
     person_source: Source | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        options = {"sep": self.sep, "encoding": self.encoding, "decimal": self.decimal}
-        self.hh_source = open_source(self.path, **options)
+        self.hh_source = open_source(self.path, sep=self.sep, encoding=self.encoding, decimal=self.decimal)
         if self.persons is not None:
-            self.person_source = open_source(self.persons, **options)
+            self.person_source = open_source(self.persons, sep=self.sep, encoding=self.encoding, decimal=self.decimal)
         if self.mapping is not None:
             self.chosen = load_mapping(self.mapping)
         else:

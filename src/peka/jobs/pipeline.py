@@ -203,7 +203,8 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     _check_order(pipeline, table)
     inputs = resolve_inputs(pipeline)
     doc = pipeline.document
-    config = ConfigSpec(pipeline.path(doc.config.file) if doc.config.file else None, tuple(doc.config.set))
+    config_file = pipeline.path(doc.config.file) if doc.config.file else None
+    config = ConfigSpec(config_file, tuple(doc.config.set))
     rows = RowPolicy(OnInvalid(doc.on_invalid))
     output = pipeline.output_folder
     _check_output_folder(output, _input_files(pipeline, inputs))
@@ -236,7 +237,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
                 "peka_version": __version__,
                 "pipeline": {"file": pipeline.file.name, "sha256": sha256_of(pipeline.file)},
                 "inputs": input_hashes,
-                "config": {"file": _shown(pipeline, config.path) if config.path is not None else None,
+                "config": {"file": _shown(pipeline, config_file) if config_file is not None else None,
                            "set": list(doc.config.set), "record": RECORD_NAME, "record_sha256": _sha(record.encode())},
                 "on_invalid": doc.on_invalid,
                 "steps": step_records,
@@ -252,9 +253,9 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
                 "manifest_sha256": _sha(manifest_text.encode()),
             }  # fmt: skip
             files.write_text(json.dumps(run_info, indent=1) + "\n", staging / TIMINGS_NAME)
-    result = PipelineRun(output, manifest, run_info)
-    progress("done", output=str(output), files=result.files, seconds=run_info["seconds"])
-    return result
+    pipeline_run = PipelineRun(output, manifest, run_info)
+    progress("done", output=str(output), files=pipeline_run.files, seconds=run_info["seconds"])
+    return pipeline_run
 
 
 def _step_record(options: StepOptions, result: StepResult) -> dict[str, Any]:
@@ -339,7 +340,7 @@ def _check_output_folder(folder: Path, inputs: list[Path]) -> None:
                              "new or empty folder")
 
 
-def _shown(pipeline: Pipeline, path: Path) -> str:
+def _shown(pipeline: Pipeline, path: str | Path) -> str:
     """A path as the manifest shows it: relative to the pipeline file's folder (as the pipeline file names it), so
     that the manifest does not change when the whole tree is moved."""
     return Path(os.path.relpath(Path(path).absolute(), pipeline.folder)).as_posix()

@@ -132,7 +132,8 @@ def _read_classified(request: ReportRequest, regions: tuple[str, ...]) -> tuple[
     from peka.jobs.profile import ProfileRequest, load_profile_config, read_record, read_table, restore_classified_types
 
     profile_request = ProfileRequest(inputs=request.inputs, config=request.config, rows=request.rows, by=regions)
-    source = open_source(request.inputs.path, sheet=request.inputs.sheet, **request.inputs.text_options)
+    source = open_source(request.inputs.path, sheet=request.inputs.sheet, sep=request.inputs.sep,
+                         encoding=request.inputs.encoding, decimal=request.inputs.decimal)
     frame = restore_classified_types(read_table(profile_request, source))
     chosen = load_profile_config(profile_request, check_rules=False, record=read_record(Path(request.inputs.path)))
     return frame, chosen.config
@@ -141,7 +142,8 @@ def _read_classified(request: ReportRequest, regions: tuple[str, ...]) -> tuple[
 def _is_classified(request: ReportRequest) -> bool:
     from peka.io import open_source
 
-    source = open_source(request.inputs.path, sheet=request.inputs.sheet, **request.inputs.text_options)
+    source = open_source(request.inputs.path, sheet=request.inputs.sheet, sep=request.inputs.sep,
+                         encoding=request.inputs.encoding, decimal=request.inputs.decimal)
     return MARKER in source.header
 
 
@@ -230,16 +232,16 @@ def run_report(request: ReportRequest) -> ReportRun:
     hh_size = "hh_size" if "hh_size" in frame.columns else None
     options = ProfileOptions(segments=False) if request.min_n is None else ProfileOptions(segments=False,
                                                                                          min_n=request.min_n)
-    common = {"design": design, "hh_size": hh_size, "options": options}
-    result = profile(frame, by=[*regions, *characteristics], mpi_spec=mpi_spec, **common)
+    result = profile(frame, by=[*regions, *characteristics], mpi_spec=mpi_spec, design=design, hh_size=hh_size,
+                     options=options)
     result.design["line_values"] = line_values(frame, result.design)
     line_rows = []
     if "poverty_line" in frame.columns and "exp_pc" in frame.columns:
         base_line = pd.to_numeric(frame["poverty_line"], errors="coerce")
         for scale in LINE_SCALES:
             scaled = frame.assign(**{SCALED_LINE: base_line * scale})
-            est = profile(scaled, line=SCALED_LINE, extreme=None, mpi_spec=None, causes=(),
-                          **{**common, "options": ProfileOptions(segments=False, min_n=options.min_n)})
+            est = profile(scaled, line=SCALED_LINE, extreme=None, mpi_spec=None, causes=(), design=design,
+                          hh_size=hh_size, options=ProfileOptions(segments=False, min_n=options.min_n))
             row = _whole(est.estimates, "P0").iloc[0]
             line_rows.append({"scale": scale, **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "flag")},
                               "line_min": float(base_line.min() * scale), "line_max": float(base_line.max() * scale)})
@@ -248,7 +250,8 @@ def run_report(request: ReportRequest) -> ReportRun:
         ks = sorted({*K_VALUES, round(float(mpi_spec.k), 6)})
         for k in ks:
             est = profile(frame, welfare=None, line=None, extreme=None, causes=(),
-                          mpi_spec=mpi_spec.model_copy(update={"k": k}), **common)
+                          mpi_spec=mpi_spec.model_copy(update={"k": k}), design=design, hh_size=hh_size,
+                          options=options)
             row = _whole(est.estimates, "H").iloc[0]
             k_rows.append({"k": k, **{c: row[c] for c in ("estimate", "se", "ci_low", "ci_high", "flag")},
                            "configured": abs(k - float(mpi_spec.k)) < 1e-6})

@@ -370,7 +370,7 @@ def regions_section(data: ReportData, est: Estimates, lang: str) -> Section:
         return section
     section.paragraphs.append(text("text", "regions_intro", lang, place=place))
     section.paragraphs.extend(region_paragraphs(data, est, lang))
-    whole = {}
+    whole: dict[str, Any] = {}
     p0, p1 = est.get(whole, "P0"), est.get(whole, "P1")
     for column in data.regions:
         tables = region_tables(est, column, lang)
@@ -401,7 +401,7 @@ def region_paragraphs(data: ReportData, est: Estimates, lang: str) -> list[str]:
     one level): its rate, the sub-region with the highest rate and whether its CI lies above the overall rate, the
     dimension contributing most, the most common cause — with the reliability said out loud."""
     place = place_name(data, lang)
-    whole = {}
+    whole: dict[str, Any] = {}
     city = est.get(whole, "P0")
     if city is None:
         return []
@@ -427,6 +427,7 @@ def region_paragraphs(data: ReportData, est: Estimates, lang: str) -> list[str]:
         top = next((c for c in children if est.get(c, "P0") is not None), None)
         if top is not None:
             r = est.get(top, "P0")
+            assert r is not None  # top was chosen as the first child with a P0
             parts.append(text("text", "highest", lang, child=column_label(fine, lang),
                               name=_domain_label(top[fine], fine, lang), p0=format_percent(r["estimate"], lang),
                               low=format_percent(r["ci_low"], lang), high=format_percent(r["ci_high"], lang)))
@@ -494,7 +495,7 @@ def dimensions_section(data: ReportData, est: Estimates, lang: str) -> Section:
     mpi = (data.design.get("mpi") or {}).get("indicators") or []
     whole: dict[str, Any] = {}
     h, a, m0 = est.get(whole, "H"), est.get(whole, "A"), est.get(whole, "M0")
-    if not mpi or m0 is None:
+    if not mpi or m0 is None or h is None:  # H and M0 come from one measure plan: both or neither
         section.paragraphs.append(text("text", "no_mpi", lang))
         return section
     section.paragraphs.append(text("text", "dimensions_intro", lang, h=format_percent(h["estimate"], lang),
@@ -529,8 +530,8 @@ def causes_section(data: ReportData, est: Estimates, lang: str) -> Section:
     section = Section("causes", text("section", "causes", lang), [text("text", "causes_intro", lang)])
     whole: dict[str, Any] = {}
     catalogue_ = [c for c in data.config.causes.active]
-    rows = [(c, est.get(whole, "cause_share", c.code)) for c in catalogue_]
-    rows = sorted([(c, r) for c, r in rows if r is not None], key=lambda cr: -(_num(cr[1]["estimate"]) or 0))
+    shares = [(c, est.get(whole, "cause_share", c.code)) for c in catalogue_]
+    rows = sorted([(c, r) for c, r in shares if r is not None], key=lambda cr: -(_num(cr[1]["estimate"]) or 0))
     if rows:
         b = TableBuilder("causes", text("table", "causes", lang))
         b.add("cause", text("column", "cause", lang), "text",

@@ -279,9 +279,9 @@ def write_section(workbook: Any, formats: Formats, section: Section, document: R
     if breaks:
         ws.set_h_pagebreaks(breaks)
     ws.set_paper(9)  # A4
-    if tables and tables[-1].print_columns and len(tables) == 1:  # the household table: its printed columns only
+    if len(tables) == 1 and (print_columns := tables[0].print_columns):  # the household table: its printed columns
         where = places[tables[0].key]
-        ws.print_area(0, 0, max(where["last"], where["header_row"]), tables[0].print_columns - 1)
+        ws.print_area(0, 0, max(where["last"], where["header_row"]), print_columns - 1)
     ws.fit_to_pages(1, 0)
     printed_width = sum(7 * widths.get(c, 8.43) + 5 for c in range(n_columns))  # pixels, as Excel sizes columns
     if printed_width > PORTRAIT_PX or section.charts:
