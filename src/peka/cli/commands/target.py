@@ -75,9 +75,13 @@ def target_command(
     )  # fmt: skip
     for line in run.warnings:
         notice(f"peka: warning: {line}")
+    from peka.present.labels import summary_text
+    from peka.present.numbers import format_count
+
     per_program = run.lists.groupby("program", sort=False).size()
     for p in run.programs:
-        out.print(f"{p.code}: {int(per_program.get(p.code, 0)):,} households listed", markup=False, highlight=False)
+        listed = format_count(int(per_program.get(p.code, 0)), lang.value)
+        out.print(summary_text("target_listed", lang.value, program=p.code, n=listed), markup=False, highlight=False)
     if run.audit is not None:
         removed = int((run.audit["after"] == "dikeluarkan").sum())
         promoted = int(run.audit["before"].eq("tidak terdaftar").sum())
