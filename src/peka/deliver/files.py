@@ -183,7 +183,9 @@ def write_table(
     with atomic_path(target) as tmp:
         if suffix == ".csv":
             safe = formula_safe_text(frame) if formula_safe else frame
-            safe.to_csv(tmp, index=False, sep=csv_dialect.sep, decimal=csv_dialect.decimal, encoding=csv_dialect.encoding)
+            safe.to_csv(
+                tmp, index=False, sep=csv_dialect.sep, decimal=csv_dialect.decimal, encoding=csv_dialect.encoding
+            )
         elif suffix == ".parquet":
             _write_parquet(frame, tmp, metadata or {})
         elif suffix == ".json":

@@ -163,7 +163,8 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
         out_path = record = None
     for warning in warnings:
         log.warning(warning)
-    rejects_path = write_rejects(done.rejects, rejects_target, csv_dialect or files.CSV_STANDARD) if rejects_target is not None else None
+    rejects_path = (write_rejects(done.rejects, rejects_target, csv_dialect or files.CSV_STANDARD)
+                    if rejects_target is not None else None)
     log.info(done.counts.line(rejects_path))
     return ClassifyRun(done.summary, cfg, done.rejects, done.counts, out_path, rejects_path, record,
                        tuple(cfg.classify.skip), tuple(warnings))
