@@ -3,7 +3,8 @@
 A data command is decorated with ``@data_command()`` (or ``@data_command(rows=True)`` when it processes rows and
 may skip some): the decorator gives it the shared options — the reading options of ``InputSpec``, ``--config`` and
 ``--set``, ``--lang``, and ``--on-invalid``/``--rejects`` — and hands them over already packed as
-``inputs: InputSpec``, ``config: ConfigSpec``, ``lang: Lang`` (and ``rows: RowPolicy``). The command's first
+``inputs: InputSpec``, ``config: ConfigSpec``, ``lang: Lang`` (and ``rows: RowPolicy``; with ``csv=True`` also
+``--csv-dialect``, handed over as ``csv_dialect: CsvDialect``, for commands that write CSV). The command's first
 parameter is the input file. Choices are enums, so that a bad value is a usage error from the parser (exit 2) that
 lists the valid ones.
 
@@ -22,12 +23,18 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from peka.deliver.files import CsvDialect, csv_dialect
 from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
 
 
 class Lang(str, Enum):
     id = "id"
     en = "en"
+
+
+class CsvDialectName(str, Enum):
+    standard = "standard"
+    id = "id"
 
 
 class DecimalMark(str, Enum):
@@ -73,6 +80,12 @@ RejectsOpt = Annotated[
     typer.Option("--rejects", help="With --on-invalid skip: write skipped rows and reasons here (default: "
                  "OUT.rejects.csv beside -o, else INPUT.rejects.csv in the working folder)."),
 ]
+CsvDialectOpt = Annotated[
+    CsvDialectName,
+    typer.Option("--csv-dialect", help="CSV files written: standard (',' separator, decimal point, UTF-8) or id "
+                 "(Excel set to Indonesian: ';' separator, decimal comma, UTF-8 with BOM). Numbers keep full "
+                 "precision, never grouped by thousands; peka reads both back."),
+]
 
 class Measure(str, Enum):
     money = "money"
@@ -93,6 +106,7 @@ INPUT_OPTIONS: tuple[str, ...] = (
     "--lang",
 )
 ROW_OPTIONS: tuple[str, ...] = ("--on-invalid", "--rejects")
+CSV_OPTIONS: tuple[str, ...] = ("--csv-dialect",)
 
 
 def input_spec(
@@ -128,13 +142,19 @@ _INPUT_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
 _ROW_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
     ("on_invalid", OnInvalidOpt, OnInvalid.fail), ("rejects", RejectsOpt, None),
 )
-PACKED = ("inputs", "config", "lang", "rows")  # the parameters a decorated command receives instead
+_CSV_PARAMETERS: tuple[tuple[str, Any, Any], ...] = (("csv_dialect", CsvDialectOpt, CsvDialectName.standard),)
+PACKED = ("inputs", "config", "lang", "rows", "csv_dialect")  # the parameters a decorated command receives instead
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def data_command(*, rows: bool = False) -> Callable[[Command], Command]:
-    """Give a command the shared input options (module docstring); ``rows`` adds ``--on-invalid``/``--rejects``."""
-    shared = _INPUT_PARAMETERS + (_ROW_PARAMETERS if rows else ())
+def csv_dialect_of(name: CsvDialectName) -> CsvDialect:
+    return csv_dialect(name.value)
+
+
+def data_command(*, rows: bool = False, csv: bool = False) -> Callable[[Command], Command]:
+    """Give a command the shared input options (module docstring); ``rows`` adds ``--on-invalid``/``--rejects``,
+    ``csv`` adds ``--csv-dialect``."""
+    shared = _INPUT_PARAMETERS + (_ROW_PARAMETERS if rows else ()) + (_CSV_PARAMETERS if csv else ())
 
     def decorate(command: Command) -> Command:
         own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name not in PACKED]
@@ -146,7 +166,9 @@ def data_command(*, rows: bool = False) -> Callable[[Command], Command]:
         def run(**given: Any) -> Any:
             file = given.pop(first.name)
             packed = {name: given.pop(name) for name, _, _ in shared}
-            extra = {"rows": row_policy(packed["on_invalid"], packed["rejects"])} if rows else {}
+            extra: dict[str, Any] = {"rows": row_policy(packed["on_invalid"], packed["rejects"])} if rows else {}
+            if csv:
+                extra["csv_dialect"] = csv_dialect_of(packed["csv_dialect"])
             return command(
                 file,
                 inputs=input_spec(file, packed["persons"], packed["mapping"], packed["sheet"], packed["person_sheet"],

@@ -12,6 +12,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,48 @@ XLSX_MAX_ROWS = 1_048_576  # a sheet's hard limit, header included
 # survey text typed by enumerators must stay inert text in a workbook (formula injection).
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV peka writes is spelled: field separator, decimal mark, and whether the UTF-8 text starts with a BOM.
+
+    ``standard`` (``,``, decimal point, no BOM) is what other software expects; ``id`` (``;``, decimal comma, BOM)
+    is what Excel set to Indonesian opens into columns by a double click. Numbers keep full precision and are never
+    grouped by thousands in either, so a file reads back to the same values (peka's reader detects both).
+    """
+
+    name: str
+    sep: str
+    decimal: str
+    bom: bool
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8-sig" if self.bom else "utf-8"
+
+
+CSV_STANDARD = CsvDialect("standard", sep=",", decimal=".", bom=False)
+CSV_INDONESIAN = CsvDialect("id", sep=";", decimal=",", bom=True)
+CSV_DIALECTS = {dialect.name: dialect for dialect in (CSV_STANDARD, CSV_INDONESIAN)}
+
+
+def csv_dialect(name: str | CsvDialect) -> CsvDialect:
+    """The dialect called ``name`` (``standard`` or ``id``); a ``CsvDialect`` is returned as it is."""
+    if isinstance(name, CsvDialect):
+        return name
+    try:
+        return CSV_DIALECTS[name]
+    except KeyError:
+        raise UsageError(f"unknown CSV dialect {name!r}: use one of {', '.join(CSV_DIALECTS)}") from None
+
+
+def csv_bytes(frame: pd.DataFrame, dialect: CsvDialect = CSV_STANDARD, *, formula_safe: bool = True) -> bytes:
+    """``frame`` as CSV bytes in ``dialect`` ("\\n" line ends, missing as empty); text a spreadsheet would run as a
+    formula prefixed with ``'`` (``formula_safe_text``)."""
+    safe = formula_safe_text(frame) if formula_safe else frame
+    text = safe.to_csv(index=False, lineterminator="\n", sep=dialect.sep, decimal=dialect.decimal)
+    return text.encode(dialect.encoding)
 
 
 TEMP_PREFIX = ".peka-tmp."  # every temporary file peka writes: ".peka-tmp.<pid>.<target name>.<random>.tmp"
@@ -120,14 +163,13 @@ def write_table(
     target: str | os.PathLike[str],
     *,
     sheet_name: str = "data",
-    csv_sep: str = ",",
-    csv_bom: bool = False,
+    csv_dialect: CsvDialect = CSV_STANDARD,
     metadata: dict[bytes, bytes] | None = None,
     formula_safe: bool = True,
 ) -> Path:
     """Write a DataFrame by the target's suffix: .csv, .parquet, .xlsx or .json (records). Atomic.
 
-    CSV: UTF-8 (``csv_bom=True`` adds a BOM so Excel on Windows reads it right), missing as empty.
+    CSV: in ``csv_dialect`` (``CsvDialect``: separator, decimal mark, UTF-8 with or without BOM), missing as empty.
     XLSX: refuses frames over the sheet limit (use CSV/Parquet for microdata); text that Excel would run as a
     formula or open as a link is stored as plain text; header frozen and filtered. ``metadata``: key-value pairs
     stored in a Parquet file's schema (the classification record). ``formula_safe`` (CSV): a text cell beginning
@@ -141,7 +183,9 @@ def write_table(
     with atomic_path(target) as tmp:
         if suffix == ".csv":
             safe = formula_safe_text(frame) if formula_safe else frame
-            safe.to_csv(tmp, index=False, sep=csv_sep, encoding="utf-8-sig" if csv_bom else "utf-8")
+            safe.to_csv(
+                tmp, index=False, sep=csv_dialect.sep, decimal=csv_dialect.decimal, encoding=csv_dialect.encoding
+            )
         elif suffix == ".parquet":
             _write_parquet(frame, tmp, metadata or {})
         elif suffix == ".json":
@@ -354,8 +398,10 @@ class TableWriter:
     header, Parquet row groups under the schema of the first chunk (later chunks are cast to it, so a column
     missing in one chunk keeps its type), the record in the Parquet metadata as ``write_table`` puts it."""
 
-    def __init__(self, path: Path, suffix: str, metadata: dict[bytes, bytes], formula_safe: bool):
+    def __init__(self, path: Path, suffix: str, metadata: dict[bytes, bytes], formula_safe: bool,
+                 csv_dialect: CsvDialect = CSV_STANDARD):
         self.path, self.suffix, self.metadata, self.formula_safe = path, suffix, metadata, formula_safe
+        self.csv_dialect = csv_dialect
         self.rows = 0
         self._parquet: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
@@ -368,7 +414,11 @@ class TableWriter:
             raise ValueError("every chunk of a table must have the same columns")
         if self.suffix == ".csv":
             safe = formula_safe_text(frame) if self.formula_safe else frame
-            safe.to_csv(self.path, index=False, header=self.rows == 0, mode="w" if self.rows == 0 else "a")
+            dialect = self.csv_dialect
+            # the BOM goes at the start of the file only: appended chunks are written without one
+            encoding = dialect.encoding if self.rows == 0 else "utf-8"
+            safe.to_csv(self.path, index=False, header=self.rows == 0, mode="w" if self.rows == 0 else "a",
+                        sep=dialect.sep, decimal=dialect.decimal, encoding=encoding)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -392,7 +442,8 @@ class TableWriter:
 
 @contextlib.contextmanager
 def table_writer(
-    target: str | os.PathLike[str], *, metadata: dict[bytes, bytes] | None = None, formula_safe: bool = True
+    target: str | os.PathLike[str], *, metadata: dict[bytes, bytes] | None = None, formula_safe: bool = True,
+    csv_dialect: CsvDialect = CSV_STANDARD,
 ) -> Iterator[TableWriter]:
     """A CSV or Parquet table written in chunks (``writer.write(frame)`` per chunk), atomically: the target appears
     complete when the block ends, never when it raises. The same bytes as ``write_table`` for CSV; for Parquet the
@@ -402,7 +453,7 @@ def table_writer(
     if suffix not in (".csv", ".parquet"):
         raise UsageError(f"cannot write {target.name} in chunks: use .csv or .parquet")
     with atomic_path(target) as tmp:
-        writer = TableWriter(tmp, suffix, metadata or {}, formula_safe)
+        writer = TableWriter(tmp, suffix, metadata or {}, formula_safe, csv_dialect)
         try:
             yield writer
         finally:

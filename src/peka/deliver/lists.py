@@ -24,16 +24,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from peka.deliver.files import XLSX_OPTIONS, atomic_directory, formula_safe_text
+from peka.deliver.files import CSV_STANDARD, XLSX_OPTIONS, CsvDialect, atomic_directory
+from peka.deliver.files import csv_bytes as dialect_csv_bytes
 from peka.errors import UsageError
 
 MARKER = ".peka-target"
 FIXED_DATE = dt.datetime(2000, 1, 1)  # the workbook's document date: constant, so that reruns are byte-identical
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV, missing as empty, text that a spreadsheet would run as a formula prefixed with ``'``."""
-    return formula_safe_text(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+def csv_bytes(frame: pd.DataFrame, csv_dialect: CsvDialect = CSV_STANDARD) -> bytes:
+    """CSV in ``csv_dialect``, missing as empty, text that a spreadsheet would run as a formula prefixed with ``'``."""
+    return dialect_csv_bytes(frame, csv_dialect)
 
 
 def check_output_folder(folder: Path) -> None:

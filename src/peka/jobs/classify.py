@@ -79,6 +79,7 @@ def run_classify(
     keep_more: Sequence[str] = (),
     engine: str = "memory",
     chunk_rows: int | None = None,
+    csv_dialect: files.CsvDialect = files.CSV_STANDARD,
 ) -> ClassifyRun:
     """Classify a survey file. Output paths are checked first, then the configuration is loaded (a bad config fails
     fast with exit 4), then the data is read. ``output`` (.csv/.parquet/.xlsx) is written atomically with its
@@ -87,7 +88,8 @@ def run_classify(
     Without ``output`` nothing is written but the rejects (with ``--on-invalid skip``); ``rejects_beside`` names the
     output of a calling job (profile) beside which the default rejects file goes. ``engine``: ``memory``, ``stream``
     (CSV/Parquet in chunks of ``chunk_rows`` households, same results; ``table`` then holds only the columns of the
-    summary) or ``auto`` (docs/architecture.md, "Engines")."""
+    summary) or ``auto`` (docs/architecture.md, "Engines"). A CSV output and a CSV rejects file are written in
+    ``csv_dialect`` (``deliver.files.CsvDialect``)."""
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
     _, rejects_target = plan_outputs(inputs, output, rows, rejects_beside=rejects_beside)
@@ -98,7 +100,8 @@ def run_classify(
 
         if resolve_engine(engine, inputs) == "stream":
             streamed = run_classify_stream(inputs, cfg, rows, output=output, include_personal=include_personal,
-                                           keep_more=keep_more, rejects_target=rejects_target, chunk_rows=chunk_rows)
+                                           keep_more=keep_more, rejects_target=rejects_target, chunk_rows=chunk_rows,
+                                           csv_dialect=csv_dialect)
             if streamed is not None:
                 return streamed
     survey = load_input(inputs)
@@ -128,9 +131,11 @@ def run_classify(
     if output is not None:
         record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
         table.attrs[RECORD_ATTR] = record_toml
-        out_path = files.write_table(table, output, metadata={PARQUET_RECORD_KEY: record_toml.encode()})
+        out_path = files.write_table(
+            table, output, metadata={PARQUET_RECORD_KEY: record_toml.encode()}, csv_dialect=csv_dialect
+        )
         record = files.write_text(record_toml, record_path_for(out_path))
-    rejects_path = write_rejects(rejected, rejects_target) if rejects_target is not None else None
+    rejects_path = write_rejects(rejected, rejects_target, csv_dialect) if rejects_target is not None else None
     log.info(counts.line(rejects_path))
     return ClassifyRun(
         table, cfg, rejected, counts, out_path, rejects_path, record, tuple(cfg.classify.skip), tuple(warnings)

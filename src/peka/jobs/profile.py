@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from peka.config.models import Config
+from peka.deliver.files import CSV_STANDARD, CsvDialect
 from peka.errors import ConfigError, InputError, UsageError
 from peka.jobs.inputs import ConfigSpec, InputSpec, RowPolicy
 from peka.schema.classified import (
@@ -72,6 +73,7 @@ class ProfileRequest:
     suppress: bool = False
     output: Path | None = None
     engine: str = "memory"  # memory, stream or auto (jobs.streamed; docs/architecture.md, "Engines")
+    csv_dialect: CsvDialect = CSV_STANDARD  # of the CSV rejects file (the CLI writes --format csv in it too)
     chunk_rows: int | None = None  # households per chunk of the stream engine (default engine.stream.CHUNK_ROWS)
 
     @property
@@ -367,7 +369,7 @@ def _classify(request: ProfileRequest, config: Config) -> pd.DataFrame:
     from peka.jobs.classify import run_classify
 
     run = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows, rejects_beside=request.output,
-                       skip=request.skip)
+                       skip=request.skip, csv_dialect=request.csv_dialect)
     if len(run.rejects):
         log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
     return run.table

@@ -128,7 +128,8 @@ __all__ = ["Unsorted", "line_extremes", "open_stream", "resolve_engine", "stream
 
 
 def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, output: Any, include_personal: bool,
-                        keep_more: Any, rejects_target: Path | None, chunk_rows: int | None = None) -> Any:
+                        keep_more: Any, rejects_target: Path | None, chunk_rows: int | None = None,
+                        csv_dialect: Any = None) -> Any:
     """``jobs.classify.run_classify`` on the stream engine (its checks, record and rejects); ``None`` when a file is
     not sorted by ``hh_id`` (logged: the caller runs the memory engine)."""
     from peka.config.show import record_text
@@ -149,7 +150,8 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
     warnings = fallback_warnings(first.fallbacks)
     if output is not None:
         record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
-        with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()}) as writer:
+        with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
+                                csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
             done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
                                      stream=stream, first=first)
             _checked(done, cfg, inputs, keep_more, check_measures, InputError)
@@ -161,7 +163,8 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
         out_path = record = None
     for warning in warnings:
         log.warning(warning)
-    rejects_path = write_rejects(done.rejects, rejects_target) if rejects_target is not None else None
+    rejects_path = (write_rejects(done.rejects, rejects_target, csv_dialect or files.CSV_STANDARD)
+                    if rejects_target is not None else None)
     log.info(done.counts.line(rejects_path))
     return ClassifyRun(done.summary, cfg, done.rejects, done.counts, out_path, rejects_path, record,
                        tuple(cfg.classify.skip), tuple(warnings))
@@ -230,7 +233,7 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
     if rejects_target is not None:
         from peka.deliver.rejects import write_rejects
 
-        rejects_path = write_rejects(done.rejects, rejects_target)
+        rejects_path = write_rejects(done.rejects, rejects_target, request.csv_dialect)
         log.info(done.counts.line(rejects_path))
     else:
         log.info(done.counts.line())

@@ -123,7 +123,9 @@ def run_target(
     output: PathLike,
     config: ConfigSpec | None = None,
     rows: RowPolicy | None = None,
+    csv_dialect: files.CsvDialect = files.CSV_STANDARD,
 ) -> TargetRun:
+    """Select, list and write the set of ``peka target`` into ``output``; every CSV of it in ``csv_dialect``."""
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
     spec.check()
@@ -171,24 +173,25 @@ def run_target(
     lists_frame = _lists(table, selection, in_bundle, bundle_programs, programs, list_ids, run_id, cfg, spec, verdicts)
     summary = _summary(table, selection, eligible, programs)
     contents: dict[str, bytes] = {
-        "lists.csv": lists.csv_bytes(lists_frame.drop(columns=list(NAME_COLUMNS.values()), errors="ignore")),
+        "lists.csv": lists.csv_bytes(lists_frame.drop(columns=list(NAME_COLUMNS.values()), errors="ignore"),
+                                     csv_dialect),
         "musyawarah.xlsx": lists.meeting_workbook(_meeting_sheets(lists_frame, programs, run_id)),
-        "summary.csv": lists.csv_bytes(summary),
-        "programs.csv": lists.csv_bytes(_catalogue_table(programs)),
+        "summary.csv": lists.csv_bytes(summary, csv_dialect),
+        "programs.csv": lists.csv_bytes(_catalogue_table(programs), csv_dialect),
     }
     evaluation = None
     if spec.evaluate:
         evaluation = _evaluate(table, selection, programs, spec)
-        contents["evaluation.csv"] = lists.csv_bytes(evaluation)
-        contents["concordance.csv"] = lists.csv_bytes(accuracy.concordance(table))
+        contents["evaluation.csv"] = lists.csv_bytes(evaluation, csv_dialect)
+        contents["concordance.csv"] = lists.csv_bytes(accuracy.concordance(table), csv_dialect)
     if audit is not None:
-        contents["audit.csv"] = lists.csv_bytes(audit)
+        contents["audit.csv"] = lists.csv_bytes(audit, csv_dialect)
     if rows.skip and len(rejected):
-        contents["rejects.csv"] = lists.csv_bytes(rejected)
+        contents["rejects.csv"] = lists.csv_bytes(rejected, csv_dialect)
     warnings = _warnings(programs, spec, undecided)
     folder = lists.write_set(output, contents)
     if rows.rejects is not None:
-        files.write_table(rejected, rows.rejects)
+        files.write_table(rejected, rows.rejects, csv_dialect=csv_dialect)
     log.info(counts.line())
     return TargetRun(folder, run_id, lists_frame, summary, counts, programs, undecided, evaluation, audit, warnings)
 

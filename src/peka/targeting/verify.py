@@ -28,9 +28,13 @@ MAX_LISTED_PROBLEMS = 50
 
 def read_returned(path: Path) -> pd.DataFrame:
     """A returned list as text (every cell a string, empty for blank), with ``_file`` and ``_row`` (line of the
-    file, header = 1)."""
+    file, header = 1). Comma- or semicolon-separated (``--csv-dialect id``, or Excel set to Indonesian saving it
+    back): the header line tells which."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline()
+        sep = ";" if header.count(";") > header.count(",") else ","
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"cannot read the returned list ({type(exc).__name__})", file=str(path)) from None
     frame.columns = [str(c).strip() for c in frame.columns]

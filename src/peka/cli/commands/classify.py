@@ -12,13 +12,14 @@ from peka.cli import options as o
 from peka.cli.console import err, is_quiet, notice, out, print_display
 
 
-@o.data_command(rows=True)
+@o.data_command(rows=True, csv=True)
 def classify_command(
     file: o.FileArg,
     inputs: o.InputSpec,
     config: o.ConfigSpec,
     lang: o.Lang,
     rows: o.RowPolicy,
+    csv_dialect: o.CsvDialect,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the table here (.csv, .parquet or .xlsx; - = CSV on "
                                   "stdout, summary on stderr).")
@@ -66,13 +67,15 @@ def classify_command(
         output=None if to_stdout else output, include_personal=include_personal,
         skip=[m.value for m in skip or ()], keep=[] if keep_none else None, keep_more=keep or (),
         engine="memory" if to_stdout else engine.value,  # `-o -` prints the whole table
+        csv_dialect=csv_dialect,
     )  # fmt: skip
     # with `-o -` the data owns stdout and the summary moves to stderr
     screen = err if to_stdout else out
     if to_stdout:
-        from peka.deliver.files import formula_safe_text
+        from peka.deliver.files import csv_bytes
 
-        formula_safe_text(result.table).to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(csv_bytes(result.table, csv_dialect))
         sys.stdout.flush()
         if is_quiet():  # --quiet: only errors on stderr, so no summary there
             return

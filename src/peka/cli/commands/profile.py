@@ -52,7 +52,7 @@ class LonelyPsu(str, Enum):
     certainty = "certainty"
 
 
-@o.data_command(rows=True)
+@o.data_command(rows=True, csv=True)
 def profile_command(
     input: Annotated[Path, typer.Argument(help="Survey file, a file written by `peka classify`, or any table "
                                           "with --welfare/--line.")],
@@ -60,6 +60,7 @@ def profile_command(
     config: o.ConfigSpec,
     lang: o.Lang,
     rows: o.RowPolicy,
+    csv_dialect: o.CsvDialect,
     by: Annotated[list[str] | None, typer.Option("--by", help="Domain columns; several joined by ',' (or '*') are "
                                                  "crossed, one domain per combination (as R svyby ~a+b, Stata "
                                                  "over(a b)); repeat --by for separate margins: --by kec_name "
@@ -124,18 +125,21 @@ def profile_command(
         population=population.value if population is not None else None, skip=tuple(m.value for m in skip or ()),
         ci=ci.value, min_psu=min_psu, sort=sort,
         lonely_psu=lonely_psu.value, min_n=min_n, suppress=suppress, output=output, engine=engine.value,
+        csv_dialect=csv_dialect,
     )  # fmt: skip
     run = run_profile(request)
     language: Literal["id", "en"] = lang.value  # type: ignore[assignment]
     if output is not None:
-        write_profile(run.estimates, run.design, __version__, output, chosen, lang=language)
+        write_profile(run.estimates, run.design, __version__, output, chosen, lang=language, csv_dialect=csv_dialect)
         return
     if chosen == "table":
         for item in profile_tables(run.estimates, run.design, lang=language, width=out.width, config=run.config,
                                    sort=sort):
             out.print(item)
         return
-    sys.stdout.write(render_profile(run.estimates, run.design, __version__, chosen, lang=language).decode())
+    rendered = render_profile(run.estimates, run.design, __version__, chosen, lang=language, csv_dialect=csv_dialect)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(rendered)
     sys.stdout.flush()
 
 

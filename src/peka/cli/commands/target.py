@@ -13,7 +13,7 @@ from peka.cli.console import notice, out
 from peka.errors import UsageError
 
 
-@o.data_command(rows=True)
+@o.data_command(rows=True, csv=True)
 def target_command(
     file: o.FileArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the lists (new, empty, or a previous "
@@ -22,6 +22,7 @@ def target_command(
     config: o.ConfigSpec,
     lang: o.Lang,
     rows: o.RowPolicy,
+    csv_dialect: o.CsvDialect,
     program: Annotated[list[str] | None, typer.Option("--program", "-p", help="Programme code of the catalogue "
                        "(repeatable; default: every programme).")] = None,
     programs_file: Annotated[Path | None, typer.Option("--programs", help="Programme catalogue TOML (default: the "
@@ -71,7 +72,7 @@ def target_command(
     )  # fmt: skip
     run = run_target(
         inputs,
-        spec=spec, output=output, config=config, rows=rows,
+        spec=spec, output=output, config=config, rows=rows, csv_dialect=csv_dialect,
     )  # fmt: skip
     for line in run.warnings:
         notice(f"peka: warning: {line}")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS, write_bytes
+from peka.deliver.files import CSV_STANDARD, XLSX_MAX_ROWS, XLSX_OPTIONS, CsvDialect, write_bytes
 from peka.deliver.profile.records import (
     FORMATS,
     MEASURE_GROUPS,
@@ -140,13 +140,15 @@ def _flatten_design(design: Mapping[str, Any], prefix: str = "") -> list[tuple[s
 
 
 def render_profile(
-    estimates: pd.DataFrame, design: Mapping[str, Any], peka_version: str, fmt: str, *, lang: Lang = "id"
+    estimates: pd.DataFrame, design: Mapping[str, Any], peka_version: str, fmt: str, *, lang: Lang = "id",
+    csv_dialect: CsvDialect = CSV_STANDARD,
 ) -> bytes:
-    """The bytes of a ``csv``, ``json`` or ``xlsx`` rendering (the terminal table is :func:`profile_tables`)."""
+    """The bytes of a ``csv`` (in ``csv_dialect``), ``json`` or ``xlsx`` rendering (the terminal table is
+    :func:`profile_tables`)."""
     if fmt == "json":
         return profile_json(estimates, design, peka_version).encode("utf-8")
     if fmt == "csv":
-        return profile_csv(estimates).encode("utf-8")
+        return profile_csv(estimates, csv_dialect).encode(csv_dialect.encoding)
     if fmt == "xlsx":
         return profile_xlsx(estimates, design, peka_version, lang=lang)
     raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -154,10 +156,10 @@ def render_profile(
 
 def write_profile(
     estimates: pd.DataFrame, design: Mapping[str, Any], peka_version: str, target: str | os.PathLike[str],
-    fmt: str, *, lang: Lang = "id",
+    fmt: str, *, lang: Lang = "id", csv_dialect: CsvDialect = CSV_STANDARD,
 ) -> Path:
     """Write the rendering atomically to ``target`` (a reader never sees a half-written file)."""
-    return write_bytes(render_profile(estimates, design, peka_version, fmt, lang=lang), target)
+    return write_bytes(render_profile(estimates, design, peka_version, fmt, lang=lang, csv_dialect=csv_dialect), target)
 
 
 def format_from_suffix(path: str | os.PathLike[str] | None) -> str | None:

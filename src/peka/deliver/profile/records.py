@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from peka.deliver.files import formula_safe_text
+from peka.deliver.files import CSV_STANDARD, CsvDialect, formula_safe_text
 from peka.errors import UsageError
 from peka.present.labels import catalogue
 
@@ -171,10 +171,13 @@ def flat_table(estimates: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def profile_csv(estimates: pd.DataFrame) -> str:
-    """CSV text; numbers with full precision (repr), missing as empty."""
+def profile_csv(estimates: pd.DataFrame, csv_dialect: CsvDialect = CSV_STANDARD) -> str:
+    """CSV text in ``csv_dialect`` (the BOM, if any, is added when encoded: ``csv_dialect.encoding``); numbers with
+    full precision (repr), missing as empty."""
     buffer = io.StringIO()
-    formula_safe_text(flat_table(estimates)).to_csv(buffer, index=False, lineterminator="\n")
+    formula_safe_text(flat_table(estimates)).to_csv(
+        buffer, index=False, lineterminator="\n", sep=csv_dialect.sep, decimal=csv_dialect.decimal
+    )
     return buffer.getvalue()
 
 
