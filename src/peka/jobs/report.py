@@ -45,6 +45,7 @@ LINE_SCALES: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2)
 K_VALUES: tuple[float, ...] = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50)
 HOUSEHOLD_TABLE_MAX_ROWS = 50_000  # above this the report names the CSV/Parquet to use instead of a sheet
 SCALED_LINE = "_report_line_scaled"
+REGION_CODE = "desa_code"  # what --boundaries features are matched to
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class ReportRequest:
     lang: str = "id"
     outputs: tuple[Path, ...] = ()
     min_n: int | None = None
+    boundaries: Path | None = None  # GeoJSON of the gampong: the page gets a P0 map
+    boundary_key: str | None = None  # the feature property holding desa_code (default: desa_code)
 
 
 @dataclass
@@ -185,6 +188,50 @@ def cluster_needs(frame: pd.DataFrame, config: Config, region: str | None) -> pd
     return summed
 
 
+def region_p0_map(request: ReportRequest, frame: pd.DataFrame, estimate_p0, lang: str):
+    """The P0 map of ``--boundaries``: features matched to the table's ``desa_code`` (codes compared as text).
+    A file that cannot be read or matches no region is an InputError naming it; a partial match is a warning saying
+    how many matched (the others are drawn grey)."""
+    from peka.io.boundaries import read_boundaries
+    from peka.present.labels import column_label
+    from peka.present.region_map import build_region_map
+
+    assert request.boundaries is not None
+    file = str(request.boundaries)
+    if REGION_CODE not in frame.columns:
+        raise InputError(f"--boundaries needs the column {REGION_CODE!r} in the data", file=str(request.inputs.path),
+                         column=REGION_CODE)
+    boundaries = read_boundaries(request.boundaries, request.boundary_key)
+    codes = frame[REGION_CODE].astype("object")
+    unique = pd.Series(codes.dropna().unique())
+    as_text = dict(zip(unique, unique.map(_code_text)))
+    frame = frame.assign(**{REGION_CODE: codes.map(as_text)})
+    p0 = estimate_p0(frame)
+    names: dict[str, str] = {}
+    if "desa_name" in frame.columns:
+        names = frame.dropna(subset=[REGION_CODE, "desa_name"]).groupby(REGION_CODE)["desa_name"].first().astype(
+            str).to_dict()
+    matched = sum(b.code in p0 for b in boundaries)
+    key = request.boundary_key or "desa_code"
+    if matched == 0:
+        raise InputError(f"none of the {len(boundaries)} features' {key!r} values is a {REGION_CODE} of the data "
+                         f"(choose the property with --boundary-key)", file=file)
+    drawn = {b.code for b in boundaries}
+    without_shape = sum(c not in drawn for c in p0)
+    if matched < len(boundaries) or without_shape:
+        log.warning("%s: %d of %d features match a %s of the data (the others are grey); %d %s of the data have "
+                    "no feature", request.boundaries, matched, len(boundaries), REGION_CODE, without_shape,
+                    REGION_CODE)
+    return build_region_map(boundaries, p0, names, lang, column_label("desa_name", lang))
+
+
+def _code_text(value: object) -> str:
+    """A region code as text: ``1172020001``, ``1172020001.0`` and ``"1172020001"`` are one code."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _whole(estimates: pd.DataFrame, measure: str) -> pd.DataFrame:
     mask = (estimates["measure"] == measure) & (estimates["domain"].map(len) == 0)
     return estimates.loc[mask]
@@ -265,5 +312,15 @@ def run_report(request: ReportRequest) -> ReportRun:
         source_files=[str(p) for p in request.inputs.files],
     )  # fmt: skip
     document = build_report(data, lang=request.lang, max_rows=HOUSEHOLD_TABLE_MAX_ROWS)  # type: ignore[arg-type]
+    if request.boundaries is not None:
+
+        def estimate_p0(coded: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+            est = profile(coded, by=[REGION_CODE], extreme=None, mpi_spec=None, causes=(), design=design,
+                          hh_size=hh_size, options=options).estimates
+            rows = est.loc[(est["measure"] == "P0") & (est["domain"].map(len) == 1)]
+            return {str(dict(d)[REGION_CODE]): (e, lo, hi) for d, e, lo, hi in
+                    zip(rows["domain"], rows["estimate"], rows["ci_low"], rows["ci_high"])}
+
+        document.region_map = region_p0_map(request, frame, estimate_p0, request.lang)
     written = [write_report(document, output) for output in request.outputs]
     return ReportRun(data, document, written, rejects_path)

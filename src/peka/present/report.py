@@ -24,6 +24,7 @@ import pandas as pd
 from peka.config.provenance import not_confirmed
 from peka.present.labels import catalogue, category_label, column_label, label
 from peka.present.numbers import Lang, format_count, format_number, format_percent
+from peka.present.region_map import RegionMap
 from peka.schema.classified import BOOLEAN_COLUMNS, CAUSE_PREFIX
 from peka.schema.model import PERSONAL_COLUMNS
 
@@ -135,6 +136,7 @@ class ReportDocument:
     sections: list[Section]
     legend: list[tuple[str, str]]  # (flag, text)
     legend_intro: str
+    region_map: RegionMap | None = None  # peka report --boundaries: the P0 map (drawn in the page only)
 
     def section(self, key: str) -> Section:
         for section in self.sections:

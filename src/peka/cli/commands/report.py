@@ -25,6 +25,10 @@ def report_command(
                                                       "FILE.html (page); give -o twice for both.")] = None,
     min_n: Annotated[int | None, typer.Option("--min-n", min=0, help="Flag estimates from fewer households "
                                               "(default 30).")] = None,
+    boundaries: Annotated[Path | None, typer.Option("--boundaries", help="GeoJSON of the gampong: the page gets a "
+                                                    "map of P0 by desa_code.")] = None,
+    boundary_key: Annotated[str | None, typer.Option("--boundary-key", help="Feature property holding the region "
+                                                     "code (default: desa_code).")] = None,
 ) -> None:
     """Write the poverty report: Ringkasan, Wilayah, Profil kemiskinan, Dimensi, Penyebab & intervensi,
     Sensitivitas, Metode, Rumah tangga.
@@ -32,6 +36,8 @@ def report_command(
     Example: peka report data/samples/sabang/households.csv --persons data/samples/sabang/persons.csv --by kec_name --by desa_name -o laporan.xlsx -o laporan.html
 
     Example: peka report klasifikasi.parquet --lang en -o report.html
+
+    Example: peka report klasifikasi.parquet --boundaries gampong.geojson --boundary-key KDDESA -o laporan.html
     """
     from peka.errors import UsageError
     from peka.jobs.report import ReportRequest, run_report
@@ -45,6 +51,7 @@ def report_command(
         inputs=inputs,
         config=config, rows=rows, by=tuple(regions),
         lang=lang.value, outputs=tuple(output or ()), min_n=min_n,
+        boundaries=boundaries, boundary_key=boundary_key,
     )  # fmt: skip
     run = run_report(request)
     for path in run.written:

@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from peka.deliver.report.charts import bar_ci_svg, scatter_svg
+from peka.deliver.report.choropleth import choropleth_svg
 from peka.present.report import LESS_RELIABLE, ChartSpec, ReportDocument, ReportTable, format_value, mark, text
 
 
@@ -92,9 +93,13 @@ def report_html(document: ReportDocument) -> str:
     sections = []
     for section in document.sections:
         tables = {t.key: t for t in section.tables}
+        charts = [Markup(chart_svg(c, tables[c.table], lang)) for c in section.charts]
+        region_map = document.region_map if section.key == "regions" else None
         sections.append({
             "key": section.key, "title": section.title, "paragraphs": section.paragraphs,
             "tables": [_table_view(t, lang) for t in section.tables if "html" in t.media],
-            "charts": [Markup(chart_svg(c, tables[c.table], lang)) for c in section.charts],
+            "charts": charts,
+            "map": Markup(choropleth_svg(region_map)) if region_map else None,
+            "map_note": region_map.note if region_map else None,
         })
     return template.render(document=document, sections=sections, lang=lang)
