@@ -425,3 +425,19 @@ def test_vulnerable_group_p0_equals_peka_profile_population(reports, population,
     assert row[text("column", "P0", "en")] == pytest.approx(expected["estimate"], rel=1e-12)
     assert row[f"{text('column', 'P0', 'en')}: {low}"] == pytest.approx(expected["ci_low"], rel=1e-12)
     assert row[f"{text('column', 'P0', 'en')}: {high}"] == pytest.approx(expected["ci_high"], rel=1e-12)
+
+
+def test_ringkasan_compares_p0_with_published_figures_of_the_period(reports, profile_json):
+    """Aceh March 2025 P0 12.33 % and national 8.47 % (BPS, domain notes §1.3): z = (P0 − published) / SE."""
+    p0 = record(profile_json, "P0")
+    ws = openpyxl.load_workbook(reports["en"][0])["Summary"]
+    table = table_at(ws, text("bantuan", "published_table", "en")).set_index(text("bantuan", "area", "en"))
+    assert list(table.index) == ["Aceh", "Indonesia"]
+    for area, published in (("Aceh", 0.1233), ("Indonesia", 0.0847)):
+        row = table.loc[area]
+        assert row[text("bantuan", "published", "en")] == pytest.approx(published)
+        assert row[text("column", "P0", "en")] == pytest.approx(p0["estimate"], rel=1e-12)
+        z = (p0["estimate"] - published) / p0["se"]
+        assert row["z"] == pytest.approx(z, rel=1e-10)
+        assert row[text("bantuan", "significant", "en")] == ("Yes" if abs(z) > 1.96 else "No")
+        assert "domain notes §1.3" in row[text("column", "source", "en")]

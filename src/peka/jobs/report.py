@@ -241,6 +241,17 @@ def group_rates(frame: pd.DataFrame, design: Any, min_n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def published_p0(period: str, prov_codes: set[str]) -> list[dict[str, Any]]:
+    """The published P0 of ``period`` (``peka/data/published.toml``): the national figure and those of the provinces
+    in ``prov_codes`` (the table's ``prov_code`` values), each with its source and status."""
+    import tomllib
+    from importlib import resources
+
+    entries = tomllib.loads(resources.files("peka.data").joinpath("published.toml").read_text(encoding="utf-8"))
+    return [dict(e) for e in entries.get("p0", []) if str(e["period"]) == str(period)
+            and (e["scope"] == "national" or str(e.get("prov_code")) in prov_codes)]
+
+
 def run_report(request: ReportRequest) -> ReportRun:
     """Read, (validate, classify,) estimate once and write every requested deliverable of the same document."""
     from peka.config.models import MpiConfig  # noqa: F401 - the spec type re-estimated with another k
@@ -317,6 +328,8 @@ def run_report(request: ReportRequest) -> ReportRun:
         receipt=receipt_accuracy(frame, design),
         missing_receipt=[c for c in (*RECEIPT_COLUMNS, "desil") if c not in frame.columns],
         groups=group_rates(frame, design, options.min_n),
+        published=published_p0(config.lines.period, set(frame["prov_code"].dropna().astype(str))
+                               if "prov_code" in frame.columns else set()),
     )  # fmt: skip
     document = build_report(data, lang=request.lang, max_rows=HOUSEHOLD_TABLE_MAX_ROWS)  # type: ignore[arg-type]
     written = [write_report(document, output) for output in request.outputs]

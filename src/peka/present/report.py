@@ -303,6 +303,9 @@ def summary_section(data: ReportData, est: Estimates, lang: str) -> Section:
                                   lang, whole)):
         if table is not None:
             section.tables.append(table)
+    published = published_table(data, p0, lang)
+    if published is not None:
+        section.tables.append(published)
     lines = data.design.get("line_values") or {}
     if lines:
         b = TableBuilder("summary_lines", text("table", "lines", lang))
@@ -312,6 +315,32 @@ def summary_section(data: ReportData, est: Estimates, lang: str) -> Section:
         b.add("max", text("column", "max", lang), "rupiah", [lines[k]["max"] for k in keys])
         section.tables.append(b.build(note=text("text", "lines_period", lang)))
     return section
+
+
+Z_CRITICAL = 1.959964  # two-sided 5 %
+
+
+def published_table(data: ReportData, p0: dict[str, Any] | None, lang: str) -> ReportTable | None:
+    """The survey's P0 beside the published P0 of the same period (province, national): the difference and
+    z = (P0 − published) / SE(P0), the published value treated as fixed (its own sampling error is not known here)."""
+    published = getattr(data, "published", None) or []
+    if p0 is None or not published:
+        return None
+    estimate, se = _num(p0["estimate"]), _num(p0.get("se"))
+    b = TableBuilder("summary_published", text("bantuan", "published_table", lang))
+    b.add("area", text("bantuan", "area", lang), "text", [e["area"] for e in published])
+    b.add("published", text("bantuan", "published", lang), "share", [e["value"] for e in published])
+    b.add("P0", text("column", "P0", lang), "share", [estimate] * len(published))
+    diff = [None if estimate is None else estimate - e["value"] for e in published]
+    b.add("difference", text("bantuan", "difference", lang), "share", diff)
+    z = [None if d is None or not se else d / se for d in diff]
+    b.add("z", "z", "number", z)
+    b.add("significant", text("bantuan", "significant", lang), "text",
+          [None if v is None else text("text", "yes" if abs(v) > Z_CRITICAL else "no", lang) for v in z])
+    b.add("source", text("column", "source", lang), "text", [e["source"] for e in published])
+    b.add("status", text("column", "status", lang), "text",
+          [label("source_status", e["status"], lang) for e in published])
+    return b.build(note=text("bantuan", "published_note", lang))
 
 
 def _sorted_domains(est: Estimates, column: str) -> list[dict[str, Any]]:
