@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "sabang"
 HH, PERSONS = SAMPLE / "households.csv", SAMPLE / "persons.csv"
 POOR = ("miskin_ganda", "miskin_moneter", "miskin_multidimensi")
-SHEETS = {"id": ["Ringkasan", "Wilayah", "Profil kemiskinan", "Dimensi", "Penyebab & intervensi", "Sensitivitas",
-                 "Metode", "Rumah tangga"],
-          "en": ["Summary", "Regions", "Poverty profile", "Dimensions", "Causes & interventions", "Sensitivity",
+SHEETS = {"id": ["Ringkasan", "Wilayah", "Profil kemiskinan", "Dimensi", "Penyebab & intervensi", "Bantuan",
+                 "Sensitivitas", "Metode", "Rumah tangga"],
+          "en": ["Summary", "Regions", "Poverty profile", "Dimensions", "Causes & interventions", "Assistance",
+               "Sensitivity",
                  "Method", "Households"]}
 
 
@@ -340,3 +342,102 @@ def test_outputs_are_checked_before_reading(tmp_path):
     result = invoke("report", HH, "--persons", PERSONS)
     assert result.exit_code == 2
     assert not list(tmp_path.iterdir())
+
+
+# ---- Bantuan (receipt of assistance) and vulnerable groups ------------------------------------------------------
+
+
+def taylor_ratio(frame: pd.DataFrame, y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """Σw·y / Σw·x and its Taylor SE (PSUs with replacement within strata), written out here with pandas."""
+    w = frame["weight"].to_numpy(float)
+    total_x = float(np.sum(w * x))
+    ratio = float(np.sum(w * y)) / total_x
+    z = pd.DataFrame({"h": frame["strata"], "psu": frame["psu"], "z": w * (y - ratio * x) / total_x})
+    psu = z.groupby(["h", "psu"])["z"].sum().reset_index()
+    var = 0.0
+    for _, part in psu.groupby("h"):
+        n_h = len(part)
+        if n_h > 1:
+            var += n_h / (n_h - 1) * float(np.sum((part["z"] - part["z"].mean()) ** 2))
+    return ratio, math.sqrt(var)
+
+
+@pytest.fixture(scope="module")
+def classified_sample(classified) -> pd.DataFrame:
+    return pd.read_csv(classified, dtype={"hh_id": str})
+
+
+def test_bantuan_shares_equal_pandas_on_the_classified_table(reports, classified_sample):
+    frame = classified_sample
+    poor = frame["poor"].astype(bool).to_numpy(float)
+    ws = openpyxl.load_workbook(reports["id"][0])["Bantuan"]
+    table = table_at(ws, text("bantuan", "receipt_table", "id")).set_index(text("bantuan", "programme", "id"))
+    assert list(table.index) == ["PKH", "BPNT", "PBI-JK", "PIP", "RTLH"]
+    cover, nonpoor, leak = (text("bantuan", k, "id") for k in ("coverage", "nonpoor", "leakage"))
+    for column, name in (("recv_pkh", "PKH"), ("recv_pbi", "PBI-JK"), ("recv_rtlh", "RTLH")):
+        recv = frame[column].astype(bool).to_numpy(float)
+        coverage, coverage_se = taylor_ratio(frame, recv * poor, poor)
+        leakage, leakage_se = taylor_ratio(frame, recv * (1 - poor), recv)
+        w = frame["weight"]
+        assert table.loc[name, cover] == pytest.approx(coverage, rel=1e-10)
+        assert table.loc[name, f"{cover}: SE"] == pytest.approx(coverage_se, rel=1e-8)
+        assert table.loc[name, nonpoor] == pytest.approx((w * recv * (1 - poor)).sum() / (w * (1 - poor)).sum(),
+                                                          rel=1e-10)
+        assert table.loc[name, leak] == pytest.approx(leakage, rel=1e-10)
+        assert table.loc[name, f"{leak}: SE"] == pytest.approx(leakage_se, rel=1e-8)
+    by_desil = table_at(ws, text("bantuan", "receipt_desil_table", "id"))
+    pkh_1 = by_desil[(by_desil[text("bantuan", "programme", "id")] == "PKH")
+                     & (by_desil[text("bantuan", "desil", "id")] == "1")].iloc[0]
+    in_1 = frame[frame["desil"] == 1]
+    recv, poor_1 = in_1["recv_pkh"].astype(bool), in_1["poor"].astype(bool)
+    w = in_1["weight"]
+    assert pkh_1[cover] == pytest.approx((w * (recv & poor_1)).sum() / (w * poor_1).sum(), rel=1e-10)
+    assert pkh_1[leak] == pytest.approx((w * (recv & ~poor_1)).sum() / (w * recv).sum(), rel=1e-10)
+
+
+def test_bantuan_says_which_receipt_columns_are_missing(classified, tmp_path):
+    frame = pd.read_csv(classified, dtype={"hh_id": str})
+    source = tmp_path / "k.csv"
+    frame.drop(columns=["recv_pip", "desil"]).to_csv(source, index=False)
+    record = Path(str(classified) + ".peka.toml")
+    Path(str(source) + ".peka.toml").write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    result = invoke("report", source, "--by", "kec_name", "-o", out)
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)["Bantuan"]
+    cells = [r[0] for r in ws.iter_rows(values_only=True) if r[0]]
+    assert text("bantuan", "missing", "id", columns="PIP (recv_pip)") in cells
+    assert text("bantuan", "no_desil", "id") in cells
+    table = table_at(ws, text("bantuan", "receipt_table", "id"))
+    assert table[text("bantuan", "programme", "id")].tolist() == ["PKH", "BPNT", "PBI-JK", "RTLH"]
+
+
+@pytest.mark.parametrize("population", ["children", "elderly", "women", "disabled"])
+def test_vulnerable_group_p0_equals_peka_profile_population(reports, population, tmp_path):
+    out = tmp_path / "p.json"
+    result = invoke("profile", HH, "--persons", PERSONS, "--population", population, "--format", "json", "-o", out)
+    assert result.exit_code == 0, result.output
+    expected = record(json.loads(out.read_text()), "P0")
+    ws = openpyxl.load_workbook(reports["en"][0])["Poverty profile"]
+    table = table_at(ws, text("bantuan", "groups_table", "en")).set_index(text("bantuan", "group", "en"))
+    row = table.loc[text("bantuan", population, "en")]
+    low, high = text("column", "low", "en"), text("column", "high", "en")
+    assert row[text("column", "P0", "en")] == pytest.approx(expected["estimate"], rel=1e-12)
+    assert row[f"{text('column', 'P0', 'en')}: {low}"] == pytest.approx(expected["ci_low"], rel=1e-12)
+    assert row[f"{text('column', 'P0', 'en')}: {high}"] == pytest.approx(expected["ci_high"], rel=1e-12)
+
+
+def test_ringkasan_compares_p0_with_published_figures_of_the_period(reports, profile_json):
+    """Aceh March 2025 P0 12.33 % and national 8.47 % (BPS, domain notes §1.3): z = (P0 − published) / SE."""
+    p0 = record(profile_json, "P0")
+    ws = openpyxl.load_workbook(reports["en"][0])["Summary"]
+    table = table_at(ws, text("bantuan", "published_table", "en")).set_index(text("bantuan", "area", "en"))
+    assert list(table.index) == ["Aceh", "Indonesia"]
+    for area, published in (("Aceh", 0.1233), ("Indonesia", 0.0847)):
+        row = table.loc[area]
+        assert row[text("bantuan", "published", "en")] == pytest.approx(published)
+        assert row[text("column", "P0", "en")] == pytest.approx(p0["estimate"], rel=1e-12)
+        z = (p0["estimate"] - published) / p0["se"]
+        assert row["z"] == pytest.approx(z, rel=1e-10)
+        assert row[text("bantuan", "significant", "en")] == ("Yes" if abs(z) > 1.96 else "No")
+        assert "domain notes §1.3" in row[text("column", "source", "en")]

@@ -46,6 +46,11 @@ K_VALUES: tuple[float, ...] = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50)
 HOUSEHOLD_TABLE_MAX_ROWS = 50_000  # above this the report names the CSV/Parquet to use instead of a sheet
 SCALED_LINE = "_report_line_scaled"
 REGION_CODE = "desa_code"  # what --boundaries features are matched to
+# social-assistance receipt flags of the classified table (registry columns), in the order the report shows them
+RECEIPT_COLUMNS: tuple[str, ...] = ("recv_pkh", "recv_bpnt", "recv_pbi", "recv_pip", "recv_rtlh")
+RECEIPT_MEASURES: tuple[str, ...] = ("coverage", "inclusion_error_nontarget", "inclusion_error_beneficiaries")
+# vulnerable groups profiled as person populations (``peka profile --population``): weight × members of the group
+GROUP_POPULATIONS: tuple[str, ...] = ("children", "elderly", "women", "disabled")
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,11 @@ class ReportData:
     classified_input: bool
     peka_version: str = __version__
     source_files: list[str] = field(default_factory=list)
+    # receipt of assistance among the monetary poor (targeting.accuracy.evaluate rows, target miskin_moneter)
+    receipt: pd.DataFrame = field(default_factory=pd.DataFrame)
+    missing_receipt: list[str] = field(default_factory=list)  # RECEIPT_COLUMNS (and desil) absent from the table
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)  # population, column, P0 estimate/se/ci/flag, n, persons
+    published: list[dict[str, Any]] = field(default_factory=list)  # published P0 of the line period (published.toml)
 
 
 @dataclass
@@ -237,6 +247,58 @@ def _whole(estimates: pd.DataFrame, measure: str) -> pd.DataFrame:
     return estimates.loc[mask]
 
 
+def receipt_accuracy(frame: pd.DataFrame, design: Any) -> pd.DataFrame:
+    """Per receipt column present: the share of poor households receiving (``coverage``), of non-poor households
+    receiving (``inclusion_error_nontarget``) and of recipients not poor (``inclusion_error_beneficiaries``,
+    leakage), with Taylor SEs, for the whole population and by ``desil`` when the table has it (the rows of
+    ``peka.targeting.accuracy.evaluate`` for the monetary poor)."""
+    from peka.targeting.accuracy import Selection, evaluate
+
+    present = [c for c in RECEIPT_COLUMNS if c in frame.columns]
+    if not present or "poor" not in frame.columns:
+        return pd.DataFrame()
+    table = frame
+    by: tuple[str, ...] = ()
+    if "desil" in frame.columns:  # codes as "1".."10" whatever the file's number type
+        table = frame.assign(desil=pd.to_numeric(frame["desil"], errors="coerce").round().astype("Int64"))
+        by = ("desil",)
+    selections = [Selection(c, "receipt", table[c].astype("boolean")) for c in present]
+    rows = evaluate(table, selections, design, by=by)
+    keep = (rows["target"] == "miskin_moneter") & rows["measure"].isin(RECEIPT_MEASURES)
+    return rows.loc[keep].reset_index(drop=True)
+
+
+def group_rates(frame: pd.DataFrame, design: Any, min_n: int) -> pd.DataFrame:
+    """P0 of each vulnerable group as a person population (``peka profile --population <group>``: every household
+    weighted by weight × its members of the group), with the estimated number of such persons."""
+    from peka.estimate import ProfileOptions, profile
+    from peka.jobs.profile import POPULATION_COLUMNS
+
+    rows = []
+    for population in GROUP_POPULATIONS:
+        column = POPULATION_COLUMNS[population]
+        if column is None or column not in frame.columns or "exp_pc" not in frame.columns:
+            continue
+        est = profile(frame, extreme=None, mpi_spec=None, causes=(), design=design, hh_size=column,
+                      options=ProfileOptions(segments=False, min_n=min_n)).estimates
+        p0, persons = _whole(est, "P0").iloc[0], _whole(est, "persons").iloc[0]
+        rows.append({"population": population, "column": column,
+                     **{k: p0[k] for k in ("estimate", "se", "ci_low", "ci_high", "flag", "n")},
+                     "persons": persons["estimate"]})
+    return pd.DataFrame(rows)
+
+
+def published_p0(period: str, prov_codes: set[str]) -> list[dict[str, Any]]:
+    """The published P0 of ``period`` (``peka/data/published.toml``): the national figure and those of the provinces
+    in ``prov_codes`` (the table's ``prov_code`` values), each with its source and status."""
+    import tomllib
+    from importlib import resources
+
+    entries = tomllib.loads(resources.files("peka.data").joinpath("published.toml").read_text(encoding="utf-8"))
+    return [dict(e) for e in entries.get("p0", []) if str(e["period"]) == str(period)
+            and (e["scope"] == "national" or str(e.get("prov_code")) in prov_codes)]
+
+
 def run_report(request: ReportRequest) -> ReportRun:
     """Read, (validate, classify,) estimate once and write every requested deliverable of the same document."""
     from peka.config.models import MpiConfig  # noqa: F401 - the spec type re-estimated with another k
@@ -310,6 +372,11 @@ def run_report(request: ReportRequest) -> ReportRun:
         line_sensitivity=pd.DataFrame(line_rows), k_sensitivity=pd.DataFrame(k_rows), clusters=clusters,
         inputs=inputs, rows_in=rows_in, processed=processed, rejected=rejected, classified_input=classified_input,
         source_files=[str(p) for p in request.inputs.files],
+        receipt=receipt_accuracy(frame, design),
+        missing_receipt=[c for c in (*RECEIPT_COLUMNS, "desil") if c not in frame.columns],
+        groups=group_rates(frame, design, options.min_n),
+        published=published_p0(config.lines.period, set(frame["prov_code"].dropna().astype(str))
+                               if "prov_code" in frame.columns else set()),
     )  # fmt: skip
     document = build_report(data, lang=request.lang, max_rows=HOUSEHOLD_TABLE_MAX_ROWS)  # type: ignore[arg-type]
     if request.boundaries is not None:

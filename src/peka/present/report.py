@@ -305,6 +305,9 @@ def summary_section(data: ReportData, est: Estimates, lang: str) -> Section:
                                   lang, whole)):
         if table is not None:
             section.tables.append(table)
+    published = published_table(data, p0, lang)
+    if published is not None:
+        section.tables.append(published)
     lines = data.design.get("line_values") or {}
     if lines:
         b = TableBuilder("summary_lines", text("table", "lines", lang))
@@ -314,6 +317,32 @@ def summary_section(data: ReportData, est: Estimates, lang: str) -> Section:
         b.add("max", text("column", "max", lang), "rupiah", [lines[k]["max"] for k in keys])
         section.tables.append(b.build(note=text("text", "lines_period", lang)))
     return section
+
+
+Z_CRITICAL = 1.959964  # two-sided 5 %
+
+
+def published_table(data: ReportData, p0: dict[str, Any] | None, lang: str) -> ReportTable | None:
+    """The survey's P0 beside the published P0 of the same period (province, national): the difference and
+    z = (P0 − published) / SE(P0), the published value treated as fixed (its own sampling error is not known here)."""
+    published = getattr(data, "published", None) or []
+    if p0 is None or not published:
+        return None
+    estimate, se = _num(p0["estimate"]), _num(p0.get("se"))
+    b = TableBuilder("summary_published", text("bantuan", "published_table", lang))
+    b.add("area", text("bantuan", "area", lang), "text", [e["area"] for e in published])
+    b.add("published", text("bantuan", "published", lang), "share", [e["value"] for e in published])
+    b.add("P0", text("column", "P0", lang), "share", [estimate] * len(published))
+    diff = [None if estimate is None else estimate - e["value"] for e in published]
+    b.add("difference", text("bantuan", "difference", lang), "share", diff)
+    z = [None if d is None or not se else d / se for d in diff]
+    b.add("z", "z", "number", z)
+    b.add("significant", text("bantuan", "significant", lang), "text",
+          [None if v is None else text("text", "yes" if abs(v) > Z_CRITICAL else "no", lang) for v in z])
+    b.add("source", text("column", "source", lang), "text", [e["source"] for e in published])
+    b.add("status", text("column", "status", lang), "text",
+          [label("source_status", e["status"], lang) for e in published])
+    return b.build(note=text("bantuan", "published_note", lang))
 
 
 def _sorted_domains(est: Estimates, column: str) -> list[dict[str, Any]]:
@@ -485,6 +514,94 @@ def profile_section(data: ReportData, est: Estimates, lang: str) -> Section:
         b.add("pop_share", text("column", "pop_share", lang), "share",
               [None if s is None else s["estimate"] for s in shares], [None if s is None else s["flag"] for s in shares])
         section.tables.append(b.build())
+    groups = group_table(data, lang)
+    if groups is not None:
+        section.tables.append(groups)
+    return section
+
+
+def group_table(data: ReportData, lang: str) -> ReportTable | None:
+    """P0 of children, the elderly, women and persons with disability, each a person population (weight × members of
+    the group, as ``peka profile --population``), with the estimated number of such persons."""
+    groups = getattr(data, "groups", None)
+    if groups is None or not len(groups):
+        return None
+    records = groups.to_dict("records")
+    b = TableBuilder("profile_groups", text("bantuan", "groups_table", lang))
+    b.add("group", text("bantuan", "group", lang), "text", [text("bantuan", r["population"], lang) for r in records])
+    b.add("persons", text("column", "persons", lang), "count", [r["persons"] for r in records])
+    b.add_estimate("P0", text("column", "P0", lang), "share", records, lang)
+    b.add("n", text("column", "n", lang), "count", [r["n"] for r in records])
+    return b.build(note=text("bantuan", "groups_note", lang))
+
+
+RECEIPT_LABELS = {"recv_pkh": "PKH", "recv_bpnt": "BPNT", "recv_pbi": "PBI-JK", "recv_pip": "PIP", "recv_rtlh": "RTLH"}
+RECEIPT_HEADERS = (("coverage", "coverage"), ("inclusion_error_nontarget", "nonpoor"),
+                   ("inclusion_error_beneficiaries", "leakage"))
+
+
+def _receipt_flag(estimate: Any, se: Any, n: Any, data: ReportData) -> str | None:
+    """The reliability flag of a receipt share, by the thresholds of the profile (n, then the RSE)."""
+    rel = data.design.get("reliability") or {}
+    value, error = _num(estimate), _num(se)
+    if n is not None and n < int(rel.get("min_n", 30)):
+        return "low_n"
+    if value is None or value == 0 or error is None:
+        return None
+    rse = error / abs(value)
+    if rse <= float(rel.get("reliable_rse_max", 0.25)):
+        return None
+    return "caution" if rse <= float(rel.get("caution_rse_max", 0.5)) else "unreliable"
+
+
+def _receipt_table(key: str, title: str, rows: pd.DataFrame, data: ReportData, lang: str,
+                   with_desil: bool) -> ReportTable:
+    wide = rows.pivot_table(index=["selection", "domain_code"], columns="measure", values=["estimate", "se", "n"],
+                            aggfunc="first", sort=False, dropna=False)
+    order = {c: i for i, c in enumerate(RECEIPT_LABELS)}
+    keys = sorted(wide.index, key=lambda k: (order.get(k[0], 99), _desil_order(k[1])))
+    b = TableBuilder(key, title)
+    b.add("programme", text("bantuan", "programme", lang), "text", [RECEIPT_LABELS.get(k[0], k[0]) for k in keys])
+    if with_desil:
+        b.add("desil", text("bantuan", "desil", lang), "text", [k[1] for k in keys])
+    for measure, short in RECEIPT_HEADERS:
+        est = [wide.loc[k, ("estimate", measure)] for k in keys]
+        se = [wide.loc[k, ("se", measure)] for k in keys]
+        n = [wide.loc[k, ("n", measure)] for k in keys]
+        flags = [_receipt_flag(e, s, c, data) for e, s, c in zip(est, se, n)]
+        b.add(short, text("bantuan", short, lang), "share", est, flags)
+        b.add(f"{short}_se", f"{text('bantuan', short, lang)}: SE", "share", se, flags)
+    b.add("n", text("column", "n", lang), "count", [wide.loc[k, ("n", "coverage")] for k in keys])
+    return b.build(note=text("bantuan", "receipt_note", lang))
+
+
+def _desil_order(code: Any) -> float:
+    try:
+        return float(code)
+    except (TypeError, ValueError):
+        return math.inf
+
+
+def bantuan_section(data: ReportData, lang: str) -> Section:
+    """Receipt of PKH, BPNT, PBI-JK, PIP and RTLH among the monetary poor and non-poor (coverage, leakage) for the
+    whole population and by DTSEN desil, from ``peka.targeting.accuracy``; what is missing said out loud."""
+    section = Section("bantuan", text("bantuan", "section", lang), [text("bantuan", "intro", lang)])
+    missing = list(getattr(data, "missing_receipt", []) or [])
+    receipt = getattr(data, "receipt", None)
+    absent = [RECEIPT_LABELS[c] + f" ({c})" for c in missing if c in RECEIPT_LABELS]
+    if absent:
+        section.paragraphs.append(text("bantuan", "missing", lang, columns=", ".join(absent)))
+    if receipt is None or not len(receipt):
+        section.paragraphs.append(text("bantuan", "none", lang))
+        return section
+    whole = receipt[receipt["domain_level"] == "all"]
+    section.tables.append(_receipt_table("receipt", text("bantuan", "receipt_table", lang), whole, data, lang, False))
+    by_desil = receipt[receipt["domain_level"] == "desil"]
+    if len(by_desil):
+        section.tables.append(_receipt_table("receipt_desil", text("bantuan", "receipt_desil_table", lang), by_desil,
+                                             data, lang, True))
+    elif "desil" in missing:
+        section.paragraphs.append(text("bantuan", "no_desil", lang))
     return section
 
 
@@ -705,7 +822,8 @@ def build_report(data: ReportData, lang: Lang = "id", *, max_rows: int = 50_000)
     files = ", ".join(f.name for f in data.inputs)
     sections = [
         summary_section(data, est, lang), regions_section(data, est, lang), profile_section(data, est, lang),
-        dimensions_section(data, est, lang), causes_section(data, est, lang), sensitivity_section(data, lang),
+        dimensions_section(data, est, lang), causes_section(data, est, lang), bantuan_section(data, lang),
+        sensitivity_section(data, lang),
         method_section(data, lang), households_section(data, lang, max_rows=limit),
     ]
     legend = [(flag, text("flag", flag, lang, min_n=_min_n(data))) for flag in ("caution", "unreliable", "low_n")]
