@@ -159,6 +159,15 @@ def test_summary_dimension_and_cause_figures_equal_peka_profile_json(reports, pr
         row = dims[dims["Dimension"] == name].iloc[0]
         assert row["Contribution (%)"] == pytest.approx(
             record(profile_json, "contribution", indicator=f"dim:{code}")["estimate"], rel=1e-12)
+    # the dimensions' contributions by kecamatan (the first --by)
+    from peka.present.labels import column_label
+
+    by_kec = table_at(wb["Dimensions"], text("table", "dimensions_by", "en", region=column_label("kec_name", "en")))
+    for kec in ("Sukajaya", "Sukakarya"):
+        row = by_kec[by_kec.iloc[:, 0] == kec].iloc[0]
+        for name, code in (("Health", "kesehatan"), ("Economic", "ekonomi")):
+            assert row[name] == pytest.approx(record(profile_json, "contribution", {"kec_name": kec},
+                                                     f"dim:{code}")["estimate"], rel=1e-12)
     causes = table_at(wb["Causes & interventions"], text("table", "causes", "en"))
     shares = causes["% of poor households"].tolist()
     expected = sorted((r["estimate"] for r in profile_json["estimates"] if r["measure"] == "cause_share"

@@ -642,6 +642,17 @@ def dimensions_section(data: ReportData, est: Estimates, lang: str) -> Section:
         b.add_estimate(measure, text("column", measure, lang), "share",
                        [est.get(whole, measure, i["name"]) for i in mpi], lang, ci=measure != "h_uncensored")
     section.tables.append(b.build())
+    if data.regions:  # the dimensions' contributions in each domain of the first region level (e.g. kecamatan)
+        column = data.regions[0]
+        domains = est.domains(column)
+        if domains:
+            b = TableBuilder(f"dimensions_{column}", text("table", "dimensions_by", lang,
+                                                         region=column_label(column, lang)))
+            b.add(column, column_label(column, lang), "text", [str(d[column]) for d in domains])
+            for d in dims:
+                b.add_estimate(f"dim_{d}", label("dimension", d, lang), "share",
+                               [est.get(domain, "contribution", f"dim:{d}") for domain in domains], lang, ci=False)
+            section.tables.append(b.build())
     return section
 
 
