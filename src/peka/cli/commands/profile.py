@@ -15,7 +15,6 @@ from peka.cli.console import out
 from peka.errors import UsageError
 
 FORMAT_HELP = "table (terminal), csv, json or xlsx (default: from the -o suffix, else table)."
-FORMATS = ("table", "csv", "json", "xlsx")
 
 
 class OutputFormat(str, Enum):
@@ -112,8 +111,6 @@ def profile_command(
     from peka.jobs.profile import ProfileRequest, run_profile
 
     chosen = fmt.value if fmt is not None else (format_from_suffix(output) or "table")
-    if chosen not in FORMATS:
-        raise UsageError(f"cannot tell the format of {output}: use --format csv, json or xlsx")
     if chosen == "table" and output is not None:
         raise UsageError("the terminal table is not written to a file: use --format csv, json or xlsx with -o")
     if chosen == "xlsx" and output is None:
