@@ -11,15 +11,18 @@ cannot hold before anything is generated or written.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pyreadstat
 import xlsxwriter
 
@@ -121,6 +124,67 @@ def write_sample(survey: Survey, out_dir: str | Path, formats: tuple[str, ...] |
     return [out / path.name for path in staged]
 
 
+# formats a sample can be written in piece by piece (appended): the others need the whole table at once
+PIECEWISE_FORMATS = ("csv", "csv-id", "parquet")
+
+
+def check_piecewise(formats: tuple[str, ...]) -> None:
+    """Refuse formats that cannot be appended to, for a sample generated in pieces (``peka.sample.pieces``)."""
+    whole = [f for f in formats if f not in PIECEWISE_FORMATS]
+    if whole:
+        raise UsageError(
+            f"--formats {', '.join(whole)}: a sample over 1,000,000 households is written piece by piece, which "
+            f"only {', '.join(PIECEWISE_FORMATS)} allow; choose those formats or fewer households"
+        )
+
+
+def write_sample_pieces(pieces: Iterable[Survey], out_dir: str | Path, formats: tuple[str, ...]) -> tuple[
+        list[Path], int, int]:
+    """Write a survey that comes in pieces (``peka.sample.generate_pieces``) into ``out_dir``: each file is appended
+    piece by piece (CSV: the header once; Parquet: one row group or more per piece), so memory holds one piece.
+    The same files and the same all-or-nothing swap as ``write_sample``; a one-piece survey gives the same bytes
+    for CSV (Parquet: the same table). Returns the files, households and persons written."""
+    formats = tuple(formats)
+    check_piecewise(formats)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder to write the sample into")
+    households_written = persons_written = 0
+    names = sample_files(formats)
+    with atomic_directory(out, sample_files(FORMATS)) as staging, ExitStack() as files:
+        handles: dict[str, BinaryIO] = {name: files.enter_context(open(staging / name, "wb"))
+                                        for name in names if name.endswith(".csv")}
+        parquet: dict[str, pq.ParquetWriter] = {}
+        try:
+            for survey in pieces:
+                households = survey.households.drop(columns=[ROW], errors="ignore")
+                persons = survey.persons.drop(columns=[ROW], errors="ignore") if survey.persons is not None else None
+                header = households_written == 0
+                for fmt in formats:
+                    if fmt == "csv":
+                        _append_csv(households, handles["households.csv"], header=header)
+                        if persons is not None:
+                            _append_csv(persons, handles["persons.csv"], header=header)
+                    elif fmt == "csv-id":
+                        _append_csv(_indonesian_frame(households), handles["households_id.csv"], header=header,
+                                    sep=";", bom=True, quote=False)
+                    else:
+                        for name, frame in (("households.parquet", households), ("persons.parquet", persons)):
+                            if frame is not None:
+                                table = pa.Table.from_pandas(frame, preserve_index=False)
+                                if name not in parquet:
+                                    parquet[name] = pq.ParquetWriter(staging / name, table.schema, compression="zstd")
+                                parquet[name].write_table(table.cast(parquet[name].schema))
+                households_written += len(households)
+                persons_written += len(persons) if persons is not None else 0
+                log.info("wrote %s households so far", f"{households_written:,}")
+        finally:
+            for writer in parquet.values():
+                writer.close()
+        written = [name for name in names if (staging / name).exists()]
+    return [out / name for name in written], households_written, persons_written
+
+
 def _indonesian_numbers(values: np.ndarray) -> pa.Array:
     """Numbers as Indonesian Excel shows them: ``1.250.000,5`` → text ``1.250.000,50`` (2 decimals kept only when
     not whole), missing → null. Built with array arithmetic, no per-value formatting."""
@@ -143,25 +207,36 @@ def _write_csv(frame: pd.DataFrame, target: Path, *, sep: str = ",", bom: bool =
     """CSV through pyarrow's writer (about ten times faster than ``DataFrame.to_csv`` at a million rows): UTF-8,
     text quoted (``quote=False``: nothing quoted, as Indonesian Excel writes ``;`` files — the synthetic text
     holds no ``;``, quote or line break), missing = empty, booleans ``true``/``false``."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
     with atomic_path(target) as tmp, open(tmp, "wb") as fh:
-        if bom:
-            fh.write("\ufeff".encode("utf-8"))  # Excel on Windows reads UTF-8 only with a BOM
-        if not quote:  # pyarrow quotes the header whatever the style: write it plainly
-            fh.write((sep.join(frame.columns) + "\n").encode("utf-8"))
-        options = pacsv.WriteOptions(delimiter=sep, quoting_style="needed" if quote else "none", include_header=quote)
-        pacsv.write_csv(table, fh, write_options=options)
+        _append_csv(frame, fh, header=True, sep=sep, bom=bom, quote=quote)
     return target
 
 
-def _write_indonesian_csv(households: pd.DataFrame, target: Path) -> Path:
+def _append_csv(frame: pd.DataFrame, fh: BinaryIO, *, header: bool, sep: str = ",", bom: bool = False,
+                quote: bool = True) -> None:
+    """``frame``'s rows onto an open file (``header``: the first piece, with the BOM and the header line)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if header and bom:
+        fh.write("\ufeff".encode("utf-8"))  # Excel on Windows reads UTF-8 only with a BOM
+    if header and not quote:  # pyarrow quotes the header whatever the style: write it plainly
+        fh.write((sep.join(frame.columns) + "\n").encode("utf-8"))
+    options = pacsv.WriteOptions(delimiter=sep, quoting_style="needed" if quote else "none",
+                                 include_header=quote and header)
+    pacsv.write_csv(table, fh, write_options=options)
+
+
+def _indonesian_frame(households: pd.DataFrame) -> pd.DataFrame:
     columns = {
         name: pd.array(_indonesian_numbers(households[name].to_numpy()), dtype="str")
         if households[name].dtype == "float64"
         else households[name]
         for name in households.columns
     }
-    return _write_csv(pd.DataFrame(columns), target, sep=";", bom=True, quote=False)
+    return pd.DataFrame(columns)
+
+
+def _write_indonesian_csv(households: pd.DataFrame, target: Path) -> Path:
+    return _write_csv(_indonesian_frame(households), target, sep=";", bom=True, quote=False)
 
 
 def write_p3ke_xlsx(households: pd.DataFrame, persons: pd.DataFrame | None, target: Path) -> Path:

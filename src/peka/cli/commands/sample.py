@@ -42,19 +42,29 @@ def sample_command(
 
     Up to 50,000 households the sample is Kota Sabang (2 kecamatan, 18 gampong, strata kecamatan × urban/rural);
     larger samples add synthetic districts (1,000,000 households: 30 districts, 60 strata, 2,400 PSUs). All
-    names, NIK and addresses are synthetic.
+    names, NIK and addresses are synthetic. Over 1,000,000 households the sample is generated and written in pieces
+    of at most 1,000,000 (each with its own strata and PSUs over the same districts), so memory holds one piece;
+    only csv, csv-id and parquet can be written that way.
 
     Example: peka sample --households 1000000 --seed 1 --out bench/out --formats csv,parquet
     """
-    from peka.deliver.sample import check_formats, parse_formats, write_sample
-    from peka.sample import generate
+    from peka.deliver.sample import check_formats, check_piecewise, parse_formats, write_sample, write_sample_pieces
+    from peka.sample import PIECE_HOUSEHOLDS, default_shape, generate, generate_pieces
 
     chosen = parse_formats(formats)
-    survey = generate(households, seed, districts=districts, strata=strata, psus=psus)
-    check_formats(survey, chosen)
-    written = write_sample(survey, out, chosen)
-    persons = len(survey.persons) if survey.persons is not None else 0
-    notice(f"peka: wrote {len(survey.households):,} households and {persons:,} persons (seed {seed}) to {out}: "
+    if households > PIECE_HOUSEHOLDS:  # bigger than one piece: generated and appended piece by piece
+        check_piecewise(chosen)
+        default_shape(min(households, PIECE_HOUSEHOLDS), districts, strata, psus)  # refuse a bad shape up front
+        pieces = generate_pieces(households, seed, districts=districts, strata=strata, psus=psus,
+                                 piece=PIECE_HOUSEHOLDS)
+        written, n_households, n_persons = write_sample_pieces(pieces, out, chosen)
+    else:
+        survey = generate(households, seed, districts=districts, strata=strata, psus=psus)
+        check_formats(survey, chosen)
+        written = write_sample(survey, out, chosen)
+        n_households = len(survey.households)
+        n_persons = len(survey.persons) if survey.persons is not None else 0
+    notice(f"peka: wrote {n_households:,} households and {n_persons:,} persons (seed {seed}) to {out}: "
         + ", ".join(p.name for p in written))
 
 
