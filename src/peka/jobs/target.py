@@ -109,8 +109,10 @@ def _fingerprint(inputs: list[Path], parts: list[object]) -> tuple[str, bytes]:
     """The run id (12 hex digits of SHA-256 over the data files, the configuration and the options) and the
     SHA-256 of the data files' bytes (the pseudonym key when no key file is given)."""
     data = hashlib.sha256()
-    for path in inputs:
-        data.update(Path(path).read_bytes())
+    for path in inputs:  # in blocks: a 1 GB survey is hashed without holding it in memory
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                data.update(block)
     run = hashlib.sha256(data.digest())
     run.update(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
     return run.hexdigest()[:12], data.digest()
@@ -257,9 +259,9 @@ def _lists(
 ) -> pd.DataFrame:
     chosen = selection[selection["listed"]]
     pos = chosen["position"].to_numpy()
-    n = len(table)
-    reasons = _joined([np.where(_flag(table[c]), label, "") for c, label in _labels(cfg, table).items()], n)
-    bundle = _joined([np.where(in_bundle[p.code].to_numpy(), p.code, "")
+    n = len(pos)  # reasons and bundles of the listed households only (a few thousand of a million)
+    reasons = _joined([np.where(_flag(table[c].iloc[pos]), label, "") for c, label in _labels(cfg, table).items()], n)
+    bundle = _joined([np.where(in_bundle[p.code].to_numpy()[pos], p.code, "")
                       for p in sorted(bundle_programs, key=lambda p: (p.cluster, p.code))], n)
     status = {p.code: p.status for p in programs}
     out = pd.DataFrame({
@@ -280,8 +282,8 @@ def _lists(
         for column, name in NAME_COLUMNS.items():
             if column in table.columns:
                 out[name] = table[column].to_numpy()[pos]
-    out["alasan"] = reasons[pos]
-    out["paket_rekomendasi"] = bundle[pos]
+    out["alasan"] = reasons
+    out["paket_rekomendasi"] = bundle
     out["biaya"] = chosen["cost"].to_numpy()
     for program in programs:
         if program.receipt and program.receipt in table.columns:

@@ -106,7 +106,12 @@ def select(
     mask of households removed by the village meeting: they are not ranked, so the next ones move up."""
     if quotas.unit_column is not None and quotas.unit_column not in table.columns:
         raise InputError(f"--quota-by {quotas.unit_column}: the data has no such column", column=quotas.unit_column)
-    tie = tie_breaker(table["hh_id"]).to_numpy()
+    # ties broken by a hash of the id, computed for households eligible somewhere only (a SHA-256 per household is
+    # Python work): the others are dropped after sorting, so their value never orders anyone
+    codes = [p.code for p in programs]
+    candidates = np.flatnonzero(eligible[codes].to_numpy(dtype=bool).any(axis=1)) if codes else np.empty(0, np.int64)
+    tie = np.zeros(len(table), dtype=np.int64)
+    tie[candidates] = tie_breaker(table["hh_id"].iloc[candidates]).to_numpy()
     frames = []
     for program in programs:
         mask = eligible[program.code].to_numpy().copy()
