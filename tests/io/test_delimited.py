@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from peka.errors import InputError
@@ -283,3 +284,29 @@ def test_a_column_of_dates_reads_the_same_through_pyarrow(monkeypatch, tmp_path)
     expected = [(2, "desil", "type", "2024-03-01 10:30"), (3, "desil", "type", "2024-03-02T08:00")]
     for survey in (slow, fast):
         assert [(f.row, f.column, f.check, f.value) for f in survey.findings] == expected
+
+
+def test_types_sampled_from_the_start_give_way_to_a_later_cell_that_does_not_fit(tmp_path, monkeypatch):
+    """The fast path parses number and true/false columns as the types pyarrow infers on the sampled start; a cell
+    further down that does not fit (``1.5`` among integers, ``ya`` among true/false) makes it read the file again
+    with inference, so the table is the one the C engine reads, cell for cell."""
+    from peka.io import delimited
+    from peka.io.readers import open_source
+
+    rows = [f"{i},{i % 7},{'True' if i % 2 else 'False'},{i * 1000}" for i in range(1, 400)]
+    rows[350] = "351,1.5,ya,351000"  # past the sample below
+    path = _write(tmp_path, "late.csv", "hh_id,hh_size,recv_pkh,exp_hh\n" + "\n".join(rows) + "\n")
+    source = open_source(path)
+    slow = source.read(kinds={"hh_id": "id"}).frame
+    monkeypatch.setattr(delimited, "ARROW_TEXT_MIN_BYTES", 0)
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 200)
+    sampled = delimited._sampled_types(path, source.dialect, "utf-8", ["hh_size", "recv_pkh", "exp_hh"], {})
+    assert sampled == {"hh_size": pa.int64(), "recv_pkh": pa.bool_(), "exp_hh": pa.int64()}
+    calls = []
+    real = delimited._arrow_table
+    monkeypatch.setattr(delimited, "_arrow_table", lambda *a, **k: calls.append(a[4]) or real(*a, **k))
+    fast = source.read(kinds={"hh_id": "id"}).frame
+    assert len(calls) == 3  # the sample, the typed read that fails on line 352, the read with inference
+    assert fast["hh_size"].tolist()[350] == 1.5 and fast["recv_pkh"].tolist()[350] == "ya"
+    assert fast["hh_size"].tolist()[:3] == [1.0, 2.0, 3.0]
+    pd.testing.assert_frame_equal(fast, slow, check_dtype=False, check_exact=True)

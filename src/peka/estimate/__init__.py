@@ -5,7 +5,7 @@
 
 from peka.estimate.design import Design
 from peka.estimate.linearize import DifferenceOfRatios, Ratio, RatioOfRatios, Total
-from peka.estimate.measures import MpiSpec
+from peka.estimate.measures import MpiSpec, measure_columns
 from peka.estimate.profile import (
     ProfileOptions,
     ProfilePlan,
@@ -31,6 +31,7 @@ __all__ = [
     "RatioOfRatios",
     "Total",
     "estimates_from_sums",
+    "measure_columns",
     "plan_profile",
     "profile",
     "profile_chunks",

@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy import special, stats
 
 CiMethod = Literal["normal", "t", "logit"]
 CI_METHODS: tuple[str, ...] = ("normal", "t", "logit")
@@ -38,11 +37,15 @@ NONNEGATIVE: frozenset[str] = frozenset({"cause_ratio", "households", "persons"}
 
 def quantiles(method: CiMethod, confidence: float, df: np.ndarray) -> np.ndarray:
     """The two-sided quantile per row: normal, or Student t with ``df`` (NaN where df < 1)."""
+    # scipy.special's inverse CDFs are what scipy.stats' norm.ppf and t.ppf compute; importing scipy.stats instead
+    # would cost a second of every `peka profile`
+    from scipy.special import ndtri, stdtrit
+
     level = 0.5 + confidence / 2
     if method == "normal":
-        return np.full(df.shape, float(stats.norm.ppf(level)))
+        return np.full(df.shape, float(ndtri(level)))
     with np.errstate(invalid="ignore"):
-        return np.where(df >= 1, stats.t.ppf(level, np.maximum(df, 1)), np.nan)
+        return np.where(df >= 1, stdtrit(np.maximum(df, 1), level), np.nan)
 
 
 def intervals(
@@ -52,6 +55,8 @@ def intervals(
     low, high = estimate - quantile * se, estimate + quantile * se
     if method != "logit":
         return low, high
+    from scipy import special
+
     proportion = np.isin(measure, list(PROPORTIONS))
     bounded = np.isin(measure, list(BOUNDED))
     low = np.where(bounded, np.clip(low, 0.0, 1.0), low)

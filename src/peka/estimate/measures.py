@@ -290,6 +290,16 @@ def default_mpi_spec(frame: pd.DataFrame, indicators: Sequence[str]) -> MpiSpec 
     return spec if sorted(ind.name for ind in spec.indicators) == sorted(indicators) else None
 
 
+# the default input columns of a plan (make_plan's defaults), and the prefixes of the indicator and cause columns
+DEFAULT_COLUMNS: tuple[str, ...] = ("exp_pc", "poverty_line", "extreme_line", "hh_size", "mpi_score", "mpi_poor",
+                                    "miskin_14k", "poverty_status")
+
+
+def measure_columns(columns: Iterable[str]) -> list[str]:
+    """The columns of ``columns`` a plan with the default column names may read (a reader can skip the others)."""
+    return [c for c in columns if c in DEFAULT_COLUMNS or c.startswith((MPI_PREFIX, CAUSE_PREFIX))]
+
+
 def make_plan(
     frame: pd.DataFrame,
     *,

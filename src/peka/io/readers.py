@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peka.errors import InputError, UsageError, printable_name
-from peka.io import delimited, excel, parquet, statfiles
+from peka.io import delimited
 from peka.io.raw import RawTable
+
+# excel, parquet and statfiles are imported where a file of theirs is read: pyreadstat and pyarrow.parquet alone
+# take a quarter of a second to import, which every `peka profile x.csv` would otherwise pay
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -52,15 +55,29 @@ class Source:
         name = printable_name(self.path)  # a name with a newline or a non-UTF-8 byte must not break messages
         return f"{name} (sheet {self.sheet})" if self.sheet else name
 
-    def read(self, *, usecols: list[str] | None = None, kinds: dict[str, str] | None = None) -> RawTable:
+    def read(
+        self,
+        *,
+        usecols: list[str] | None = None,
+        kinds: dict[str, str] | None = None,
+        types: dict[str, str] | None = None,
+    ) -> RawTable:
+        """The data; ``types`` (exact types of a file peka wrote: ``delimited.read_delimited``) only speeds up
+        reading a CSV: other formats carry their types."""
         if self.format == "csv":
             assert self.dialect is not None
-            return delimited.read_delimited(self.path, self.dialect, usecols=usecols, kinds=kinds)
+            return delimited.read_delimited(self.path, self.dialect, usecols=usecols, kinds=kinds, types=types)
         if self.format == "xlsx":
+            from peka.io import excel
+
             assert self.sheet is not None and self._cached is not None
             return excel.infer_types(self._cached, kinds or {})
         if self.format == "parquet":
+            from peka.io import parquet
+
             return parquet.read_parquet(self.path, usecols=usecols)
+        from peka.io import statfiles
+
         return statfiles.read_stat(self.path, self.format, usecols=usecols)
 
 
@@ -84,10 +101,16 @@ def open_source(
         dialect = delimited.sniff(path, sep=sep, encoding=encoding, decimal=decimal)
         return Source(path, fmt, list(dialect.header), dialect=dialect)
     if fmt == "xlsx":
+        from peka.io import excel
+
         name = excel.choose_sheet(path, sheet, preferred_sheets)
         raw = excel.read_xlsx_raw(path, name)  # a workbook is read whole anyway: keep it for ``read``
         header = [c for c in raw.frame.columns if c != "_row"]
         return Source(path, fmt, header, sheet=name, _cached=raw)
     if fmt == "parquet":
+        from peka.io import parquet
+
         return Source(path, fmt, parquet.parquet_header(path))
+    from peka.io import statfiles
+
     return Source(path, fmt, statfiles.stat_header(path, fmt))

@@ -58,6 +58,10 @@ TEXT_COLUMNS: tuple[str, ...] = (
     MARKER, "segment", "primary_cause", "causes", "level", "line_id", MONETARY_SOURCE,
 )  # fmt: skip
 
+# numbers with a fraction (or missing cells) in a classified table: read back as floats; plus every MPI_PREFIX column
+FLOAT_COLUMNS: tuple[str, ...] = ("weight", "exp_pc", "poverty_line", "extreme_line", "welfare_ratio", "poverty_gap",
+                                  "mpi_score")
+
 RECORD_SUFFIX = ".peka.toml"
 RECORD_ATTR = "peka.record"  # DataFrame.attrs key in memory: the record text
 MPI_ATTR = "peka.mpi"  # DataFrame.attrs key in memory: the active MPI spec (k, indicators: name, dimension, weight)
@@ -71,6 +75,20 @@ def is_poor_status(status: str) -> bool:
 def boolean_columns(columns: Iterable[str]) -> list[str]:
     """The columns of ``columns`` that hold true/false in a classified table."""
     return [c for c in columns if c in BOOLEAN_COLUMNS or c.startswith(CAUSE_PREFIX)]
+
+
+def column_types(columns: Iterable[str]) -> dict[str, str]:
+    """The type (``"float"``, ``"bool"`` or ``"text"``) of each of ``columns`` whose type the contract fixes, for a
+    reader that parses a classified CSV back (``peka.io`` ``types``); other columns are left to inference."""
+    types: dict[str, str] = {}
+    for name in columns:
+        if name in BOOLEAN_COLUMNS or name.startswith(CAUSE_PREFIX):
+            types[name] = "bool"
+        elif name in FLOAT_COLUMNS or name.startswith(MPI_PREFIX):
+            types[name] = "float"
+        elif name in TEXT_COLUMNS:
+            types[name] = "text"
+    return types
 
 
 def indicator_names(columns: Iterable[str]) -> list[str]:
