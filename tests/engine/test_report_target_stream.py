@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import peka.jobs.report as report_job
 from peka.cli.app import app
 from peka.jobs.classify import run_classify
-from peka.jobs.inputs import InputSpec, OnInvalid, RowPolicy
+from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
 from peka.jobs.report import ReportRequest, run_report
 from peka.jobs.target import TargetSpec, run_target
 
@@ -133,7 +133,7 @@ def test_target_stream_keeps_only_the_columns_it_reads(tmp_path: Path) -> None:
     from peka.config.programs import load_programs
     from peka.jobs.target import _classify_streamed
 
-    cfg = __import__("peka.jobs.inputs", fromlist=["ConfigSpec"]).ConfigSpec().load(inputs=SPEC)
+    cfg = ConfigSpec().load(inputs=SPEC)
     catalogue = load_programs(None)
     programs = catalogue.select(["pkh"])
     table, _, _ = _classify_streamed(SPEC, cfg, RowPolicy(), catalogue, programs, TargetSpec(programs=("pkh",)),

@@ -15,7 +15,7 @@ a new step is one model and one entry there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -80,6 +80,20 @@ class StepOptions(_Strict):
     _check_output = field_validator("output")(_plain_name)
 
 
+class EngineChoice(_Strict):
+    """``engine``: memory, stream or auto (``peka.engine.ENGINES``, checked by ``parse_pipeline_document`` against
+    the values the caller gives, so a new engine is added in one place); unset = the file's top-level ``engine``."""
+
+    engine: str | None = None
+
+
+class CsvChoice(_Strict):
+    """``csv_dialect``: standard or id (``peka.deliver.files.CSV_DIALECTS``, checked like ``engine``) for the CSV
+    files a step writes; unset = the file's top-level ``csv_dialect``."""
+
+    csv_dialect: str | None = None
+
+
 class ValidateOptions(StepOptions):
     """``validate``: the data-quality report as JSON (as ``peka validate --json``)."""
 
@@ -90,7 +104,7 @@ class ValidateOptions(StepOptions):
 Measure = Literal["money", "mpi", "bps14", "causes"]
 
 
-class ClassifyOptions(StepOptions):
+class ClassifyOptions(StepOptions, EngineChoice, CsvChoice):
     """``classify``: the household table (.csv or .parquet) with its classification record beside it."""
 
     step: Literal["classify"] = "classify"
@@ -108,8 +122,9 @@ class ClassifyOptions(StepOptions):
         return value
 
 
-class ProfileOptions(StepOptions):
-    """``profile``: estimates of the table the ``classify`` step wrote (under its classification record)."""
+class ProfileOptions(StepOptions, CsvChoice):
+    """``profile``: estimates of the table the ``classify`` step wrote (under its classification record; a classified
+    table is read whole, so a profile step has no ``engine``)."""
 
     step: Literal["profile"] = "profile"
     output: str = "profil.json"
@@ -131,7 +146,7 @@ class ProfileOptions(StepOptions):
         return value
 
 
-class TargetOptions(StepOptions):
+class TargetOptions(StepOptions, EngineChoice, CsvChoice):
     """``target``: the lists, written as a folder inside the set (``peka target -o``)."""
 
     step: Literal["target"] = "target"
@@ -154,6 +169,8 @@ class PipelineFile(_Strict):
 
     output: str
     on_invalid: Literal["fail", "skip"] = "fail"
+    engine: str | None = None  # every step with an engine (a step's own ``engine`` wins); unset = memory
+    csv_dialect: str | None = None  # every step writing CSV (a step's own ``csv_dialect`` wins); unset = standard
     input: InputSection
     config: ConfigSection = Field(default_factory=ConfigSection)
     steps: list[dict[str, Any]] = Field(min_length=1)
@@ -180,14 +197,17 @@ class Pipeline:
         return self.path(self.document.output)
 
 
-def read_pipeline(path: str | Path, step_models: Mapping[str, type[StepOptions]]) -> Pipeline:
+def read_pipeline(path: str | Path, step_models: Mapping[str, type[StepOptions]],
+                  choices: Mapping[str, Sequence[str]] | None = None) -> Pipeline:
     """Read and check the pipeline file at ``path`` (``ConfigError``, exit 4, naming the key and the file)."""
     path = Path(path).absolute()
-    return parse_pipeline_document(read_toml_file(path, what="pipeline"), path, step_models)
+    return parse_pipeline_document(read_toml_file(path, what="pipeline"), path, step_models, choices)
 
 
-def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mapping[str, type[StepOptions]]
-                            ) -> Pipeline:
+def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mapping[str, type[StepOptions]],
+                            choices: Mapping[str, Sequence[str]] | None = None) -> Pipeline:
+    """Check ``doc``; ``choices`` maps a setting that may be given at the top level and in a step (``engine``,
+    ``csv_dialect``) to its valid values (they live with the code that uses them: ``peka.engine.ENGINES``, …)."""
     file = str(path)
     try:
         parsed = PipelineFile.model_validate(doc)
@@ -210,7 +230,24 @@ def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mappin
             raise ConfigError(f"{step.output!r} is also the output of steps[{seen[step.output]}]: choose another name",
                               file=file, key=f"steps[{i}].output")
         seen[step.output] = i
+    for name, valid in (choices or {}).items():
+        _check_choice(getattr(parsed, name, None), valid, name, file)
+        for i, step in enumerate(steps):
+            _check_choice(getattr(step, name, None), valid, f"steps[{i}].{name}", file)
     return Pipeline(path, parsed, tuple(steps))
+
+
+def _check_choice(value: str | None, valid: Sequence[str], key: str, file: str) -> None:
+    if value is not None and value not in valid:
+        raise ConfigError(f"{value!r} is not one of {', '.join(valid)}", file=file, key=key)
+
+
+def effective(pipeline: Pipeline, step: StepOptions, name: str, default: str) -> str:
+    """A step's ``name`` setting (``engine``, ``csv_dialect``): its own, else the file's top-level one, else
+    ``default``."""
+    own = getattr(step, name, None)
+    top = getattr(pipeline.document, name, None)
+    return own if own is not None else top if top is not None else default
 
 
 _BRANCHES = {"str", "int", "float", "bool", "list[str]"}  # union branches pydantic puts in an error's location
