@@ -132,3 +132,61 @@ def test_engine_on_a_step_without_one_is_an_unknown_key(tmp_path: Path) -> None:
 def test_the_example_pipeline_names_the_settings() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     assert "engine" in text and "csv_dialect" in text
+
+
+def report_pipeline(root: Path, top: str = "", report: str = "") -> Path:
+    for name in ("households.csv", "persons.csv"):
+        shutil.copy(SAMPLE / name, root / name)
+    (root / "pipeline.toml").write_text(f"""output = "hasil"
+{top}
+[input]
+households = "households.csv"
+persons = "persons.csv"
+
+[[steps]]
+step = "report"
+output = "laporan.html"
+also = "laporan.xlsx"
+by = ["kec_name", "desa_name"]
+{report}
+""", encoding="utf-8")
+    return root / "pipeline.toml"
+
+
+def cells(path: Path) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_report_step_writes_what_peka_report_writes_on_either_engine(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(streamed, "CHUNK_ROWS", 700)
+    from peka.jobs.report import ReportRequest, run_report
+
+    direct = run_report(ReportRequest(InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv"),
+                                      by=("kec_name", "desa_name"), outputs=(tmp_path / "direct.html",)))
+    assert direct.written
+    memory = run_pipeline(report_pipeline(tmp_path))
+    page = (memory.output / "laporan.html").read_bytes()
+    assert page == (tmp_path / "direct.html").read_bytes()
+    assert memory.manifest["steps"][0]["outputs"] == ["laporan.html", "laporan.xlsx"]
+    assert memory.manifest["steps"][0]["rows_in"] == {"household": 3000, "person": 12524}
+    workbook = cells(memory.output / "laporan.xlsx")
+    stream = run_pipeline(report_pipeline(tmp_path, top='engine = "stream"'))
+    assert (stream.output / "laporan.html").read_bytes() == page
+    assert cells(stream.output / "laporan.xlsx") == workbook
+    assert step_options(stream.output)[0]["engine"] == "stream"
+
+
+@pytest.mark.parametrize(("report", "key", "message"), [
+    ('also = "lagi.html"', "steps[0]", "one .html and one .xlsx"),
+    ('csv_dialect = "id"', "steps[0].csv_dialect", "unknown key"),
+])
+def test_report_step_options_are_checked(tmp_path: Path, report: str, key: str, message: str) -> None:
+    path = report_pipeline(tmp_path, report=report)
+    text = path.read_text().replace('also = "laporan.xlsx"\n', "") if "also" in report else path.read_text()
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        run_pipeline(path)
+    assert caught.value.key == key and message in str(caught.value)

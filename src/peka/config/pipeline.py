@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peka.config.layers import dotted
 from peka.config.tomlfile import read_toml_file
@@ -78,6 +78,10 @@ class StepOptions(_Strict):
     output: str
 
     _check_output = field_validator("output")(_plain_name)
+
+    def output_names(self) -> list[str]:
+        """Every name this step writes into the set (``output``; a report step may add its other format)."""
+        return [self.output]
 
 
 class EngineChoice(_Strict):
@@ -164,6 +168,45 @@ class TargetOptions(StepOptions, EngineChoice, CsvChoice):
     lonely_psu: Literal["fail", "adjust", "certainty"] = "fail"
 
 
+REPORT_SUFFIXES = (".html", ".xlsx")
+
+
+def _report_name(value: str) -> str:
+    if PurePath(value).suffix.lower() not in REPORT_SUFFIXES:
+        raise ValueError("a report is written as .html (the page) or .xlsx (the workbook)")
+    return value
+
+
+class ReportOptions(StepOptions, EngineChoice):
+    """``report``: the page or workbook of ``peka report`` as ``output``, the other format as ``also`` (both drawn
+    from one run), of the survey of ``[input]`` (classified by the step, as ``peka report`` does)."""
+
+    step: Literal["report"] = "report"
+    output: str = "laporan.html"
+    also: str | None = None
+    by: list[str] = Field(default_factory=list)  # region columns, coarse to fine
+    min_n: int | None = Field(default=None, ge=0)
+    lang: Literal["id", "en"] = "id"
+    boundaries: str | None = None  # GeoJSON of the gampong, relative to the pipeline file
+    boundary_key: str | None = None
+
+    _check_report_output = field_validator("output")(_report_name)
+
+    @field_validator("also")
+    @classmethod
+    def _also_name(cls, value: str | None) -> str | None:
+        return None if value is None else _report_name(_plain_name(value))
+
+    @model_validator(mode="after")
+    def _two_formats(self) -> ReportOptions:
+        if self.also is not None and PurePath(self.also).suffix.lower() == PurePath(self.output).suffix.lower():
+            raise ValueError("output and also name the two formats of the report: one .html and one .xlsx")
+        return self
+
+    def output_names(self) -> list[str]:
+        return [self.output, *([self.also] if self.also is not None else [])]
+
+
 class PipelineFile(_Strict):
     """The whole file. ``steps`` are checked one by one against the step table (``parse_pipeline_document``)."""
 
@@ -226,10 +269,11 @@ def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mappin
             raise _error(exc, file, ("steps", i)) from None
     seen: dict[str, int] = {}
     for i, step in enumerate(steps):
-        if step.output in seen:
-            raise ConfigError(f"{step.output!r} is also the output of steps[{seen[step.output]}]: choose another name",
-                              file=file, key=f"steps[{i}].output")
-        seen[step.output] = i
+        for name in step.output_names():
+            if name in seen:
+                raise ConfigError(f"{name!r} is also an output of steps[{seen[name]}]: choose another name",
+                                  file=file, key=f"steps[{i}].{'output' if name == step.output else 'also'}")
+            seen[name] = i
     for name, valid in (choices or {}).items():
         _check_choice(getattr(parsed, name, None), valid, name, file)
         for i, step in enumerate(steps):

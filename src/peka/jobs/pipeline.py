@@ -2,7 +2,6 @@
 output folder as one set, with a manifest (docs/batch.md).
 
 * The steps are ``STEPS`` (name → option model, runner, the steps it needs before it); a new step is one entry.
-  ``report`` joins the table when ``peka.jobs.report`` exists and offers ``PIPELINE_STEP`` (a ``Step``).
 * Everything is written into a new folder beside the output folder and swapped in as a whole when every step has
   succeeded (``deliver.files.atomic_directory``): a failed or killed run leaves the previous set as it was.
 * ``manifest.json`` (in the set) is a pure function of the inputs, the pipeline and peka's version: input sha256s,
@@ -17,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -37,6 +34,7 @@ from peka.config.pipeline import (
     ClassifyOptions,
     Pipeline,
     ProfileOptions,
+    ReportOptions,
     StepOptions,
     TargetOptions,
     ValidateOptions,
@@ -167,6 +165,20 @@ def _target(options: TargetOptions, ctx: RunContext) -> StepResult:
                       list(run.warnings), {"run_id": run.run_id})
 
 
+def _report(options: ReportOptions, ctx: RunContext) -> StepResult:
+    from peka.jobs.report import ReportRequest, run_report
+
+    request = ReportRequest(
+        inputs=ctx.inputs, config=ctx.config, rows=RowPolicy(ctx.rows.on_invalid), by=tuple(options.by),
+        lang=options.lang, outputs=tuple(ctx.folder / name for name in options.output_names()), min_n=options.min_n,
+        boundaries=ctx.pipeline.path(options.boundaries) if options.boundaries is not None else None,
+        boundary_key=options.boundary_key, engine=_engine(options),
+    )  # fmt: skip
+    run = run_report(request)
+    written = [p.name for p in (*run.written, run.rejects_path) if p is not None]
+    return StepResult(written, run.data.rows_in, run.data.processed, run.data.rejected)
+
+
 def _engine(options: StepOptions) -> str:
     return str(getattr(options, "engine", None) or SETTINGS["engine"][1])
 
@@ -191,17 +203,12 @@ STEPS: dict[str, Step] = {
     "classify": Step(ClassifyOptions, _classify),
     "profile": Step(ProfileOptions, _profile, needs=("classify",)),
     "target": Step(TargetOptions, _target),
+    "report": Step(ReportOptions, _report),
 }
 
 
 def step_table() -> dict[str, Step]:
-    """``STEPS``, plus ``report`` when ``peka.jobs.report`` is installed and offers ``PIPELINE_STEP``."""
-    table = dict(STEPS)
-    if importlib.util.find_spec("peka.jobs.report") is not None:
-        step = getattr(importlib.import_module("peka.jobs.report"), "PIPELINE_STEP", None)
-        if isinstance(step, Step):
-            table["report"] = step
-    return table
+    return dict(STEPS)
 
 
 # ---- the run ----------------------------------------------------------------------------------------------------
@@ -248,7 +255,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
         _check_output_folder(output, [])  # again under the lock: the folder may have changed while we waited
         previous = {e.name for e in output.iterdir()} if output.is_dir() else set()
         replaced = previous | {MANIFEST_NAME, TIMINGS_NAME, RECORD_NAME, REJECTS_NAME, MARKER}
-        replaced |= {name for s in steps for name in (s.output, f"{s.output}.peka.toml")}
+        replaced |= {name for s in steps for name in (*s.output_names(), f"{s.output}.peka.toml")}
         with files.atomic_directory(output, replaced) as staging:
             ctx = RunContext(pipeline, inputs, config, rows, staging)
             step_records, timings = [], []
@@ -346,7 +353,7 @@ def _input_files(pipeline: Pipeline, inputs: InputSpec) -> list[Path]:
     if inputs.mapping is not None and inputs.mapping.lower().endswith(".toml"):
         found.append(Path(inputs.mapping))
     for options in pipeline.steps:
-        for name in ("catalogue", "quota_file", "pseudonym_key"):
+        for name in ("catalogue", "quota_file", "pseudonym_key", "boundaries"):
             value = getattr(options, name, None)
             if value is not None:
                 found.append(pipeline.path(value))
