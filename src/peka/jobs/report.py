@@ -90,7 +90,7 @@ class InputFile:
 class ReportData:
     """The numbers a report is made of, computed once; ``peka.present.report`` turns them into a document."""
 
-    table: pd.DataFrame  # the classified table (one row per household)
+    table: pd.DataFrame  # the classified table (one row per household; stream engine, large survey: REPORT_COLUMNS)
     estimates: pd.DataFrame  # peka.estimate.profile: whole population, regions, characteristics
     design: dict[str, Any]
     config: Config
