@@ -15,12 +15,12 @@ a new step is one model and one entry there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peka.config.layers import dotted
 from peka.config.tomlfile import read_toml_file
@@ -79,6 +79,24 @@ class StepOptions(_Strict):
 
     _check_output = field_validator("output")(_plain_name)
 
+    def output_names(self) -> list[str]:
+        """Every name this step writes into the set (``output``; a report step may add its other format)."""
+        return [self.output]
+
+
+class EngineChoice(_Strict):
+    """``engine``: memory, stream or auto (``peka.engine.ENGINES``, checked by ``parse_pipeline_document`` against
+    the values the caller gives, so a new engine is added in one place); unset = the file's top-level ``engine``."""
+
+    engine: str | None = None
+
+
+class CsvChoice(_Strict):
+    """``csv_dialect``: standard or id (``peka.deliver.files.CSV_DIALECTS``, checked like ``engine``) for the CSV
+    files a step writes; unset = the file's top-level ``csv_dialect``."""
+
+    csv_dialect: str | None = None
+
 
 class ValidateOptions(StepOptions):
     """``validate``: the data-quality report as JSON (as ``peka validate --json``)."""
@@ -90,7 +108,7 @@ class ValidateOptions(StepOptions):
 Measure = Literal["money", "mpi", "bps14", "causes"]
 
 
-class ClassifyOptions(StepOptions):
+class ClassifyOptions(StepOptions, EngineChoice, CsvChoice):
     """``classify``: the household table (.csv or .parquet) with its classification record beside it."""
 
     step: Literal["classify"] = "classify"
@@ -108,8 +126,9 @@ class ClassifyOptions(StepOptions):
         return value
 
 
-class ProfileOptions(StepOptions):
-    """``profile``: estimates of the table the ``classify`` step wrote (under its classification record)."""
+class ProfileOptions(StepOptions, CsvChoice):
+    """``profile``: estimates of the table the ``classify`` step wrote (under its classification record; a classified
+    table is read whole, so a profile step has no ``engine``)."""
 
     step: Literal["profile"] = "profile"
     output: str = "profil.json"
@@ -131,7 +150,7 @@ class ProfileOptions(StepOptions):
         return value
 
 
-class TargetOptions(StepOptions):
+class TargetOptions(StepOptions, EngineChoice, CsvChoice):
     """``target``: the lists, written as a folder inside the set (``peka target -o``)."""
 
     step: Literal["target"] = "target"
@@ -149,11 +168,52 @@ class TargetOptions(StepOptions):
     lonely_psu: Literal["fail", "adjust", "certainty"] = "fail"
 
 
+REPORT_SUFFIXES = (".html", ".xlsx")
+
+
+def _report_name(value: str) -> str:
+    if PurePath(value).suffix.lower() not in REPORT_SUFFIXES:
+        raise ValueError("a report is written as .html (the page) or .xlsx (the workbook)")
+    return value
+
+
+class ReportOptions(StepOptions, EngineChoice):
+    """``report``: the page or workbook of ``peka report`` as ``output``, the other format as ``also`` (both drawn
+    from one run), of the survey of ``[input]`` (classified by the step, as ``peka report`` does)."""
+
+    step: Literal["report"] = "report"
+    output: str = "laporan.html"
+    also: str | None = None
+    by: list[str] = Field(default_factory=list)  # region columns, coarse to fine
+    min_n: int | None = Field(default=None, ge=0)
+    lang: Literal["id", "en"] = "id"
+    boundaries: str | None = None  # GeoJSON of the gampong, relative to the pipeline file
+    boundary_key: str | None = None
+
+    _check_report_output = field_validator("output")(_report_name)
+
+    @field_validator("also")
+    @classmethod
+    def _also_name(cls, value: str | None) -> str | None:
+        return None if value is None else _report_name(_plain_name(value))
+
+    @model_validator(mode="after")
+    def _two_formats(self) -> ReportOptions:
+        if self.also is not None and PurePath(self.also).suffix.lower() == PurePath(self.output).suffix.lower():
+            raise ValueError("output and also name the two formats of the report: one .html and one .xlsx")
+        return self
+
+    def output_names(self) -> list[str]:
+        return [self.output, *([self.also] if self.also is not None else [])]
+
+
 class PipelineFile(_Strict):
     """The whole file. ``steps`` are checked one by one against the step table (``parse_pipeline_document``)."""
 
     output: str
     on_invalid: Literal["fail", "skip"] = "fail"
+    engine: str | None = None  # every step with an engine (a step's own ``engine`` wins); unset = memory
+    csv_dialect: str | None = None  # every step writing CSV (a step's own ``csv_dialect`` wins); unset = standard
     input: InputSection
     config: ConfigSection = Field(default_factory=ConfigSection)
     steps: list[dict[str, Any]] = Field(min_length=1)
@@ -180,14 +240,17 @@ class Pipeline:
         return self.path(self.document.output)
 
 
-def read_pipeline(path: str | Path, step_models: Mapping[str, type[StepOptions]]) -> Pipeline:
+def read_pipeline(path: str | Path, step_models: Mapping[str, type[StepOptions]],
+                  choices: Mapping[str, Sequence[str]] | None = None) -> Pipeline:
     """Read and check the pipeline file at ``path`` (``ConfigError``, exit 4, naming the key and the file)."""
     path = Path(path).absolute()
-    return parse_pipeline_document(read_toml_file(path, what="pipeline"), path, step_models)
+    return parse_pipeline_document(read_toml_file(path, what="pipeline"), path, step_models, choices)
 
 
-def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mapping[str, type[StepOptions]]
-                            ) -> Pipeline:
+def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mapping[str, type[StepOptions]],
+                            choices: Mapping[str, Sequence[str]] | None = None) -> Pipeline:
+    """Check ``doc``; ``choices`` maps a setting that may be given at the top level and in a step (``engine``,
+    ``csv_dialect``) to its valid values (they live with the code that uses them: ``peka.engine.ENGINES``, …)."""
     file = str(path)
     try:
         parsed = PipelineFile.model_validate(doc)
@@ -206,11 +269,29 @@ def parse_pipeline_document(doc: dict[str, Any], path: Path, step_models: Mappin
             raise _error(exc, file, ("steps", i)) from None
     seen: dict[str, int] = {}
     for i, step in enumerate(steps):
-        if step.output in seen:
-            raise ConfigError(f"{step.output!r} is also the output of steps[{seen[step.output]}]: choose another name",
-                              file=file, key=f"steps[{i}].output")
-        seen[step.output] = i
+        for name in step.output_names():
+            if name in seen:
+                raise ConfigError(f"{name!r} is also an output of steps[{seen[name]}]: choose another name",
+                                  file=file, key=f"steps[{i}].{'output' if name == step.output else 'also'}")
+            seen[name] = i
+    for name, valid in (choices or {}).items():
+        _check_choice(getattr(parsed, name, None), valid, name, file)
+        for i, step in enumerate(steps):
+            _check_choice(getattr(step, name, None), valid, f"steps[{i}].{name}", file)
     return Pipeline(path, parsed, tuple(steps))
+
+
+def _check_choice(value: str | None, valid: Sequence[str], key: str, file: str) -> None:
+    if value is not None and value not in valid:
+        raise ConfigError(f"{value!r} is not one of {', '.join(valid)}", file=file, key=key)
+
+
+def effective(pipeline: Pipeline, step: StepOptions, name: str, default: str) -> str:
+    """A step's ``name`` setting (``engine``, ``csv_dialect``): its own, else the file's top-level one, else
+    ``default``."""
+    own = getattr(step, name, None)
+    top = getattr(pipeline.document, name, None)
+    return own if own is not None else top if top is not None else default
 
 
 _BRANCHES = {"str", "int", "float", "bool", "list[str]"}  # union branches pydantic puts in an error's location

@@ -2,7 +2,6 @@
 output folder as one set, with a manifest (docs/batch.md).
 
 * The steps are ``STEPS`` (name → option model, runner, the steps it needs before it); a new step is one entry.
-  ``report`` joins the table when ``peka.jobs.report`` exists and offers ``PIPELINE_STEP`` (a ``Step``).
 * Everything is written into a new folder beside the output folder and swapped in as a whole when every step has
   succeeded (``deliver.files.atomic_directory``): a failed or killed run leaves the previous set as it was.
 * ``manifest.json`` (in the set) is a pure function of the inputs, the pipeline and peka's version: input sha256s,
@@ -17,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -37,14 +34,17 @@ from peka.config.pipeline import (
     ClassifyOptions,
     Pipeline,
     ProfileOptions,
+    ReportOptions,
     StepOptions,
     TargetOptions,
     ValidateOptions,
+    effective,
     read_pipeline,
 )
 from peka.config.show import record_text
 from peka.deliver import files
 from peka.deliver.lock import folder_lock
+from peka.engine import ENGINES
 from peka.errors import ConfigError, InputError, UsageError, printable_name
 from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
 
@@ -52,6 +52,12 @@ log = logging.getLogger(__name__)
 
 MARKER = ".peka-run"  # in every output folder peka run wrote: only such a folder (or an empty one) is replaced
 Progress = Callable[..., None]  # progress(event, **fields): "start", "step", "step_done", "done"
+# the settings a pipeline gives at the top level and per step, with their valid values (kept where they are defined,
+# so a new engine or dialect needs no change here) and the value when neither gives one
+SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "engine": (tuple(ENGINES), "memory"),
+    "csv_dialect": (tuple(files.CSV_DIALECTS), files.CSV_STANDARD.name),
+}
 
 
 @dataclass
@@ -113,7 +119,8 @@ def _classify(options: ClassifyOptions, ctx: RunContext) -> StepResult:
     run = run_classify(
         ctx.inputs, config=ctx.config, rows=RowPolicy(ctx.rows.on_invalid, rejects),
         output=ctx.folder / options.output, include_personal=options.include_personal, skip=options.skip,
-        keep=[] if options.keep_none else None, keep_more=options.keep,
+        keep=[] if options.keep_none else None, keep_more=options.keep, engine=_engine(options),
+        csv_dialect=_dialect(options),
     )  # fmt: skip
     ctx.classified, ctx.classified_rows = run.output, len(run.table)
     written = [p.name for p in (run.output, run.record_path, run.rejects_path) if p is not None]
@@ -128,12 +135,12 @@ def _profile(options: ProfileOptions, ctx: RunContext) -> StepResult:
     request = ProfileRequest(
         inputs=InputSpec(ctx.classified), by=tuple(b if isinstance(b, str) else tuple(b) for b in options.by),
         population=options.population, ci=options.ci, min_n=options.min_n, min_psu=options.min_psu,
-        suppress=options.suppress, sort=options.sort, lonely_psu=options.lonely_psu,
+        suppress=options.suppress, sort=options.sort, lonely_psu=options.lonely_psu, csv_dialect=_dialect(options),
     )  # fmt: skip
     run = run_profile(request)
     target = ctx.folder / options.output
     write_profile(run.estimates, run.design, __version__, target, format_from_suffix(target) or "json",
-                  lang=options.lang)
+                  lang=options.lang, csv_dialect=_dialect(options))
     n = {"household": ctx.classified_rows}
     return StepResult([options.output], n, n, {"household": 0})
 
@@ -151,11 +158,44 @@ def _target(options: TargetOptions, ctx: RunContext) -> StepResult:
         reveal_ids=options.reveal_ids, lonely_psu=options.lonely_psu,
     )  # fmt: skip
     run = run_target(ctx.inputs, spec=spec, output=ctx.folder / options.output, config=ctx.config,
-                     rows=RowPolicy(ctx.rows.on_invalid))
+                     rows=RowPolicy(ctx.rows.on_invalid), csv_dialect=_dialect(options), engine=_engine(options))
     for warning in run.warnings:  # the command prints these itself; here they go to the log (and the manifest)
         log.warning("target: %s", warning)
     return StepResult([options.output], run.counts.rows_in, run.counts.processed, run.counts.rejected,
                       list(run.warnings), {"run_id": run.run_id})
+
+
+def _report(options: ReportOptions, ctx: RunContext) -> StepResult:
+    from peka.jobs.report import ReportRequest, run_report
+
+    request = ReportRequest(
+        inputs=ctx.inputs, config=ctx.config, rows=RowPolicy(ctx.rows.on_invalid), by=tuple(options.by),
+        lang=options.lang, outputs=tuple(ctx.folder / name for name in options.output_names()), min_n=options.min_n,
+        boundaries=ctx.pipeline.path(options.boundaries) if options.boundaries is not None else None,
+        boundary_key=options.boundary_key, engine=_engine(options),
+    )  # fmt: skip
+    run = run_report(request)
+    written = [p.name for p in (*run.written, run.rejects_path) if p is not None]
+    return StepResult(written, run.data.rows_in, run.data.processed, run.data.rejected)
+
+
+def _engine(options: StepOptions) -> str:
+    return str(getattr(options, "engine", None) or SETTINGS["engine"][1])
+
+
+def _dialect(options: StepOptions) -> files.CsvDialect:
+    return files.csv_dialect(getattr(options, "csv_dialect", None) or SETTINGS["csv_dialect"][1])
+
+
+def settled(pipeline: Pipeline) -> tuple[StepOptions, ...]:
+    """The steps with their effective ``SETTINGS`` filled in (own value, else the top-level one, else the
+    default), so that the steps read one value and the manifest records what ran."""
+    out = []
+    for options in pipeline.steps:
+        update = {name: effective(pipeline, options, name, default) for name, (_, default) in SETTINGS.items()
+                  if name in type(options).model_fields}
+        out.append(options.model_copy(update=update))
+    return tuple(out)
 
 
 STEPS: dict[str, Step] = {
@@ -163,17 +203,12 @@ STEPS: dict[str, Step] = {
     "classify": Step(ClassifyOptions, _classify),
     "profile": Step(ProfileOptions, _profile, needs=("classify",)),
     "target": Step(TargetOptions, _target),
+    "report": Step(ReportOptions, _report),
 }
 
 
 def step_table() -> dict[str, Step]:
-    """``STEPS``, plus ``report`` when ``peka.jobs.report`` is installed and offers ``PIPELINE_STEP``."""
-    table = dict(STEPS)
-    if importlib.util.find_spec("peka.jobs.report") is not None:
-        step = getattr(importlib.import_module("peka.jobs.report"), "PIPELINE_STEP", None)
-        if isinstance(step, Step):
-            table["report"] = step
-    return table
+    return dict(STEPS)
 
 
 # ---- the run ----------------------------------------------------------------------------------------------------
@@ -199,8 +234,10 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     configuration once (exit 4), then run the steps under the folder's lock, writing the set atomically."""
     progress = progress or _quiet
     table = step_table()
-    pipeline = read_pipeline(path, {name: step.options for name, step in table.items()})
+    pipeline = read_pipeline(path, {name: step.options for name, step in table.items()},
+                             {name: valid for name, (valid, _) in SETTINGS.items()})
     _check_order(pipeline, table)
+    steps = settled(pipeline)
     inputs = resolve_inputs(pipeline)
     doc = pipeline.document
     config_file = pipeline.path(doc.config.file) if doc.config.file else None
@@ -218,12 +255,12 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
         _check_output_folder(output, [])  # again under the lock: the folder may have changed while we waited
         previous = {e.name for e in output.iterdir()} if output.is_dir() else set()
         replaced = previous | {MANIFEST_NAME, TIMINGS_NAME, RECORD_NAME, REJECTS_NAME, MARKER}
-        replaced |= {name for s in pipeline.steps for name in (s.output, f"{s.output}.peka.toml")}
+        replaced |= {name for s in steps for name in (*s.output_names(), f"{s.output}.peka.toml")}
         with files.atomic_directory(output, replaced) as staging:
             ctx = RunContext(pipeline, inputs, config, rows, staging)
             step_records, timings = [], []
-            for i, options in enumerate(pipeline.steps):
-                progress("step", step=options.step, index=i + 1, of=len(pipeline.steps))
+            for i, options in enumerate(steps):
+                progress("step", step=options.step, index=i + 1, of=len(steps))
                 t0 = time.perf_counter()
                 result = table[options.step].run(options, ctx)
                 seconds = round(time.perf_counter() - t0, 3)
@@ -316,7 +353,7 @@ def _input_files(pipeline: Pipeline, inputs: InputSpec) -> list[Path]:
     if inputs.mapping is not None and inputs.mapping.lower().endswith(".toml"):
         found.append(Path(inputs.mapping))
     for options in pipeline.steps:
-        for name in ("catalogue", "quota_file", "pseudonym_key"):
+        for name in ("catalogue", "quota_file", "pseudonym_key", "boundaries"):
             value = getattr(options, name, None)
             if value is not None:
                 found.append(pipeline.path(value))

@@ -49,6 +49,15 @@ REGION_CODE = "desa_code"  # what --boundaries features are matched to
 # social-assistance receipt flags of the classified table (registry columns), in the order the report shows them
 RECEIPT_COLUMNS: tuple[str, ...] = ("recv_pkh", "recv_bpnt", "recv_pbi", "recv_pip", "recv_rtlh")
 RECEIPT_MEASURES: tuple[str, ...] = ("coverage", "inclusion_error_nontarget", "inclusion_error_beneficiaries")
+# the classified columns the report reads when it does not show the household table (the stream engine keeps only
+# these of every household, with the region columns of --by): design, the welfare and status columns the estimates
+# read, the characteristics, the place names, the receipt flags and the group counts
+REPORT_COLUMNS: tuple[str, ...] = (
+    "_row", "prov_code", "prov_name", "kab_name", "desa_code", "desa_name", *DEFAULT_REGIONS, "weight", "strata",
+    "psu", "hh_size", "exp_pc", "poverty_line", "extreme_line", "poor", "desil", MARKER, "miskin_14k", AGE_COLUMN,
+    *PROFILE_COLUMNS, *RECEIPT_COLUMNS,
+)  # fmt: skip
+REPORT_PREFIXES: tuple[str, ...] = ("mpi_", "bps14_", CAUSE_PREFIX, "n_")
 # vulnerable groups profiled as person populations (``peka profile --population``): weight × members of the group
 GROUP_POPULATIONS: tuple[str, ...] = ("children", "elderly", "women", "disabled")
 
@@ -66,6 +75,8 @@ class ReportRequest:
     min_n: int | None = None
     boundaries: Path | None = None  # GeoJSON of the gampong: the page gets a P0 map
     boundary_key: str | None = None  # the feature property holding desa_code (default: desa_code)
+    engine: str = "memory"  # memory, stream or auto (peka.engine.ENGINES); a classified input is always read whole
+    chunk_rows: int | None = None  # households per chunk on the stream engine (default engine.stream.CHUNK_ROWS)
 
 
 @dataclass
@@ -79,7 +90,7 @@ class InputFile:
 class ReportData:
     """The numbers a report is made of, computed once; ``peka.present.report`` turns them into a document."""
 
-    table: pd.DataFrame  # the classified table (one row per household)
+    table: pd.DataFrame  # the classified table (one row per household; stream engine, large survey: REPORT_COLUMNS)
     estimates: pd.DataFrame  # peka.estimate.profile: whole population, regions, characteristics
     design: dict[str, Any]
     config: Config
@@ -299,6 +310,37 @@ def published_p0(period: str, prov_codes: set[str]) -> list[dict[str, Any]]:
             and (e["scope"] == "national" or str(e.get("prov_code")) in prov_codes)]
 
 
+def _classify_streamed(request: ReportRequest, config: Config, beside: Path) -> tuple[pd.DataFrame, Path | None,
+                                                                                    Any] | None:
+    """The classified table on the stream engine (``None``: run the memory engine — engine ``memory``, ``auto`` on
+    a small input, or a file not in ``hh_id`` order). Every column is kept while the survey fits the report's
+    household sheet (``HOUSEHOLD_TABLE_MAX_ROWS``); above that only ``REPORT_COLUMNS``/``REPORT_PREFIXES`` and the
+    regions of ``--by``, which is all the report reads when it does not show the households."""
+    from peka.jobs.classify import apply_classify_options, check_measures, fallback_warnings, plan_outputs
+    from peka.jobs.gathered import by_names, gather_classified, rejects_written
+    from peka.jobs.streamed import resolve_engine
+
+    chosen = resolve_engine(request.engine, request.inputs)
+    if chosen not in ("memory", "stream"):  # an engine added to peka.engine.ENGINES but not wired here
+        raise UsageError(f"--engine {chosen}: peka report runs on the memory or the stream engine")
+    if chosen != "stream":
+        return None
+    _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=beside)
+    apply_classify_options(config, skip=(), keep=None, keep_more=(), include_personal=False)
+    gathered = gather_classified(request.inputs, config, request.rows,
+                                 choose=by_names((*REPORT_COLUMNS, *request.by), REPORT_PREFIXES),
+                                 include_personal=False, whole_up_to=HOUSEHOLD_TABLE_MAX_ROWS,
+                                 chunk_rows=request.chunk_rows)
+    if gathered is None:
+        return None
+    check_measures(gathered.witness_table, gathered.witness_survey, config, request.inputs)  # type: ignore[arg-type]
+    for warning in fallback_warnings(gathered.fallbacks):
+        log.warning(warning)
+    rejects_path = rejects_written(gathered, rejects_target)
+    log.info(gathered.counts.line(rejects_path))
+    return gathered.table, rejects_path, gathered.counts
+
+
 def run_report(request: ReportRequest) -> ReportRun:
     """Read, (validate, classify,) estimate once and write every requested deliverable of the same document."""
     from peka.config.models import MpiConfig  # noqa: F401 - the spec type re-estimated with another k
@@ -323,10 +365,14 @@ def run_report(request: ReportRequest) -> ReportRun:
     else:
         config = request.config.load()
         beside = next((p for p in request.outputs if p.suffix.lower() == ".xlsx"), request.outputs[0])
-        classified = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows, rejects_beside=beside)
-        frame, rejects_path = classified.table, classified.rejects_path
-        rows_in, processed, rejected = (dict(classified.counts.rows_in), dict(classified.counts.processed),
-                                        dict(classified.counts.rejected))
+        streamed = _classify_streamed(request, config, beside)
+        if streamed is not None:
+            frame, rejects_path, counts = streamed
+        else:
+            classified = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows,
+                                      rejects_beside=beside)
+            frame, rejects_path, counts = classified.table, classified.rejects_path, classified.counts
+        rows_in, processed, rejected = dict(counts.rows_in), dict(counts.processed), dict(counts.rejected)
         classified_input = False
         mpi_spec = config.mpi
     regions = list(request.by) if request.by else [c for c in DEFAULT_REGIONS if c in frame.columns]

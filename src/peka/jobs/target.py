@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 PERSONAL_IDS: tuple[str, ...] = ("head_nik", "kk_no")  # never in an output unless --reveal-ids
 NAME_COLUMNS: dict[str, str] = {"head_name": "nama_kepala", "address": "alamat"}
 UNCONFIRMED_LABEL = "belum dikonfirmasi"
+# the classified columns targeting reads besides the rule inputs, priority keys, receipts and the quota unit of the
+# programmes (the stream engine keeps only these of every household): ids and names of the lists, the design and
+# status columns of the summary and the evaluation, the reference rules (accuracy.standard_selections, concordance)
+TARGET_COLUMNS: tuple[str, ...] = (
+    "_row", "hh_id", *PERSONAL_IDS, *NAME_COLUMNS, "kec_code", "kec_name", "desa_code", "desa_name", "weight",
+    "strata", "psu", "hh_size", "poverty_status", "mpi_score", "mpi_poor", "miskin_14k", "poor", "desil",
+    "desil_survei",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,12 @@ def run_target(
     config: ConfigSpec | None = None,
     rows: RowPolicy | None = None,
     csv_dialect: files.CsvDialect = files.CSV_STANDARD,
+    engine: str = "memory",
+    chunk_rows: int | None = None,
 ) -> TargetRun:
-    """Select, list and write the set of ``peka target`` into ``output``; every CSV of it in ``csv_dialect``."""
+    """Select, list and write the set of ``peka target`` into ``output``; every CSV of it in ``csv_dialect``.
+    ``engine`` ``stream`` (or ``auto`` on a big CSV/Parquet input) classifies in chunks of ``chunk_rows``
+    households keeping only the columns targeting reads (``_classify_streamed``); the outputs are the same."""
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
     spec.check()
@@ -138,12 +150,16 @@ def run_target(
     quotas = _quotas(spec, programs)
     key_file = _read_key(spec.pseudonym_key)
 
-    survey = load_input(inputs)
-    report = validate(survey)
-    clean, rejected = apply_on_invalid(survey, report, mode=rows.on_invalid.value)
-    counts = RowCounts.of(report, clean, rejected)
-    table = classify(clean, cfg, include_personal=True)
-    table = _with_receipts(table, clean.households, programs)
+    streamed = _classify_streamed(inputs, cfg, rows, catalogue, programs, spec, engine, chunk_rows)
+    if streamed is not None:
+        table, rejected, counts = streamed
+    else:
+        survey = load_input(inputs)
+        report = validate(survey)
+        clean, rejected = apply_on_invalid(survey, report, mode=rows.on_invalid.value)
+        counts = RowCounts.of(report, clean, rejected)
+        table = classify(clean, cfg, include_personal=True)
+        table = _with_receipts(table, clean.households, programs)
 
     run_id, data_hash = _fingerprint(inputs.files, [
         record_text(cfg, title="peka target"), catalogue.model_dump(mode="json"), [p.code for p in programs],
@@ -196,6 +212,40 @@ def run_target(
         files.write_table(rejected, rows.rejects, csv_dialect=csv_dialect)
     log.info(counts.line())
     return TargetRun(folder, run_id, lists_frame, summary, counts, programs, undecided, evaluation, audit, warnings)
+
+
+def _classify_streamed(inputs: InputSpec, cfg, rows: RowPolicy, catalogue, programs: list[Program],
+                       spec: TargetSpec, engine: str, chunk_rows: int | None):
+    """(classified table, rejected rows, counts) on the stream engine, or ``None`` for the memory engine (engine
+    ``memory``, ``auto`` on a small input, a file not in ``hh_id`` order). Ranking is global (ties broken over
+    every household, a budget cumulated over the whole list), so it runs on the whole table, but of every household
+    only the columns targeting reads are kept: ``TARGET_COLUMNS``, every ``cause_``/``mpi_d_`` column (the
+    reasons), and each programme's rule inputs, priority keys and receipt column (of the selected programmes and of
+    every active one, the recommended bundle) and the ``--quota-by`` column."""
+    from peka.jobs.gathered import by_names, gather_classified
+    from peka.jobs.streamed import resolve_engine
+
+    chosen = resolve_engine(engine, inputs)
+    if chosen not in ("memory", "stream"):  # an engine added to peka.engine.ENGINES but not wired here
+        raise UsageError(f"--engine {chosen}: peka target runs on the memory or the stream engine")
+    if chosen != "stream":
+        return None
+    names = {*TARGET_COLUMNS, spec.quota_by}
+    for program in [*catalogue.active, *programs]:
+        names |= program.compiled().columns
+        names |= {column for column, _ in catalogue.sort_keys(program)}
+        if program.receipt:
+            names.add(program.receipt)
+    # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
+    # asked of classify on a copy, so the configuration in the run id stays the user's
+    receipts = [p.receipt for p in programs if p.receipt]
+    classifying = cfg.model_copy(deep=True)
+    classifying.classify.keep = list(dict.fromkeys([*cfg.classify.keep, *receipts]))
+    gathered = gather_classified(inputs, classifying, rows, choose=by_names(sorted(names), (CAUSE_PREFIX, MPI_PREFIX)),
+                                 include_personal=True, chunk_rows=chunk_rows)
+    if gathered is None:
+        return None
+    return gathered.table, gathered.rejects, gathered.counts
 
 
 def _read_key(path: PathLike | None) -> bytes | None:

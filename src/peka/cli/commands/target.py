@@ -46,6 +46,7 @@ def target_command(
     reveal_ids: Annotated[bool, typer.Option("--reveal-ids", help="Put NIK and No KK in the lists (warned).")] = False,
     lonely_psu: Annotated[str, typer.Option("--lonely-psu", help="With --evaluate: a stratum with one PSU: fail, "
                           "adjust or certainty.")] = "fail",
+    engine: o.EngineOpt = o.Engine.memory,
 ) -> None:
     """Rank eligible households per programme and gampong and write the lists for the village meeting.
 
@@ -72,7 +73,7 @@ def target_command(
     )  # fmt: skip
     run = run_target(
         inputs,
-        spec=spec, output=output, config=config, rows=rows, csv_dialect=csv_dialect,
+        spec=spec, output=output, config=config, rows=rows, csv_dialect=csv_dialect, engine=engine.value,
     )  # fmt: skip
     for line in run.warnings:
         notice(f"peka: warning: {line}")
