@@ -8,13 +8,14 @@ a truncated report, and a reader never sees a half-written file. Inputs are neve
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,9 @@ XLSX_MAX_ROWS = 1_048_576  # a sheet's hard limit, header included
 # xlsxwriter turns strings starting with "=" into formulas and URL-like strings into links unless told not to:
 # survey text typed by enumerators must stay inert text in a workbook (formula injection).
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+# the creation date every workbook peka writes records (xlsxwriter stamps the current time otherwise): the same
+# inputs give byte-identical .xlsx files, as they do .csv and .json
+XLSX_CREATED = datetime.datetime(2000, 1, 1)
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
 
 
@@ -226,6 +230,17 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]
     pq.write_table(table, path, compression="zstd")
 
 
+def in_memory_workbook(buffer: object, **properties: str) -> Any:
+    """An ``xlsxwriter.Workbook`` writing into ``buffer`` with peka's options and the fixed ``XLSX_CREATED`` date
+    (every workbook peka writes is made here or in ``write_xlsx_sheets``, so reruns give the same bytes);
+    ``properties``: more document properties (title, subject)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
+    workbook.set_properties({"created": XLSX_CREATED, **properties})  # replaces all properties: set once
+    return workbook
+
+
 def write_xlsx_sheets(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
     """Several frames, one sheet each, with frozen header, autofilter and formula-safe text (not atomic by itself:
     call inside ``atomic_path``)."""
@@ -236,6 +251,7 @@ def write_xlsx_sheets(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[s
                 "write .csv or .parquet for household-level output"
             )
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+        writer.book.set_properties({"created": XLSX_CREATED})
         for name, frame in sheets.items():
             safe = frame.replace({np.inf: np.nan, -np.inf: np.nan})
             safe.to_excel(writer, sheet_name=name[:31], index=False)

@@ -13,7 +13,6 @@ header repeated on every printed page. Its document date is fixed, so reruns are
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import os
@@ -24,12 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from peka.deliver.files import CSV_STANDARD, XLSX_OPTIONS, CsvDialect, atomic_directory
+from peka.deliver.files import CSV_STANDARD, CsvDialect, atomic_directory, in_memory_workbook
 from peka.deliver.files import csv_bytes as dialect_csv_bytes
 from peka.errors import UsageError
 
 MARKER = ".peka-target"
-FIXED_DATE = dt.datetime(2000, 1, 1)  # the workbook's document date: constant, so that reruns are byte-identical
 
 
 def csv_bytes(frame: pd.DataFrame, csv_dialect: CsvDialect = CSV_STANDARD) -> bytes:
@@ -91,11 +89,9 @@ def _sheet_names(names: Sequence[str]) -> list[str]:
 
 def meeting_workbook(sheets: Sequence[MeetingSheet]) -> bytes:
     """The village-meeting workbook as bytes."""
-    import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
-    workbook.set_properties({"created": FIXED_DATE, "title": "Daftar musyawarah verifikasi"})
+    workbook = in_memory_workbook(buffer, title="Daftar musyawarah verifikasi")
     bold = workbook.add_format({"bold": True, "font_size": 12})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                   "valign": "top"})

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from peka.deliver.files import CSV_STANDARD, XLSX_MAX_ROWS, XLSX_OPTIONS, CsvDialect, write_bytes
+from peka.deliver.files import CSV_STANDARD, XLSX_MAX_ROWS, CsvDialect, in_memory_workbook, write_bytes
 from peka.deliver.profile.records import (
     FORMATS,
     MEASURE_GROUPS,
@@ -59,13 +59,12 @@ RUPIAH_FORMAT = "#,##0"
 
 def profile_xlsx(estimates: pd.DataFrame, design: Mapping[str, Any], peka_version: str, *, lang: Lang = "id") -> bytes:
     """The workbook as bytes: a sheet per measure group (only groups with estimates) and a design sheet."""
-    import xlsxwriter
 
     flat = flat_table(estimates)
     keys = domain_columns(estimates)
     flat["_group"] = [_group_of(m) for m in flat["measure"]]
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
+    workbook = in_memory_workbook(buffer)
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     number_formats = {kind: workbook.add_format({"num_format": f}) for kind, f in XLSX_FORMATS.items()}
     rse_format = workbook.add_format({"num_format": "0.0%"})

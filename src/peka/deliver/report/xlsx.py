@@ -15,7 +15,7 @@ import io
 import math
 from typing import Any
 
-from peka.deliver.files import XLSX_MAX_ROWS, XLSX_OPTIONS
+from peka.deliver.files import XLSX_MAX_ROWS, in_memory_workbook
 from peka.errors import UsageError
 from peka.present.report import (
     FLAG_MARKS,
@@ -293,11 +293,9 @@ def write_section(workbook: Any, formats: Formats, section: Section, document: R
 
 def report_xlsx(document: ReportDocument) -> bytes:
     """The workbook as bytes."""
-    import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
-    workbook.set_properties({"title": document.title, "subject": document.subtitle})
+    workbook = in_memory_workbook(buffer, title=document.title, subject=document.subtitle)
     formats = Formats(workbook)
     used: set[str] = set()
     data = ChartData(sheet_name(text("section", "chart_data", document.lang), used))  # reserved: written last
