@@ -299,6 +299,15 @@ def group_rates(frame: pd.DataFrame, design: Any, min_n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def as_categories(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with its text design and domain ``columns`` as categoricals (same values): the report estimates
+    about twenty profiles of one table, and each would otherwise hash the same million strings again."""
+    text = {c: "category" for c in dict.fromkeys(columns)
+            if c in frame.columns and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+            and (pd.api.types.is_string_dtype(frame[c].dtype) or frame[c].dtype == object)}
+    return frame.astype(text) if text else frame
+
+
 def published_p0(period: str, prov_codes: set[str]) -> list[dict[str, Any]]:
     """The published P0 of ``period`` (``peka/data/published.toml``): the national figure and those of the provinces
     in ``prov_codes`` (the table's ``prov_code`` values), each with its source and status."""
@@ -384,6 +393,7 @@ def run_report(request: ReportRequest) -> ReportRun:
     characteristics = [c for c in PROFILE_COLUMNS if c in frame.columns]
     missing = [AGE_COLUMN if c == AGE_GROUP_COLUMN else c for c in PROFILE_COLUMNS if c not in frame.columns]
     design = Design.from_frame(frame, weight="weight", strata="strata", psu="psu")
+    frame = as_categories(frame, [*design.columns, *regions, *characteristics])
     hh_size = "hh_size" if "hh_size" in frame.columns else None
     options = ProfileOptions(segments=False) if request.min_n is None else ProfileOptions(segments=False,
                                                                                          min_n=request.min_n)
@@ -421,7 +431,7 @@ def run_report(request: ReportRequest) -> ReportRun:
         receipt=receipt_accuracy(frame, design),
         missing_receipt=[c for c in (*RECEIPT_COLUMNS, "desil") if c not in frame.columns],
         groups=group_rates(frame, design, options.min_n),
-        published=published_p0(config.lines.period, set(frame["prov_code"].dropna().astype(str))
+        published=published_p0(config.lines.period, set(frame["prov_code"].dropna().astype(str).unique())
                                if "prov_code" in frame.columns else set()),
     )  # fmt: skip
     document = build_report(data, lang=request.lang, max_rows=HOUSEHOLD_TABLE_MAX_ROWS)  # type: ignore[arg-type]
