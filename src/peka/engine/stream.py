@@ -178,56 +178,114 @@ class StreamSurvey:
         id repeats across chunks or the person file is not in the household file's order."""
         persons = (_mapped_chunks(self.person_source, self.chosen, "person", self.chunk_rows)
                    if self.person_source is not None else None)
-        buffer: pd.DataFrame | None = None
-        buffer_findings: list[Finding] = []
+        pending: list[pd.DataFrame] = []  # person chunks read but not yet linked, in file order
+        pending_findings: list[Finding] = []
         exhausted = persons is None
-        seen = np.empty(0, dtype=np.uint64)  # hashes of every household id so far: 8 bytes a household
+        seen = _HashSet()  # hashes of every household id so far: 8 bytes a household
         orphans = np.empty(0, dtype=np.uint64)  # hashes of the ids of persons linked to no household so far
         for chunk, following in self._households():
             households = chunk.frame
             hashes = _id_hashes(households["hh_id"])
-            if np.isin(hashes, seen).any():
+            if seen.contains_any(hashes):
                 raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
             if self.person_source is not None and np.isin(hashes, orphans).any():
                 raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
-            seen = np.concatenate([seen, hashes])
+            seen.add(hashes)
             survey = Survey(households=households, sources={"household": self.hh_source.label},
                             findings=list(chunk.findings), user_missing=list(chunk.user_missing),
                             rows_read={"household": len(households)})
             if persons is not None:
                 assert self.person_source is not None
+                # this chunk's members: the persons before the first one of a household of the next chunk (all
+                # that are left after the last chunk); every person is tested against one next chunk only once
                 next_ids = following.frame["hh_id"] if following is not None else None
-                while not exhausted and (next_ids is None or buffer is None
-                                         or not buffer["hh_id"].isin(next_ids).any()):
+                split = None  # (index in pending, row in it) of the first person of the next chunk
+                if next_ids is not None:
+                    for i, frame in enumerate(pending):
+                        split = _first_in(frame["hh_id"], next_ids, i)
+                        if split is not None:
+                            break
+                while split is None and not exhausted:
                     try:
                         more = next(persons)
                     except StopIteration:
                         exhausted = True
                         break
-                    buffer = more.frame if buffer is None else pd.concat([buffer, more.frame], ignore_index=True)
-                    buffer_findings += more.findings
+                    pending.append(more.frame)
+                    pending_findings += more.findings
                     survey.user_missing.extend(more.user_missing)
-                if buffer is None:
-                    buffer = pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})
-                if next_ids is None:
-                    n = len(buffer)
+                    if next_ids is not None:
+                        split = _first_in(more.frame["hh_id"], next_ids, len(pending) - 1)
+                if split is None:
+                    parts, pending = pending, []
                 else:
-                    later = buffer["hh_id"].isin(next_ids).to_numpy()
-                    n = int(later.argmax()) if later.any() else len(buffer)
-                taken, buffer = buffer.iloc[:n].reset_index(drop=True), buffer.iloc[n:].reset_index(drop=True)
-                rows_taken = set(taken[ROW].tolist())
-                survey.findings.extend(f for f in buffer_findings if f.row in rows_taken)
-                buffer_findings = [f for f in buffer_findings if f.row not in rows_taken]
-                loose = ~taken["hh_id"].isin(households["hh_id"]) & taken["hh_id"].notna()
+                    i, n = split
+                    parts = [*pending[:i], pending[i].iloc[:n]]
+                    rest = pending[i].iloc[n:].reset_index(drop=True)
+                    pending = [rest, *pending[i + 1:]]
+                if not parts:
+                    parts = [pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})]
+                taken = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)).reset_index(drop=True)
+                if pending_findings:
+                    finding_rows = np.array([_NO_ROW if f.row is None else f.row for f in pending_findings], dtype=np.int64)
+                    linked = np.isin(finding_rows, taken[ROW].to_numpy(dtype=np.int64))
+                    survey.findings.extend(f for f, here in zip(pending_findings, linked, strict=True) if here)
+                    pending_findings = [f for f, here in zip(pending_findings, linked, strict=True) if not here]
+                loose = ~_is_in(taken["hh_id"], households["hh_id"]) & taken["hh_id"].notna().to_numpy()
                 if loose.any():
                     loose_hashes = _id_hashes(taken.loc[loose, "hh_id"])
-                    if np.isin(loose_hashes, seen).any():
+                    if seen.contains_any(loose_hashes):
                         raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
                     orphans = np.concatenate([orphans, loose_hashes])
                 survey.persons = taken
                 survey.sources["person"] = self.person_source.label
                 survey.rows_read["person"] = len(taken)
             yield survey
+
+
+def _is_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
+    """``values.isin(lookup)`` (a missing value is in ``lookup`` when one is missing there, as pandas has it) as a
+    pyarrow hash lookup: ``Series.isin`` on Arrow strings builds a Python list of the lookup values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    left = pa.array(values if isinstance(values.dtype, pd.StringDtype) else values.astype("str"), from_pandas=True)
+    right = pa.array(lookup if isinstance(lookup.dtype, pd.StringDtype) else lookup.astype("str"), from_pandas=True)
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    return pc.is_in(left, value_set=right).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _first_in(ids: pd.Series, lookup: pd.Series, index: int) -> tuple[int, int] | None:
+    """``(index, position)`` of the first of ``ids`` that is in ``lookup``, ``None`` when none is."""
+    found = _is_in(ids, lookup)
+    return (index, int(found.argmax())) if found.any() else None
+
+
+_NO_ROW = np.iinfo(np.int64).min  # the row of a finding about a whole column (never linked)
+
+
+class _HashSet:
+    """A set of 64-bit hashes as a few sorted arrays, each at least as long as the next (as a binary counter:
+    adding a chunk merges the runs that are not longer than it), so adding n hashes in chunks costs O(n log n) and a lookup searches
+    O(log chunks) arrays; 8 bytes a hash (twice that for a moment while the largest runs merge)."""
+
+    def __init__(self) -> None:
+        self.runs: list[np.ndarray] = []
+
+    def contains_any(self, hashes: np.ndarray) -> bool:
+        for run in self.runs:
+            if len(run) and len(hashes):
+                at = np.searchsorted(run, hashes).clip(max=len(run) - 1)
+                if (run[at] == hashes).any():
+                    return True
+        return False
+
+    def add(self, hashes: np.ndarray) -> None:
+        run = np.sort(hashes)
+        while self.runs and len(self.runs[-1]) <= len(run):
+            run = np.sort(np.concatenate([self.runs.pop(), run]), kind="stable")  # timsort merges the two runs
+        self.runs.append(run)
 
 
 def _id_hashes(ids: pd.Series) -> np.ndarray:
