@@ -42,8 +42,8 @@ import pandas as pd
 
 from peka.config.models import Config
 from peka.errors import InputError, PekaError
-from peka.io import delimited
-from peka.io.raw import TEXT_KINDS, add_row_numbers, drop_blank_rows
+from peka.io import delimited, statfiles
+from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows
 from peka.io.readers import Source, open_source
 from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, resolve_sources
 from peka.schema.findings import Finding
@@ -58,9 +58,12 @@ class Unsorted(PekaError):
     """A file is not sorted by ``hh_id``: it cannot be linked chunk by chunk (the job falls back to memory)."""
 
 
-def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int
-                ) -> Iterator[tuple[pd.DataFrame, str]]:
-    """The source columns ``usecols`` (plus ``_row``) in chunks of ``chunk_rows`` rows, and the decimal mark."""
+def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int) -> Iterator[RawTable]:
+    """The source columns ``usecols`` (plus ``_row``) in chunks of ``chunk_rows`` rows, as ``RawTable`` objects (with
+    the file's value labels and user-missing ranges for SPSS/Stata, the decimal mark for CSV)."""
+    if source.format in statfiles.CHUNKED_FORMATS:
+        yield from statfiles.read_stat_chunks(source.path, source.format, usecols=usecols, chunk_rows=chunk_rows)
+        return
     if source.format == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -71,7 +74,7 @@ def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk
             for batch in reader.iter_batches(batch_size=chunk_rows, columns=usecols):
                 frame = add_row_numbers(batch.to_pandas(), first=first)
                 first += batch.num_rows
-                yield frame, "."
+                yield RawTable(frame, source.label, "parquet", len(frame))
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"cannot read the parquet file: corrupt or not parquet ({type(exc).__name__})",
                              file=source.label) from None
@@ -95,7 +98,8 @@ def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk
                 n = len(chunk)
                 frame = add_row_numbers(chunk[usecols], first=first)
                 first += n
-                yield drop_blank_rows(frame, source.label), dialect.decimal
+                frame = drop_blank_rows(frame, source.label)
+                yield RawTable(frame, source.label, "csv", len(frame), decimal=dialect.decimal)
     except pd.errors.ParserError as exc:
         match = delimited._LINE_IN_ERROR.search(str(exc))
         if match:
@@ -123,8 +127,9 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
     usecols = list(dict.fromkeys(resolved.values()))
     if ROW in source.header:
         usecols.append(ROW)
-    for raw, decimal in _raw_chunks(source, usecols, kinds, chunk_rows):
-        mapped = apply_mapping(raw, mapping, level, file=source.label, decimal=decimal)
+    for raw in _raw_chunks(source, usecols, kinds, chunk_rows):
+        mapped = apply_mapping(raw.frame, mapping, level, file=source.label, value_labels=raw.value_labels,
+                               user_missing=raw.user_missing, decimal=raw.decimal)
         yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
 
 
@@ -173,11 +178,12 @@ class StreamSurvey:
         if previous is not None:
             yield previous, None
 
-    def chunks(self) -> Iterator[Survey]:
-        """The survey in linked chunks. Raises ``Unsorted`` (before yielding the chunk concerned) when a household
-        id repeats across chunks or the person file is not in the household file's order."""
+    def chunks(self, with_persons: bool = True) -> Iterator[Survey]:
+        """The survey in linked chunks (``with_persons=False``: the households alone, the person file unread).
+        Raises ``Unsorted`` (before yielding the chunk concerned) when a household id repeats across chunks or the
+        person file is not in the household file's order."""
         persons = (_mapped_chunks(self.person_source, self.chosen, "person", self.chunk_rows)
-                   if self.person_source is not None else None)
+                   if self.person_source is not None and with_persons else None)
         pending: list[pd.DataFrame] = []  # person chunks read but not yet linked, in file order
         pending_findings: list[Finding] = []
         exhausted = persons is None
@@ -188,7 +194,7 @@ class StreamSurvey:
             hashes = _id_hashes(households["hh_id"])
             if seen.contains_any(hashes):
                 raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
-            if self.person_source is not None and np.isin(hashes, orphans).any():
+            if len(orphans) and np.isin(hashes, orphans).any():
                 raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
             seen.add(hashes)
             survey = Survey(households=households, sources={"household": self.hh_source.label},
@@ -301,17 +307,26 @@ def _id_hashes(ids: pd.Series) -> np.ndarray:
 @dataclass
 class FirstPass:
     """What the first pass learnt: the ``desil_survei`` cut points of the whole file, and per poverty line id the
-    households that got that broader line for want of a region code (``broad_line_fallbacks``, added up)."""
+    households that got that broader line for want of a region code (``broad_line_fallbacks``, added up).
+    ``persons_checked`` is false when the first pass read the households alone (``households_only``): then the
+    second pass (``classify_chunks``) is the one that finds errors of the person file, and ``Unsorted`` of it."""
 
     cutpoints: np.ndarray
     fallbacks: dict[str, int]
+    persons_checked: bool = True
 
 
-def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass:
+def first_pass(stream: StreamSurvey, config: Config, *, skip: bool, households_only: bool = False) -> FirstPass:
     """Validate every chunk (``skip``: leave out rejected rows as ``apply_on_invalid`` does; else raise
     ``ValidationFailed`` naming the first error of the whole file, as the memory engine does), compute the monetary
     columns of the kept households as ``classify`` does, and from their ``exp_pc`` and person weights the
-    ``desil_survei`` cut points (two float64 arrays: the one O(n) state of the stream engine)."""
+    ``desil_survei`` cut points (two float64 arrays: 16 bytes a household, the largest O(n) state of the engine).
+
+    ``households_only`` (used with ``skip`` false, ``--on-invalid fail``): read the household file alone, about
+    half the work. Without ``skip`` no row is left out, so the cut points depend on the households only; an error
+    in the person file is then found by ``classify_chunks``, which raises the same ``ValidationFailed`` (the table
+    writer discards what it wrote). When the households alone show an error, the whole first pass runs (and raises
+    the memory engine's error, which may also name persons)."""
     from peka.classify.monetary import (
         DESIL,
         broad_line_fallbacks,
@@ -324,13 +339,14 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
     from peka.schema.checks import validate
     from peka.schema.rejects import apply_on_invalid
 
+    alone = households_only and not skip and stream.person_source is not None
     welfare: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     errors: list[pd.DataFrame] = []
     rows_in: dict[str, int] = {}
     files: dict[str, str] = {}
     fallbacks: dict[str, int] = {}
-    for survey in stream.chunks():
+    for survey in stream.chunks(with_persons=not alone):
         report = validate(survey)
         for table, n in report.rows_in.items():
             rows_in[table] = rows_in.get(table, 0) + n
@@ -339,6 +355,8 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
             clean, _ = apply_on_invalid(survey, report, mode="skip")
         else:
             if not report.ok:
+                if alone:
+                    return first_pass(stream, config, skip=skip)
                 errors.append(report.frame[report.frame["severity"] == "error"])
             clean = survey
         households = clean.households
@@ -353,8 +371,10 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
     if errors:
         raise _failure(errors, rows_in, files)
     if not welfare:
-        return FirstPass(np.full(9, np.nan), fallbacks)
-    return FirstPass(decile_cutpoints(np.concatenate(welfare), np.concatenate(weights)), fallbacks)
+        return FirstPass(np.full(9, np.nan), fallbacks, persons_checked=not alone)
+    exp_pc, person_weight = np.concatenate(welfare), np.concatenate(weights)
+    del welfare, weights
+    return FirstPass(decile_cutpoints(exp_pc, person_weight), fallbacks, persons_checked=not alone)
 
 
 def _failure(errors: list[pd.DataFrame], rows_in: dict[str, int], files: dict[str, str]) -> PekaError:
@@ -383,16 +403,28 @@ class ClassifiedChunk:
 def classify_chunks(stream: StreamSurvey, config: Config, *, skip: bool, cutpoints: np.ndarray,
                     include_personal: bool = False) -> Iterator[ClassifiedChunk]:
     """Second pass: every chunk validated, the on-invalid policy applied, classified with the whole file's
-    ``cutpoints`` (``first_pass``)."""
+    ``cutpoints`` (``first_pass``). Without ``skip``, an error (possible only after a households-only first pass)
+    stops the yielding; the remaining chunks are validated and the whole file's ``ValidationFailed`` raised."""
     from peka.classify import classify
     from peka.schema.checks import validate
     from peka.schema.rejects import apply_on_invalid
 
+    errors: list[pd.DataFrame] = []  # without skip, after a first error: the errors of every chunk from there on
+    rows_in: dict[str, int] = {}
+    files: dict[str, str] = {}
     for survey in stream.chunks():
         report = validate(survey)
+        for table_name, n in report.rows_in.items():
+            rows_in[table_name] = rows_in.get(table_name, 0) + n
+        files.update(report.files)
+        if not skip and (errors or not report.ok):  # only after a households-only first pass (``first_pass``)
+            errors.append(report.frame[report.frame["severity"] == "error"])
+            continue
         clean, rejects = apply_on_invalid(survey, report, mode="skip" if skip else "fail")
         table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal)
         yield ClassifiedChunk(table, clean, rejects, dict(report.rows_in))
+    if errors:
+        raise _failure(errors, rows_in, files)
 
 
 def first_values(frame: pd.DataFrame, before: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -60,10 +60,11 @@ def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, includ
                       chunk_rows: int | None = None, sink: Any = None, stream: StreamSurvey | None = None,
                       first: Any = None) -> StreamedClassification:
     """The second pass (after ``first_pass``, run here unless given); every classified chunk goes to
-    ``sink(table)`` (a table writer or a partial-sum adder). ``Unsorted`` is raised by the first pass, before
-    anything is written or summed, when a file is not in ``hh_id`` order."""
+    ``sink(table)`` (a table writer or a partial-sum adder). ``Unsorted`` is raised when a file is not in ``hh_id``
+    order: by the first pass, or (a person file after a households-only first pass) by this one, after some chunks
+    went to ``sink`` (the table writer then leaves no file)."""
     stream = stream or open_stream(inputs, chunk_rows)
-    first = first or first_pass(stream, cfg, skip=rows.skip)
+    first = first or first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
     cutpoints = first.cutpoints
     summaries, rejects = [], []
     rows_in: dict[str, int] = {}
@@ -143,24 +144,24 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
     title = f"peka classify {printable_name(Path(inputs.path).name)}{persons_part}"
     stream = open_stream(inputs, chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=rows.skip)
-    except Unsorted as exc:
+        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
+        warnings = fallback_warnings(first.fallbacks)
+        if output is not None:
+            record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
+            with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
+                                    csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
+                done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
+                                         stream=stream, first=first)
+                _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+            out_path: Path | None = Path(output)
+            record: Path | None = files.write_text(record_toml, record_path_for(output))
+        else:
+            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first)
+            _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+            out_path = record = None
+    except Unsorted as exc:  # the table writer wrote nothing
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
-    warnings = fallback_warnings(first.fallbacks)
-    if output is not None:
-        record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
-        with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
-                                csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
-            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
-                                     stream=stream, first=first)
-            _checked(done, cfg, inputs, keep_more, check_measures, InputError)
-        out_path: Path | None = Path(output)
-        record: Path | None = files.write_text(record_toml, record_path_for(output))
-    else:
-        done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first)
-        _checked(done, cfg, inputs, keep_more, check_measures, InputError)
-        out_path = record = None
     for warning in warnings:
         log.warning(warning)
     rejects_path = (write_rejects(done.rejects, rejects_target, csv_dialect or files.CSV_STANDARD)
@@ -206,7 +207,7 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
     apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
     stream = open_stream(request.inputs, request.chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=request.rows.skip)
+        first = first_pass(stream, cfg, skip=request.rows.skip, households_only=not request.rows.skip)
     except Unsorted as exc:
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
@@ -225,8 +226,12 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
         state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
         state["lines"] = line_extremes(table, state["lines"])
 
-    done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
-                             first=first)
+    try:
+        done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
+                                 first=first)
+    except Unsorted as exc:  # a person file out of order, seen by the second pass: the partial sums are dropped
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
     check_measures(done.witness_table, done.witness_survey, cfg, request.inputs)
     for warning in fallback_warnings(first.fallbacks):
         log.warning(warning)
