@@ -54,6 +54,18 @@ def assert_same_classification(tmp: Path, suffix: str) -> None:
         assert record("memory.parquet") == record("stream.parquet")
 
 
+def assert_same_summary(memory, stream) -> None:
+    """The terminal summary of ``peka classify``: from the memory engine's table, and from the sums the stream engine
+    added up chunk by chunk (it keeps no column per household)."""
+    from peka.present.summary import classify_summary
+
+    if stream.summary_sums is not None:  # else the stream engine fell back to memory (a file out of order)
+        assert len(stream.table.columns) == 0
+    assert len(stream.table) == len(memory.table)
+    for lang in ("id", "en"):
+        assert classify_summary(stream, lang) == classify_summary(memory, lang)
+
+
 def assert_same_estimates(memory: pd.DataFrame, stream: pd.DataFrame) -> None:
     assert len(memory) == len(stream) > 0
     for column in ("domain", "measure", "indicator", "flag", "n", "n_psu"):
@@ -70,6 +82,7 @@ def test_sample_classify_stream_equals_memory(tmp_path: Path, suffix: str) -> No
     assert_same_classification(tmp_path, suffix)
     assert stream.counts == memory.counts
     assert memory.table["desil_survei"].nunique() == 10  # the deciles came from the whole file, not a chunk
+    assert_same_summary(memory, stream)
 
 
 def test_sample_profile_stream_equals_memory() -> None:
@@ -99,6 +112,7 @@ def test_200k_survey_stream_equals_memory(big_survey: Path, tmp_path: Path, fmt:
     memory, stream = both_classify(spec, tmp_path, suffix, chunk_rows=30_000)
     assert_same_classification(tmp_path, suffix)
     assert stream.counts == memory.counts and memory.counts.rows_in["household"] == 200_000
+    assert_same_summary(memory, stream)
     if fmt == "parquet":
         request = {"by": ("kab_code",)}
         memory_p = run_profile(ProfileRequest(spec, **request))
@@ -139,6 +153,7 @@ def test_duplicates_and_orphans_found_as_in_memory(tmp_path: Path, chunk_rows: i
     assert (tmp_path / "memory.rejects.csv").read_bytes() == (tmp_path / "stream.rejects.csv").read_bytes()
     assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stream.csv").read_bytes()
     assert memory.counts == stream.counts
+    assert_same_summary(memory, stream)
 
     with pytest.raises(ValidationFailed) as in_memory:
         run_classify(spec)
@@ -223,3 +238,13 @@ def test_spss_stata_stream_equals_memory(tmp_path: Path, fmt: str) -> None:
     memory, stream = both_classify(spec, tmp_path, ".parquet", chunk_rows=2_500)
     assert_same_classification(tmp_path, ".parquet")
     assert stream.counts == memory.counts and memory.counts.rows_in["household"] == 12_000
+
+
+def test_households_only_stream_equals_memory(tmp_path: Path) -> None:
+    """No person file (``--skip mpi``): the MPI flags are missing for every household, which the summary notes."""
+    spec = InputSpec(SAMPLE / "households.csv")
+    memory, stream = both_classify(spec, tmp_path, ".csv", chunk_rows=400, skip=["mpi"])
+    assert stream.summary_sums is not None
+    assert_same_classification(tmp_path, ".csv")
+    assert memory.table["mpi_poor"].isna().any()
+    assert_same_summary(memory, stream)

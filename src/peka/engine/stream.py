@@ -3,31 +3,38 @@
 What is held in memory, and why the results equal the memory engine's:
 
 * **Reading.** CSV/TSV: the pandas C reader with ``chunksize`` and the dialect ``peka.io.delimited.sniff`` found
-  (encoding, delimiter, decimal mark, header line); Parquet: ``pyarrow`` ``iter_batches``. Every chunk goes through
-  the same ``peka.mapping.apply_mapping`` as a whole file, so values convert (and fail to convert) the same way.
-  XLSX, SPSS, Stata and SAS files are read whole (memory engine only).
+  (encoding, delimiter, decimal mark, header line); Parquet: ``pyarrow`` ``iter_batches``; SPSS (.sav/.zsav) and
+  Stata (.dta): ``peka.io.statfiles.read_stat_chunks``, a slice of cases at a time with the file's value labels and
+  user-missing ranges (pyreadstat skips the cases before each slice, so reading a big compressed .sav costs more
+  per chunk the further in it is). Every chunk goes through the same ``peka.mapping.apply_mapping`` as a whole
+  file, so values convert (and fail to convert) the same way. XLSX and SAS files are read whole (memory engine).
 * **Order.** The person file must list the members in the order of the household file (grouped by household, as
   ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
-  chunk's members are the persons up to the first person of a household of the next chunk. A person file out of
-  that order, or a household id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the
-  memory engine with a warning, which reports the same findings; an on-disk sort is future work).
+  chunk's members are the persons up to the first person of a household of the next chunk (each person read is
+  tested once, by a pyarrow hash lookup of the next chunk's ids). A person file out of that order, or a household
+  id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the memory engine with a
+  warning, which reports the same findings; an on-disk sort is future work).
 * **Whole-table checks.** Duplicate ``hh_id`` within a chunk: ``validate`` finds it there with the same finding;
-  across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n)) and handed to the memory
-  engine. Orphan persons: a person before the first member of the next chunk's households with no household in
-  this chunk is an orphan for ``validate``; its id hash is kept (O(orphans)) and checked against every household
-  id seen before and after, so a person that is merely out of order is never reported as an orphan. Roster size
-  and member errors are per household, so per chunk.
-* **Deciles (O(n), small).** ``desil_survei`` needs the weighted distribution of the whole file: a first pass keeps
-  ``exp_pc`` and the person weight of every kept household (two float64 arrays, 16 bytes a household: 32 MB for 2
-  million) and computes ``decile_cutpoints`` exactly; the second pass classifies each chunk with them.
-* **What grows with the data, besides the deciles and id hashes**: the findings of rows with errors (the rejects file and the
-  ``--on-invalid fail`` message), never the rows without.
+  across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n), kept in sorted runs that
+  are searched, ``_HashSet``) and handed to the memory engine. Orphan persons: a person before the first member
+  of the next chunk's households with no household in this chunk is an orphan for ``validate``; its id hash is
+  kept (O(orphans)) and checked against every household id seen before and after, so a person that is merely out
+  of order is never reported as an orphan. Roster size and member errors are per household, so per chunk.
+* **Two passes.** ``desil_survei`` needs the weighted distribution of the whole file: ``first_pass`` keeps
+  ``exp_pc`` and the person weight of every kept household (two float64 arrays, 16 bytes a household: 160 MB for
+  10 million, freed before the second pass) and computes ``decile_cutpoints`` exactly; ``classify_chunks``
+  classifies each chunk with them. Under ``--on-invalid fail`` the first pass reads the household file alone
+  (``households_only``): no row is left out, so the cut points do not depend on the persons, and the second pass
+  raises the whole file's ``ValidationFailed`` if the persons hold an error.
+* **What grows with the data**: the id hashes (8 bytes a household), the cut-point arrays during the first pass,
+  and the findings of rows with errors (the rejects file and the ``--on-invalid fail`` message), never the rows
+  without. The terminal summary is kept as sums (``peka.present.summary.SummarySums``, ``jobs.streamed``).
 
 Known differences from the memory engine (docs/architecture.md): the monetary mode (expenditure / registry desil)
 is decided per chunk, so a file whose expenditure is missing in a whole chunk but not elsewhere classifies that
 chunk in registry mode; invalid UTF-8 after the sampled start is an error (the memory engine re-reads as cp1252);
-column-level summary findings (missing shares, single-PSU strata) are per chunk (they are warnings, never reasons
-to reject a row).
+column-level summary findings (missing shares, single-PSU strata, user-missing counts) are per chunk (they are
+warnings, never reasons to reject a row).
 """
 
 from __future__ import annotations
