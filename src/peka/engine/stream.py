@@ -379,8 +379,10 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool, households_o
         raise _failure(errors, rows_in, files)
     if not welfare:
         return FirstPass(np.full(9, np.nan), fallbacks, persons_checked=not alone)
-    exp_pc, person_weight = np.concatenate(welfare), np.concatenate(weights)
-    del welfare, weights
+    exp_pc = np.concatenate(welfare)  # each list is emptied once joined: at most 1.5 copies of the arrays at once
+    welfare.clear()
+    person_weight = np.concatenate(weights)
+    weights.clear()
     return FirstPass(decile_cutpoints(exp_pc, person_weight), fallbacks, persons_checked=not alone)
 
 
