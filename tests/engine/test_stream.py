@@ -54,6 +54,18 @@ def assert_same_classification(tmp: Path, suffix: str) -> None:
         assert record("memory.parquet") == record("stream.parquet")
 
 
+def assert_same_summary(memory, stream) -> None:
+    """The terminal summary of ``peka classify``: from the memory engine's table, and from the sums the stream engine
+    added up chunk by chunk (it keeps no column per household)."""
+    from peka.present.summary import classify_summary
+
+    if stream.summary_sums is not None:  # else the stream engine fell back to memory (a file out of order)
+        assert len(stream.table.columns) == 0
+    assert len(stream.table) == len(memory.table)
+    for lang in ("id", "en"):
+        assert classify_summary(stream, lang) == classify_summary(memory, lang)
+
+
 def assert_same_estimates(memory: pd.DataFrame, stream: pd.DataFrame) -> None:
     assert len(memory) == len(stream) > 0
     for column in ("domain", "measure", "indicator", "flag", "n", "n_psu"):
@@ -70,6 +82,7 @@ def test_sample_classify_stream_equals_memory(tmp_path: Path, suffix: str) -> No
     assert_same_classification(tmp_path, suffix)
     assert stream.counts == memory.counts
     assert memory.table["desil_survei"].nunique() == 10  # the deciles came from the whole file, not a chunk
+    assert_same_summary(memory, stream)
 
 
 def test_sample_profile_stream_equals_memory() -> None:
@@ -99,6 +112,7 @@ def test_200k_survey_stream_equals_memory(big_survey: Path, tmp_path: Path, fmt:
     memory, stream = both_classify(spec, tmp_path, suffix, chunk_rows=30_000)
     assert_same_classification(tmp_path, suffix)
     assert stream.counts == memory.counts and memory.counts.rows_in["household"] == 200_000
+    assert_same_summary(memory, stream)
     if fmt == "parquet":
         request = {"by": ("kab_code",)}
         memory_p = run_profile(ProfileRequest(spec, **request))
@@ -139,6 +153,7 @@ def test_duplicates_and_orphans_found_as_in_memory(tmp_path: Path, chunk_rows: i
     assert (tmp_path / "memory.rejects.csv").read_bytes() == (tmp_path / "stream.rejects.csv").read_bytes()
     assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stream.csv").read_bytes()
     assert memory.counts == stream.counts
+    assert_same_summary(memory, stream)
 
     with pytest.raises(ValidationFailed) as in_memory:
         run_classify(spec)
@@ -169,4 +184,67 @@ def test_auto_engine_threshold(tmp_path: Path) -> None:
     with big.open("wb") as fh:  # sparse: the size is what counts
         fh.truncate(AUTO_STREAM_BYTES + 1)
     assert choose_engine("auto", [big]) == "stream"
-    assert choose_engine("auto", [tmp_path / "x.sav"]) == "memory"
+    assert choose_engine("auto", [tmp_path / "x.sav"]) == "memory"  # small (absent): read whole
+    assert choose_engine("auto", [tmp_path / "x.sas7bdat"]) == "memory"
+
+
+def test_person_errors_found_by_the_second_pass_as_in_memory(tmp_path: Path) -> None:
+    """--on-invalid fail reads the household file alone in the first pass: errors only the person file shows (two
+    orphans) are raised by the second pass with the memory engine's message, and no output file is left."""
+    spec = broken_sample(tmp_path)
+    hh = (tmp_path / "hh.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    del hh[1402]  # no repeated household: the households alone are clean
+    (tmp_path / "hh.csv").write_text("".join(hh), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as in_memory:
+        run_classify(spec, output=tmp_path / "memory.csv")
+    with pytest.raises(ValidationFailed) as streamed:
+        run_classify(spec, output=tmp_path / "stream.csv", engine="stream", chunk_rows=700)
+    assert "no household with this id" in str(in_memory.value) and "1 more error" in str(in_memory.value)
+    assert str(streamed.value) == str(in_memory.value)
+    assert not (tmp_path / "stream.csv").exists() and not (tmp_path / "memory.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hh.csv", "p.csv"]
+
+
+def test_unsorted_persons_fall_back_in_profile(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The person file's order is checked by the second pass (after a households-only first pass): the profile's
+    partial sums are dropped and the memory engine gives the estimates."""
+    persons = pd.read_csv(SAMPLE / "persons.csv", dtype=str, keep_default_na=False)
+    persons.sample(frac=1.0, random_state=3).to_csv(tmp_path / "p.csv", index=False)
+    spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
+    memory = run_profile(ProfileRequest(spec, by=("kec_name",)))
+    with caplog.at_level(logging.WARNING):
+        stream = run_profile(ProfileRequest(spec, by=("kec_name",), engine="stream", chunk_rows=700))
+    assert any("reading it whole instead" in r.getMessage() for r in caplog.records)
+    assert_same_estimates(memory.estimates, stream.estimates)
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_spss_stata_stream_equals_memory(tmp_path: Path, fmt: str) -> None:
+    """SPSS and Stata files read a slice of cases at a time (value labels, user-missing codes, numeric ids) map to
+    the values of a whole read: the sample's Susenas-style files, and a generated survey across many chunks."""
+    from peka.deliver.sample import write_sample
+    from peka.sample import generate
+
+    spec = InputSpec(SAMPLE / f"susenas_kor_rt.{fmt}", persons=SAMPLE / f"susenas_kor_ind.{fmt}")
+    memory, stream = both_classify(spec, tmp_path, ".csv", chunk_rows=700)
+    assert_same_classification(tmp_path, ".csv")
+    assert stream.counts == memory.counts and memory.counts.rows_in["household"] == 3000
+
+    folder = tmp_path / "gen"
+    written = write_sample(generate(12_000, seed=11), folder, (fmt,))
+    hh = next(p for p in written if p.suffix == f".{fmt}" and "_rt" in p.name)
+    persons = next(p for p in written if p.suffix == f".{fmt}" and "_ind" in p.name)
+    spec = InputSpec(hh, persons=persons)
+    memory, stream = both_classify(spec, tmp_path, ".parquet", chunk_rows=2_500)
+    assert_same_classification(tmp_path, ".parquet")
+    assert stream.counts == memory.counts and memory.counts.rows_in["household"] == 12_000
+
+
+def test_households_only_stream_equals_memory(tmp_path: Path) -> None:
+    """No person file (``--skip mpi``): the MPI flags are missing for every household, which the summary notes."""
+    spec = InputSpec(SAMPLE / "households.csv")
+    memory, stream = both_classify(spec, tmp_path, ".csv", chunk_rows=400, skip=["mpi"])
+    assert stream.summary_sums is not None
+    assert_same_classification(tmp_path, ".csv")
+    assert memory.table["mpi_poor"].isna().any()
+    assert_same_summary(memory, stream)

@@ -16,12 +16,12 @@ ENGINES = ("memory", "stream", "auto")
 # ``auto`` streams inputs whose household file (plus person file) is larger than this: a CSV of that size becomes
 # roughly 5-10 times as much memory once read and classified whole
 AUTO_STREAM_BYTES = 200 * 1024 * 1024
-# formats read in chunks; the others (XLSX, SPSS, Stata, SAS) are read whole by the memory engine
-STREAM_FORMATS = ("csv", "parquet")
+# formats read in chunks (SPSS/Stata a slice of cases at a time); XLSX and SAS are read whole by the memory engine
+STREAM_FORMATS = ("csv", "parquet", "sav", "zsav", "dta")
 
 
 def stream_format(path: str | Path) -> str | None:
-    """``"csv"``/``"parquet"`` when ``path`` can be streamed, else ``None``."""
+    """The format of ``path`` when it can be streamed (``STREAM_FORMATS``), else ``None``."""
     from peka.io.readers import FORMATS
 
     fmt = FORMATS.get(Path(path).suffix.lower())
@@ -38,7 +38,7 @@ def choose_engine(engine: str, files: list[Path]) -> str:
     streamable = all(stream_format(f) is not None for f in files)
     if engine == "stream" and not streamable:
         bad = next(f for f in files if stream_format(f) is None)
-        raise UsageError(f"--engine stream reads CSV/TSV and Parquet files, not {bad.suffix}: use --engine memory",
+        raise UsageError(f"--engine stream reads CSV/TSV, Parquet, SPSS and Stata files, not {bad.suffix}: use --engine memory",
                          file=str(bad))
     if engine == "auto":
         size = sum(f.stat().st_size for f in files if f.exists())

@@ -3,31 +3,38 @@
 What is held in memory, and why the results equal the memory engine's:
 
 * **Reading.** CSV/TSV: the pandas C reader with ``chunksize`` and the dialect ``peka.io.delimited.sniff`` found
-  (encoding, delimiter, decimal mark, header line); Parquet: ``pyarrow`` ``iter_batches``. Every chunk goes through
-  the same ``peka.mapping.apply_mapping`` as a whole file, so values convert (and fail to convert) the same way.
-  XLSX, SPSS, Stata and SAS files are read whole (memory engine only).
+  (encoding, delimiter, decimal mark, header line); Parquet: ``pyarrow`` ``iter_batches``; SPSS (.sav/.zsav) and
+  Stata (.dta): ``peka.io.statfiles.read_stat_chunks``, a slice of cases at a time with the file's value labels and
+  user-missing ranges (pyreadstat skips the cases before each slice, so reading a big compressed .sav costs more
+  per chunk the further in it is). Every chunk goes through the same ``peka.mapping.apply_mapping`` as a whole
+  file, so values convert (and fail to convert) the same way. XLSX and SAS files are read whole (memory engine).
 * **Order.** The person file must list the members in the order of the household file (grouped by household, as
   ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
-  chunk's members are the persons up to the first person of a household of the next chunk. A person file out of
-  that order, or a household id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the
-  memory engine with a warning, which reports the same findings; an on-disk sort is future work).
+  chunk's members are the persons up to the first person of a household of the next chunk (each person read is
+  tested once, by a pyarrow hash lookup of the next chunk's ids). A person file out of that order, or a household
+  id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the memory engine with a
+  warning, which reports the same findings; an on-disk sort is future work).
 * **Whole-table checks.** Duplicate ``hh_id`` within a chunk: ``validate`` finds it there with the same finding;
-  across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n)) and handed to the memory
-  engine. Orphan persons: a person before the first member of the next chunk's households with no household in
-  this chunk is an orphan for ``validate``; its id hash is kept (O(orphans)) and checked against every household
-  id seen before and after, so a person that is merely out of order is never reported as an orphan. Roster size
-  and member errors are per household, so per chunk.
-* **Deciles (O(n), small).** ``desil_survei`` needs the weighted distribution of the whole file: a first pass keeps
-  ``exp_pc`` and the person weight of every kept household (two float64 arrays, 16 bytes a household: 32 MB for 2
-  million) and computes ``decile_cutpoints`` exactly; the second pass classifies each chunk with them.
-* **What grows with the data, besides the deciles and id hashes**: the findings of rows with errors (the rejects file and the
-  ``--on-invalid fail`` message), never the rows without.
+  across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n), kept in sorted runs that
+  are searched, ``_HashSet``) and handed to the memory engine. Orphan persons: a person before the first member
+  of the next chunk's households with no household in this chunk is an orphan for ``validate``; its id hash is
+  kept (O(orphans)) and checked against every household id seen before and after, so a person that is merely out
+  of order is never reported as an orphan. Roster size and member errors are per household, so per chunk.
+* **Two passes.** ``desil_survei`` needs the weighted distribution of the whole file: ``first_pass`` keeps
+  ``exp_pc`` and the person weight of every kept household (two float64 arrays, 16 bytes a household: 160 MB for
+  10 million, freed before the second pass) and computes ``decile_cutpoints`` exactly; ``classify_chunks``
+  classifies each chunk with them. Under ``--on-invalid fail`` the first pass reads the household file alone
+  (``households_only``): no row is left out, so the cut points do not depend on the persons, and the second pass
+  raises the whole file's ``ValidationFailed`` if the persons hold an error.
+* **What grows with the data**: the id hashes (8 bytes a household), the cut-point arrays during the first pass,
+  and the findings of rows with errors (the rejects file and the ``--on-invalid fail`` message), never the rows
+  without. The terminal summary is kept as sums (``peka.present.summary.SummarySums``, ``jobs.streamed``).
 
 Known differences from the memory engine (docs/architecture.md): the monetary mode (expenditure / registry desil)
 is decided per chunk, so a file whose expenditure is missing in a whole chunk but not elsewhere classifies that
 chunk in registry mode; invalid UTF-8 after the sampled start is an error (the memory engine re-reads as cp1252);
-column-level summary findings (missing shares, single-PSU strata) are per chunk (they are warnings, never reasons
-to reject a row).
+column-level summary findings (missing shares, single-PSU strata, user-missing counts) are per chunk (they are
+warnings, never reasons to reject a row).
 """
 
 from __future__ import annotations
@@ -42,8 +49,8 @@ import pandas as pd
 
 from peka.config.models import Config
 from peka.errors import InputError, PekaError
-from peka.io import delimited
-from peka.io.raw import TEXT_KINDS, add_row_numbers, drop_blank_rows
+from peka.io import delimited, statfiles
+from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows
 from peka.io.readers import Source, open_source
 from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, resolve_sources
 from peka.schema.findings import Finding
@@ -58,9 +65,12 @@ class Unsorted(PekaError):
     """A file is not sorted by ``hh_id``: it cannot be linked chunk by chunk (the job falls back to memory)."""
 
 
-def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int
-                ) -> Iterator[tuple[pd.DataFrame, str]]:
-    """The source columns ``usecols`` (plus ``_row``) in chunks of ``chunk_rows`` rows, and the decimal mark."""
+def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int) -> Iterator[RawTable]:
+    """The source columns ``usecols`` (plus ``_row``) in chunks of ``chunk_rows`` rows, as ``RawTable`` objects (with
+    the file's value labels and user-missing ranges for SPSS/Stata, the decimal mark for CSV)."""
+    if source.format in statfiles.CHUNKED_FORMATS:
+        yield from statfiles.read_stat_chunks(source.path, source.format, usecols=usecols, chunk_rows=chunk_rows)
+        return
     if source.format == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -71,7 +81,7 @@ def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk
             for batch in reader.iter_batches(batch_size=chunk_rows, columns=usecols):
                 frame = add_row_numbers(batch.to_pandas(), first=first)
                 first += batch.num_rows
-                yield frame, "."
+                yield RawTable(frame, source.label, "parquet", len(frame))
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"cannot read the parquet file: corrupt or not parquet ({type(exc).__name__})",
                              file=source.label) from None
@@ -95,7 +105,8 @@ def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk
                 n = len(chunk)
                 frame = add_row_numbers(chunk[usecols], first=first)
                 first += n
-                yield drop_blank_rows(frame, source.label), dialect.decimal
+                frame = drop_blank_rows(frame, source.label)
+                yield RawTable(frame, source.label, "csv", len(frame), decimal=dialect.decimal)
     except pd.errors.ParserError as exc:
         match = delimited._LINE_IN_ERROR.search(str(exc))
         if match:
@@ -123,8 +134,9 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
     usecols = list(dict.fromkeys(resolved.values()))
     if ROW in source.header:
         usecols.append(ROW)
-    for raw, decimal in _raw_chunks(source, usecols, kinds, chunk_rows):
-        mapped = apply_mapping(raw, mapping, level, file=source.label, decimal=decimal)
+    for raw in _raw_chunks(source, usecols, kinds, chunk_rows):
+        mapped = apply_mapping(raw.frame, mapping, level, file=source.label, value_labels=raw.value_labels,
+                               user_missing=raw.user_missing, decimal=raw.decimal)
         yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
 
 
@@ -173,61 +185,120 @@ class StreamSurvey:
         if previous is not None:
             yield previous, None
 
-    def chunks(self) -> Iterator[Survey]:
-        """The survey in linked chunks. Raises ``Unsorted`` (before yielding the chunk concerned) when a household
-        id repeats across chunks or the person file is not in the household file's order."""
+    def chunks(self, with_persons: bool = True) -> Iterator[Survey]:
+        """The survey in linked chunks (``with_persons=False``: the households alone, the person file unread).
+        Raises ``Unsorted`` (before yielding the chunk concerned) when a household id repeats across chunks or the
+        person file is not in the household file's order."""
         persons = (_mapped_chunks(self.person_source, self.chosen, "person", self.chunk_rows)
-                   if self.person_source is not None else None)
-        buffer: pd.DataFrame | None = None
-        buffer_findings: list[Finding] = []
+                   if self.person_source is not None and with_persons else None)
+        pending: list[pd.DataFrame] = []  # person chunks read but not yet linked, in file order
+        pending_findings: list[Finding] = []
         exhausted = persons is None
-        seen = np.empty(0, dtype=np.uint64)  # hashes of every household id so far: 8 bytes a household
+        seen = _HashSet()  # hashes of every household id so far: 8 bytes a household
         orphans = np.empty(0, dtype=np.uint64)  # hashes of the ids of persons linked to no household so far
         for chunk, following in self._households():
             households = chunk.frame
             hashes = _id_hashes(households["hh_id"])
-            if np.isin(hashes, seen).any():
+            if seen.contains_any(hashes):
                 raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
-            if self.person_source is not None and np.isin(hashes, orphans).any():
+            if len(orphans) and np.isin(hashes, orphans).any():
                 raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
-            seen = np.concatenate([seen, hashes])
+            seen.add(hashes)
             survey = Survey(households=households, sources={"household": self.hh_source.label},
                             findings=list(chunk.findings), user_missing=list(chunk.user_missing),
                             rows_read={"household": len(households)})
             if persons is not None:
                 assert self.person_source is not None
+                # this chunk's members: the persons before the first one of a household of the next chunk (all
+                # that are left after the last chunk); every person is tested against one next chunk only once
                 next_ids = following.frame["hh_id"] if following is not None else None
-                while not exhausted and (next_ids is None or buffer is None
-                                         or not buffer["hh_id"].isin(next_ids).any()):
+                split = None  # (index in pending, row in it) of the first person of the next chunk
+                if next_ids is not None:
+                    for i, frame in enumerate(pending):
+                        split = _first_in(frame["hh_id"], next_ids, i)
+                        if split is not None:
+                            break
+                while split is None and not exhausted:
                     try:
                         more = next(persons)
                     except StopIteration:
                         exhausted = True
                         break
-                    buffer = more.frame if buffer is None else pd.concat([buffer, more.frame], ignore_index=True)
-                    buffer_findings += more.findings
+                    pending.append(more.frame)
+                    pending_findings += more.findings
                     survey.user_missing.extend(more.user_missing)
-                if buffer is None:
-                    buffer = pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})
-                if next_ids is None:
-                    n = len(buffer)
+                    if next_ids is not None:
+                        split = _first_in(more.frame["hh_id"], next_ids, len(pending) - 1)
+                if split is None:
+                    parts, pending = pending, []
                 else:
-                    later = buffer["hh_id"].isin(next_ids).to_numpy()
-                    n = int(later.argmax()) if later.any() else len(buffer)
-                taken, buffer = buffer.iloc[:n].reset_index(drop=True), buffer.iloc[n:].reset_index(drop=True)
-                rows_taken = set(taken[ROW].tolist())
-                survey.findings.extend(f for f in buffer_findings if f.row in rows_taken)
-                buffer_findings = [f for f in buffer_findings if f.row not in rows_taken]
-                loose = ~taken["hh_id"].isin(households["hh_id"]) & taken["hh_id"].notna()
+                    i, n = split
+                    parts = [*pending[:i], pending[i].iloc[:n]]
+                    rest = pending[i].iloc[n:].reset_index(drop=True)
+                    pending = [rest, *pending[i + 1:]]
+                if not parts:
+                    parts = [pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})]
+                taken = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)).reset_index(drop=True)
+                if pending_findings:
+                    finding_rows = np.array([_NO_ROW if f.row is None else f.row for f in pending_findings], dtype=np.int64)
+                    linked = np.isin(finding_rows, taken[ROW].to_numpy(dtype=np.int64))
+                    survey.findings.extend(f for f, here in zip(pending_findings, linked, strict=True) if here)
+                    pending_findings = [f for f, here in zip(pending_findings, linked, strict=True) if not here]
+                loose = ~_is_in(taken["hh_id"], households["hh_id"]) & taken["hh_id"].notna().to_numpy()
                 if loose.any():
                     loose_hashes = _id_hashes(taken.loc[loose, "hh_id"])
-                    if np.isin(loose_hashes, seen).any():
+                    if seen.contains_any(loose_hashes):
                         raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
                     orphans = np.concatenate([orphans, loose_hashes])
                 survey.persons = taken
                 survey.sources["person"] = self.person_source.label
                 survey.rows_read["person"] = len(taken)
             yield survey
+
+
+def _is_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
+    """``values.isin(lookup)`` (a missing value is in ``lookup`` when one is missing there, as pandas has it) as a
+    pyarrow hash lookup: ``Series.isin`` on Arrow strings builds a Python list of the lookup values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    left = pa.array(values if isinstance(values.dtype, pd.StringDtype) else values.astype("str"), from_pandas=True)
+    right = pa.array(lookup if isinstance(lookup.dtype, pd.StringDtype) else lookup.astype("str"), from_pandas=True)
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    return pc.is_in(left, value_set=right).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _first_in(ids: pd.Series, lookup: pd.Series, index: int) -> tuple[int, int] | None:
+    """``(index, position)`` of the first of ``ids`` that is in ``lookup``, ``None`` when none is."""
+    found = _is_in(ids, lookup)
+    return (index, int(found.argmax())) if found.any() else None
+
+
+_NO_ROW = np.iinfo(np.int64).min  # the row of a finding about a whole column (never linked)
+
+
+class _HashSet:
+    """A set of 64-bit hashes as a few sorted arrays, each at least as long as the next (as a binary counter:
+    adding a chunk merges the runs that are not longer than it), so adding n hashes in chunks costs O(n log n) and a lookup searches
+    O(log chunks) arrays; 8 bytes a hash (twice that for a moment while the largest runs merge)."""
+
+    def __init__(self) -> None:
+        self.runs: list[np.ndarray] = []
+
+    def contains_any(self, hashes: np.ndarray) -> bool:
+        for run in self.runs:
+            if len(run) and len(hashes):
+                at = np.searchsorted(run, hashes).clip(max=len(run) - 1)
+                if (run[at] == hashes).any():
+                    return True
+        return False
+
+    def add(self, hashes: np.ndarray) -> None:
+        run = np.sort(hashes)
+        while self.runs and len(self.runs[-1]) <= len(run):
+            run = np.sort(np.concatenate([self.runs.pop(), run]), kind="stable")  # timsort merges the two runs
+        self.runs.append(run)
 
 
 def _id_hashes(ids: pd.Series) -> np.ndarray:
@@ -243,17 +314,26 @@ def _id_hashes(ids: pd.Series) -> np.ndarray:
 @dataclass
 class FirstPass:
     """What the first pass learnt: the ``desil_survei`` cut points of the whole file, and per poverty line id the
-    households that got that broader line for want of a region code (``broad_line_fallbacks``, added up)."""
+    households that got that broader line for want of a region code (``broad_line_fallbacks``, added up).
+    ``persons_checked`` is false when the first pass read the households alone (``households_only``): then the
+    second pass (``classify_chunks``) is the one that finds errors of the person file, and ``Unsorted`` of it."""
 
     cutpoints: np.ndarray
     fallbacks: dict[str, int]
+    persons_checked: bool = True
 
 
-def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass:
+def first_pass(stream: StreamSurvey, config: Config, *, skip: bool, households_only: bool = False) -> FirstPass:
     """Validate every chunk (``skip``: leave out rejected rows as ``apply_on_invalid`` does; else raise
     ``ValidationFailed`` naming the first error of the whole file, as the memory engine does), compute the monetary
     columns of the kept households as ``classify`` does, and from their ``exp_pc`` and person weights the
-    ``desil_survei`` cut points (two float64 arrays: the one O(n) state of the stream engine)."""
+    ``desil_survei`` cut points (two float64 arrays: 16 bytes a household, the largest O(n) state of the engine).
+
+    ``households_only`` (used with ``skip`` false, ``--on-invalid fail``): read the household file alone, about
+    half the work. Without ``skip`` no row is left out, so the cut points depend on the households only; an error
+    in the person file is then found by ``classify_chunks``, which raises the same ``ValidationFailed`` (the table
+    writer discards what it wrote). When the households alone show an error, the whole first pass runs (and raises
+    the memory engine's error, which may also name persons)."""
     from peka.classify.monetary import (
         DESIL,
         broad_line_fallbacks,
@@ -266,13 +346,14 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
     from peka.schema.checks import validate
     from peka.schema.rejects import apply_on_invalid
 
+    alone = households_only and not skip and stream.person_source is not None
     welfare: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     errors: list[pd.DataFrame] = []
     rows_in: dict[str, int] = {}
     files: dict[str, str] = {}
     fallbacks: dict[str, int] = {}
-    for survey in stream.chunks():
+    for survey in stream.chunks(with_persons=not alone):
         report = validate(survey)
         for table, n in report.rows_in.items():
             rows_in[table] = rows_in.get(table, 0) + n
@@ -281,6 +362,8 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
             clean, _ = apply_on_invalid(survey, report, mode="skip")
         else:
             if not report.ok:
+                if alone:
+                    return first_pass(stream, config, skip=skip)
                 errors.append(report.frame[report.frame["severity"] == "error"])
             clean = survey
         households = clean.households
@@ -295,8 +378,12 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool) -> FirstPass
     if errors:
         raise _failure(errors, rows_in, files)
     if not welfare:
-        return FirstPass(np.full(9, np.nan), fallbacks)
-    return FirstPass(decile_cutpoints(np.concatenate(welfare), np.concatenate(weights)), fallbacks)
+        return FirstPass(np.full(9, np.nan), fallbacks, persons_checked=not alone)
+    exp_pc = np.concatenate(welfare)  # each list is emptied once joined: at most 1.5 copies of the arrays at once
+    welfare.clear()
+    person_weight = np.concatenate(weights)
+    weights.clear()
+    return FirstPass(decile_cutpoints(exp_pc, person_weight), fallbacks, persons_checked=not alone)
 
 
 def _failure(errors: list[pd.DataFrame], rows_in: dict[str, int], files: dict[str, str]) -> PekaError:
@@ -325,16 +412,28 @@ class ClassifiedChunk:
 def classify_chunks(stream: StreamSurvey, config: Config, *, skip: bool, cutpoints: np.ndarray,
                     include_personal: bool = False) -> Iterator[ClassifiedChunk]:
     """Second pass: every chunk validated, the on-invalid policy applied, classified with the whole file's
-    ``cutpoints`` (``first_pass``)."""
+    ``cutpoints`` (``first_pass``). Without ``skip``, an error (possible only after a households-only first pass)
+    stops the yielding; the remaining chunks are validated and the whole file's ``ValidationFailed`` raised."""
     from peka.classify import classify
     from peka.schema.checks import validate
     from peka.schema.rejects import apply_on_invalid
 
+    errors: list[pd.DataFrame] = []  # without skip, after a first error: the errors of every chunk from there on
+    rows_in: dict[str, int] = {}
+    files: dict[str, str] = {}
     for survey in stream.chunks():
         report = validate(survey)
+        for table_name, n in report.rows_in.items():
+            rows_in[table_name] = rows_in.get(table_name, 0) + n
+        files.update(report.files)
+        if not skip and (errors or not report.ok):  # only after a households-only first pass (``first_pass``)
+            errors.append(report.frame[report.frame["severity"] == "error"])
+            continue
         clean, rejects = apply_on_invalid(survey, report, mode="skip" if skip else "fail")
         table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal)
         yield ClassifiedChunk(table, clean, rejects, dict(report.rows_in))
+    if errors:
+        raise _failure(errors, rows_in, files)
 
 
 def first_values(frame: pd.DataFrame, before: pd.DataFrame | None = None) -> pd.DataFrame:

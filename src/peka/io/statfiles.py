@@ -9,10 +9,11 @@ case number (first case = 1).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyreadstat
 
 from peka.errors import InputError, printable_name
@@ -56,6 +57,37 @@ def read_stat(path: Path, fmt: str, *, usecols: list[str] | None = None) -> RawT
     expected = getattr(meta, "number_rows", None)
     if expected is not None and expected >= 0 and expected != len(frame):
         raise InputError(f"the file declares {expected} cases but {len(frame)} were read (truncated?)", file=file)
+    return _raw_table(frame, meta, file, fmt)
+
+
+# formats whose cases can be read a slice at a time (``row_offset``/``row_limit``) with the values of a whole read
+CHUNKED_FORMATS = ("sav", "zsav", "dta")
+
+
+def read_stat_chunks(path: Path, fmt: str, *, usecols: list[str] | None, chunk_rows: int) -> Iterator[RawTable]:
+    """``read_stat`` a slice of ``chunk_rows`` cases at a time (``_row`` the case number, as in the whole read; the
+    same value labels and user-missing ranges with every slice): the stream engine's reader for SPSS and Stata."""
+    if fmt not in CHUNKED_FORMATS:
+        raise ValueError(f"{fmt} files are read whole")
+    file = printable_name(path)
+    _, meta = _call(path, fmt, metadataonly=True)
+    declared = getattr(meta, "number_rows", None)
+    first = 1
+    while True:
+        frame, meta = _call(path, fmt, usecols=usecols, row_offset=first - 1, row_limit=chunk_rows)
+        if first == 1:
+            require_rows(frame, file)
+        if len(frame) == 0:
+            break
+        yield _raw_table(add_row_numbers(frame, first=first), meta, file, fmt)
+        first += len(frame)
+        if len(frame) < chunk_rows or (declared is not None and declared >= 0 and first - 1 >= declared):
+            break
+    if declared is not None and declared >= 0 and declared != first - 1:
+        raise InputError(f"the file declares {declared} cases but {first - 1} were read (truncated?)", file=file)
+
+
+def _raw_table(frame: pd.DataFrame, meta: Any, file: str, fmt: str) -> RawTable:
     keep = set(frame.columns)
     labels = {col: dict(vals) for col, vals in (meta.variable_value_labels or {}).items() if col in keep}
     ranges: dict[str, list[tuple[float, float]]] = {}

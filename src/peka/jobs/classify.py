@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -31,6 +32,9 @@ from peka.schema.classified import MEASURES, PARQUET_RECORD_KEY, RECORD_ATTR, re
 from peka.schema.model import PERSONAL_COLUMNS, Survey
 from peka.schema.rejects import RowCounts, apply_on_invalid
 
+if TYPE_CHECKING:
+    from peka.present.summary import SummarySums
+
 log = logging.getLogger(__name__)
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -47,6 +51,8 @@ class ClassifyRun:
     record_path: Path | None = None
     skipped: tuple[str, ...] = ()  # measures accepted as not computable (--skip, [classify] skip)
     warnings: tuple[str, ...] = ()  # in the summary, the log and the classification record
+    # stream engine: the terminal summary's sums (present.summary.SummarySums); ``table`` then has no columns
+    summary_sums: SummarySums | None = None
 
 
 def plan_outputs(inputs: InputSpec, output: PathLike | None, rows: RowPolicy, *, rejects_beside: PathLike | None = None

@@ -3,8 +3,10 @@
 The job steps are those of ``jobs.classify`` / ``jobs.profile``; only the data moves in chunks
 (``peka.engine.stream``): validate + on-invalid policy + classify per chunk, the table written chunk by chunk
 through ``deliver.files.table_writer``, the profile's ``PartialSums`` added chunk by chunk. Whole-table decisions
-(measures no household can get, the broad-line warning, the rejects file, row counts) are made from small
-accumulations, so the outputs equal the memory engine's (tests/engine/).
+(measures no household can get, the broad-line warning, the rejects file, row counts) and the terminal summary
+(``present.summary.SummarySums``: households and weighted sums per status/segment/line group) are made from small
+accumulations, so the outputs equal the memory engine's (tests/engine/) and no column per household is kept:
+``ClassifyRun.table`` of a streamed run has as many rows as households classified and no columns.
 """
 
 from __future__ import annotations
@@ -21,16 +23,11 @@ from peka.config.models import Config
 from peka.engine import choose_engine
 from peka.engine.stream import CHUNK_ROWS, StreamSurvey, Unsorted, classify_chunks, first_pass, first_values
 from peka.jobs.inputs import InputSpec, RowPolicy
+from peka.present.summary import SummarySums, add_summary_sums, summary_sums
 from peka.schema.model import ROW, Survey
 from peka.schema.rejects import RowCounts, empty_rejects
 
 log = logging.getLogger(__name__)
-
-# the columns the terminal summary of ``peka classify`` reads (present.summary): kept for every household in stream
-# mode, coded text as categoricals (a few bytes a household)
-SUMMARY_COLUMNS = ("weight", "hh_size", "level", "poverty_status", "segment", "poverty_line_id", "poverty_line",
-                   "monetary_source", "mpi_poor")
-
 
 def resolve_engine(engine: str, inputs: InputSpec) -> str:
     """``memory`` or ``stream`` for the requested engine; sheets (workbooks) are always read whole."""
@@ -46,9 +43,9 @@ def open_stream(inputs: InputSpec, chunk_rows: int | None = None) -> StreamSurve
 
 @dataclass
 class StreamedClassification:
-    """What the chunks added up to: the summary columns, row counts, rejects, whole-table witnesses."""
+    """What the chunks added up to: the terminal summary's sums, row counts, rejects, whole-table witnesses."""
 
-    summary: pd.DataFrame
+    summary: SummarySums | None
     counts: RowCounts
     rejects: pd.DataFrame
     witness_table: pd.DataFrame
@@ -60,21 +57,21 @@ def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, includ
                       chunk_rows: int | None = None, sink: Any = None, stream: StreamSurvey | None = None,
                       first: Any = None) -> StreamedClassification:
     """The second pass (after ``first_pass``, run here unless given); every classified chunk goes to
-    ``sink(table)`` (a table writer or a partial-sum adder). ``Unsorted`` is raised by the first pass, before
-    anything is written or summed, when a file is not in ``hh_id`` order."""
+    ``sink(table)`` (a table writer or a partial-sum adder). ``Unsorted`` is raised when a file is not in ``hh_id``
+    order: by the first pass, or (a person file after a households-only first pass) by this one, after some chunks
+    went to ``sink`` (the table writer then leaves no file)."""
     stream = stream or open_stream(inputs, chunk_rows)
-    first = first or first_pass(stream, cfg, skip=rows.skip)
+    first = first or first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
     cutpoints = first.cutpoints
-    summaries, rejects = [], []
+    summary: SummarySums | None = None
+    rejects = []
     rows_in: dict[str, int] = {}
     processed: dict[str, int] = {}
     witness_table = witness_hh = witness_p = None
     for chunk in classify_chunks(stream, cfg, skip=rows.skip, cutpoints=cutpoints, include_personal=include_personal):
         if sink is not None:
             sink(chunk.table)
-        present = [c for c in SUMMARY_COLUMNS if c in chunk.table.columns]
-        summaries.append(chunk.table[present].astype({c: "category" for c in present if chunk.table[c].dtype != float
-                                                      and c not in ("hh_size", "mpi_poor")}))
+        summary = add_summary_sums(summary, summary_sums(chunk.table))
         if len(chunk.rejects):
             rejects.append(chunk.rejects)
         for table, n in chunk.rows_in.items():
@@ -94,7 +91,6 @@ def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, includ
                                                                       ignore_index=True)
                    if rejects else empty_rejects())
     all_rejects = all_rejects[list(REJECT_COLUMNS)]
-    summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     counts = _counts(rows_in, processed, all_rejects)
     survey = Survey(households=witness_hh if witness_hh is not None else pd.DataFrame(), persons=witness_p)
     return StreamedClassification(summary, counts, all_rejects,
@@ -143,31 +139,34 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
     title = f"peka classify {printable_name(Path(inputs.path).name)}{persons_part}"
     stream = open_stream(inputs, chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=rows.skip)
-    except Unsorted as exc:
+        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
+        warnings = fallback_warnings(first.fallbacks)
+        if output is not None:
+            record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
+            with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
+                                    csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
+                done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
+                                         stream=stream, first=first)
+                _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+            out_path: Path | None = Path(output)
+            record: Path | None = files.write_text(record_toml, record_path_for(output))
+        else:
+            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first)
+            _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+            out_path = record = None
+    except Unsorted as exc:  # the table writer wrote nothing
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
-    warnings = fallback_warnings(first.fallbacks)
-    if output is not None:
-        record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
-        with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
-                                csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
-            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
-                                     stream=stream, first=first)
-            _checked(done, cfg, inputs, keep_more, check_measures, InputError)
-        out_path: Path | None = Path(output)
-        record: Path | None = files.write_text(record_toml, record_path_for(output))
-    else:
-        done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first)
-        _checked(done, cfg, inputs, keep_more, check_measures, InputError)
-        out_path = record = None
     for warning in warnings:
         log.warning(warning)
     rejects_path = (write_rejects(done.rejects, rejects_target, csv_dialect or files.CSV_STANDARD)
                     if rejects_target is not None else None)
     log.info(done.counts.line(rejects_path))
-    return ClassifyRun(done.summary, cfg, done.rejects, done.counts, out_path, rejects_path, record,
-                       tuple(cfg.classify.skip), tuple(warnings))
+    # the table is not kept (its rows are in the output): a frame of as many rows and no columns, and the summary's
+    # sums (present.summary.classify_summary reads those)
+    households = done.summary.households if done.summary is not None else 0
+    return ClassifyRun(pd.DataFrame(index=pd.RangeIndex(households)), cfg, done.rejects, done.counts, out_path,
+                       rejects_path, record, tuple(cfg.classify.skip), tuple(warnings), summary_sums=done.summary)
 
 
 def _checked(done: StreamedClassification, cfg: Config, inputs: InputSpec, keep_more: Any, check_measures: Any,
@@ -206,7 +205,7 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
     apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
     stream = open_stream(request.inputs, request.chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=request.rows.skip)
+        first = first_pass(stream, cfg, skip=request.rows.skip, households_only=not request.rows.skip)
     except Unsorted as exc:
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
@@ -225,8 +224,12 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
         state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
         state["lines"] = line_extremes(table, state["lines"])
 
-    done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
-                             first=first)
+    try:
+        done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
+                                 first=first)
+    except Unsorted as exc:  # a person file out of order, seen by the second pass: the partial sums are dropped
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
     check_measures(done.witness_table, done.witness_survey, cfg, request.inputs)
     for warning in fallback_warnings(first.fallbacks):
         log.warning(warning)

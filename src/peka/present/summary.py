@@ -8,6 +8,7 @@ scheme, a poverty line, the extreme line, the MPI set) say so in the table title
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -29,40 +30,97 @@ def _status_mark(status: str, lang: str) -> str:
     return "" if status == "confirmed" else f" [{label('source_status', status, lang)}]"
 
 
+# the coded columns the summary counts by; with ``no_line`` (no poverty line) they key ``SummarySums.groups``
+SUMMARY_KEYS = ("level", "poverty_status", "segment", "poverty_line_id", MONETARY_SOURCE)
+
+
+@dataclass
+class SummarySums:
+    """What ``summarise`` reads of a classification table, as counts and sums that add across chunks
+    (``add_summary_sums``): the stream engine keeps these instead of columns per household.
+
+    ``groups``: one row per distinct (``SUMMARY_KEYS``, ``no_line``) in order of first appearance, with ``n``
+    households and ``people`` (``person_weights`` summed, missing left out); ``undetermined`` households without an
+    MPI flag and ``mpi_missing`` per MPI indicator column the households where it is missing."""
+
+    groups: pd.DataFrame
+    households: int
+    weighted: bool
+    undetermined: int
+    mpi_missing: dict[str, int] = field(default_factory=dict)
+    columns: frozenset[str] = frozenset()  # which of ``SUMMARY_KEYS`` the table has
+
+
+def summary_sums(table: pd.DataFrame) -> SummarySums:
+    """The ``SummarySums`` of a classification table (or a chunk of one)."""
+    keys = {c: table[c] if c in table else pd.Series(np.nan, index=table.index, dtype="str") for c in SUMMARY_KEYS}
+    no_line = table["poverty_line"].isna() if "poverty_line" in table else pd.Series(False, index=table.index)
+    frame = pd.DataFrame({**keys, "no_line": no_line.to_numpy(dtype=bool), "people": person_weights(table)})
+    groups = (frame.groupby([*SUMMARY_KEYS, "no_line"], sort=False, dropna=False)
+              .agg(n=("people", "size"), people=("people", "sum")).reset_index())
+    undetermined = int(table["mpi_poor"].isna().sum()) if "mpi_poor" in table else len(table)
+    mpi_missing = {c: int(table[c].isna().sum()) for c in table.columns if str(c).startswith("mpi_d_")}
+    return SummarySums(groups, len(table), "weight" in table, undetermined, mpi_missing,
+                       frozenset(c for c in SUMMARY_KEYS if c in table))
+
+
+def add_summary_sums(first: SummarySums | None, second: SummarySums) -> SummarySums:
+    """The sums of two consecutive parts of one table (``first`` ``None``: ``second``)."""
+    if first is None:
+        return second
+    both = pd.concat([first.groups, second.groups], ignore_index=True)
+    groups = (both.groupby([*SUMMARY_KEYS, "no_line"], sort=False, dropna=False)
+              .agg(n=("n", "sum"), people=("people", "sum")).reset_index())
+    missing = dict(first.mpi_missing)
+    for column, n in second.mpi_missing.items():
+        missing[column] = missing.get(column, 0) + n
+    return SummarySums(groups, first.households + second.households, first.weighted and second.weighted,
+                       first.undetermined + second.undetermined, missing, first.columns | second.columns)
+
+
+def _ranked(groups: pd.DataFrame, column: str) -> pd.Series:
+    """Households per value of ``column`` (missing left out), most first: ``Series.value_counts`` of the table's
+    column, ties in the same order (values in order of first appearance, then the same sort)."""
+    counts = groups.dropna(subset=[column]).groupby(column, sort=False)["n"].sum().astype("int64")
+    counts.name, counts.index.name = "count", column
+    return counts.sort_values(ascending=False, kind="stable")
+
+
 def _counts(
-    values: pd.Series, weights: np.ndarray, order: list[str], lang: str, group: str, config: Config
+    groups: pd.DataFrame, column: str, total: float, order: list[str], lang: str, group: str, config: Config
 ) -> list[list[str]]:
-    total = np.nansum(weights)
-    codes = np.asarray(values.astype(object))
+    values = groups[column]
     rows = []
     for code in [*order, None]:
-        mask = codes == code if code is not None else pd.isna(values).to_numpy()
-        n = int(mask.sum())
+        mask = (values == code).to_numpy(dtype=bool, na_value=False) if code is not None else values.isna().to_numpy()
+        n = int(groups["n"].to_numpy()[mask].sum())
         if code is None and n == 0:
             continue
-        share = np.nansum(weights[mask]) / total if total > 0 else np.nan
+        share = np.nansum(groups["people"].to_numpy()[mask]) / total if total > 0 else np.nan
         name = label(group, code, lang, config=config) if code is not None else summary_text("missing", lang)
         rows.append([name, format_count(n, lang), format_percent(share, lang)])
     return rows
 
 
-def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
-    """Build the terminal summary of a classification table (``peka.classify.classify`` output)."""
+def summarise(table: pd.DataFrame | SummarySums, config: Config, lang: str = "id") -> Display:
+    """Build the terminal summary of a classification table (``peka.classify.classify`` output), or of its
+    ``SummarySums`` (the stream engine's, added up chunk by chunk)."""
+    sums = table if isinstance(table, SummarySums) else summary_sums(table)
+    groups = sums.groups
     summary = Display()
-    weights = person_weights(table)
-    if "weight" not in table:
+    total = np.nansum(groups["people"].to_numpy())
+    if not sums.weighted:
         summary.notes.append(summary_text("unweighted", lang))
     headers = [summary_text("category", lang), summary_text("households", lang), summary_text("weighted_share", lang)]
 
     levels = config.levels
-    sources = table[MONETARY_SOURCE] if MONETARY_SOURCE in table else pd.Series([], dtype="str")
-    if (sources == "desil").any():  # registry mode: the level is the [desil] class
+    if (groups[MONETARY_SOURCE] == "desil").any():  # registry mode: the level is the [desil] class
         title = f"{summary_text('level_desil', lang)}{_status_mark(config.desil.status, lang)}"
         order = [c.code for c in config.desil.classes]
     else:
         title = f"{summary_text('level', lang)} ({levels.scheme}){_status_mark(levels.status, lang)}"
         order = [c.code for c in levels.classes]
-    rows = _counts(table["level"], weights, order, lang, "level", config)
+    rows = _counts(groups, "level", total, order, lang, "level", config)
     summary.tables.append(DisplayTable(title, headers, rows))
 
     mpi_mark = _status_mark(config.mpi.status, lang)
@@ -71,34 +129,34 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
     title = f"{summary_text('poverty_status', lang)} (MPI {config.mpi.preset}, k = {k_text}){mpi_mark}"
     summary.tables.append(
         DisplayTable(
-            title, headers, _counts(table["poverty_status"], weights, list(STATUSES), lang, "poverty_status", config)
+            title, headers, _counts(groups, "poverty_status", total, list(STATUSES), lang, "poverty_status", config)
         )
     )
 
-    if len(sources):
-        counts = sources.value_counts()
+    if sums.households and MONETARY_SOURCE in sums.columns:
+        counts = _ranked(groups, MONETARY_SOURCE)
         text = ", ".join(
             f"{code} {format_count(int(counts[code]), lang)}" for code in MONETARY_SOURCES if code in counts
         )
         summary.notes.append(summary_text("monetary_source", lang, counts=text))
     if config.classify.skip:
         summary.notes.append(summary_text("skipped", lang, measures=", ".join(config.classify.skip)))
-    summary.notes += _mpi_missing_notes(table, config, lang)
+    summary.notes += _mpi_missing_notes(sums, config, lang)
 
-    poor = table["poverty_status"].isin(POOR_STATUSES).to_numpy(dtype=bool)
-    if poor.any():
-        segments = table.loc[poor, "segment"].value_counts().head(SEGMENTS_SHOWN)
+    poor_groups = groups[groups["poverty_status"].isin(POOR_STATUSES).to_numpy(dtype=bool)]
+    if poor_groups["n"].sum() > 0:
+        segments = _ranked(poor_groups, "segment").head(SEGMENTS_SHOWN)
         rows = []
-        total = np.nansum(weights)
         for segment, n in segments.items():
-            mask = (table["segment"] == segment).to_numpy(dtype=bool, na_value=False)
+            mask = (groups["segment"] == segment).to_numpy(dtype=bool, na_value=False)
             status, _, cause = str(segment).partition("/")
             rows.append(
                 [
                     label("poverty_status", status, lang),
                     label("cause", cause, lang, config=config) if cause else "–",
                     format_count(int(n), lang),
-                    format_percent(np.nansum(weights[mask]) / total if total > 0 else np.nan, lang),
+                    format_percent(np.nansum(groups["people"].to_numpy()[mask]) / total if total > 0 else np.nan,
+                                   lang),
                 ]
             )
         segment_headers = [summary_text("poverty_status", lang), summary_text("primary_cause", lang), *headers[1:]]
@@ -106,7 +164,7 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
 
     # which lines were used, and how sure we are of them
     by_id = {line.line_id: line for line in config.line_for_period}
-    used = table["poverty_line_id"].value_counts()
+    used = _ranked(groups, "poverty_line_id")
     for line_id, n in used.items():
         line = by_id.get(str(line_id))
         if line is None:
@@ -115,7 +173,7 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
             f"{summary_text('lines', lang)} {line_id}: {format_rupiah(line.value, lang)} ({format_count(int(n), lang)} "
             f"{summary_text('households', lang).lower()}){_status_mark(line.status, lang)}"
         )
-    missing_line = int(table["poverty_line"].isna().sum())
+    missing_line = int(groups.loc[groups["no_line"].to_numpy(dtype=bool), "n"].sum())
     if missing_line:
         summary.notes.append(
             f"{format_count(missing_line, lang)} {summary_text('no_line', lang)} ({config.lines.period})"
@@ -131,18 +189,19 @@ def summarise(table: pd.DataFrame, config: Config, lang: str = "id") -> Display:
     return summary
 
 
-def _mpi_missing_notes(table: pd.DataFrame, config: Config, lang: str) -> list[str]:
+def _mpi_missing_notes(sums: SummarySums, config: Config, lang: str) -> list[str]:
     """Why MPI flags are missing, when they are: the indicators with missing values, and a missing person table."""
-    undetermined = int(table["mpi_poor"].isna().sum())
+    undetermined = sums.undetermined
     if not undetermined:
         return []
+    n_all = sums.households
     person_level = [i.name for i in config.mpi.active if i.level == "person"]
-    all_missing = [n for n in person_level if table[f"mpi_d_{n}"].isna().all()]
-    counts = {i.name: int(table[f"mpi_d_{i.name}"].isna().sum()) for i in config.mpi.active}
+    all_missing = [n for n in person_level if sums.mpi_missing.get(f"mpi_d_{n}", n_all) == n_all]
+    counts = {i.name: sums.mpi_missing.get(f"mpi_d_{i.name}", n_all) for i in config.mpi.active}
     worst = sorted((n for n in counts if counts[n]), key=lambda n: -counts[n])[:3]
     detail = ", ".join(f"{label('indicator', n, lang, config=config)} ({format_count(counts[n], lang)})" for n in worst)
     notes = [summary_text("mpi_missing", lang, n=format_count(undetermined, lang), detail=detail)]
-    if all_missing and len(table):
+    if all_missing and n_all:
         notes.append(summary_text("no_members", lang))
     return notes
 
@@ -169,7 +228,8 @@ def _other_unconfirmed(config: Config, lang: str) -> list[str]:
 
 def classify_summary(run: Any, lang: str = "id") -> Display:
     """The whole display of ``peka classify``: rows in / processed / rejected per table, then ``summarise``."""
-    display = summarise(run.table, run.config, lang)
+    sums = getattr(run, "summary_sums", None)  # the stream engine's (its ``table`` has no columns)
+    display = summarise(sums if sums is not None else run.table, run.config, lang)
     who = {"household": summary_text("households", lang).lower(), "person": summary_text("persons", lang).lower()}
     counts = run.counts
     lines = [f"{summary_text('title', lang)}"]
