@@ -4,6 +4,7 @@ processes (so every chunk, config and result really crosses a process boundary, 
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
@@ -89,6 +90,18 @@ def test_rejects_and_failure_as_in_memory(tmp_path: Path, scheduler: str) -> Non
     with pytest.raises(ValidationFailed) as on_dask:
         run_classify(spec, engine="dask", scheduler=scheduler, chunk_rows=700)
     assert str(on_dask.value) == str(in_memory.value)
+
+
+def test_unsorted_persons_fall_back_to_memory(tmp_path: Path, scheduler: str,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    persons = pd.read_csv(SAMPLE / "persons.csv", dtype=str, keep_default_na=False)
+    persons.sample(frac=1.0, random_state=3).to_csv(tmp_path / "p.csv", index=False)
+    spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
+    run_classify(spec, output=tmp_path / "memory.csv")
+    with caplog.at_level(logging.WARNING):
+        run_classify(spec, output=tmp_path / "dask.csv", engine="dask", scheduler=scheduler, chunk_rows=700)
+    assert any("not in the order of the household file" in r.getMessage() for r in caplog.records)
+    assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
 
 
 def test_unreachable_scheduler_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
