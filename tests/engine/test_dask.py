@@ -64,15 +64,37 @@ def test_sample_profile_dask_equals_memory(scheduler: str) -> None:
     assert memory.design == dask.design
 
 
-def test_generated_parquet_profile_by_district(tmp_path: Path, scheduler: str) -> None:
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> InputSpec:
+    """10,000 generated households (Parquet) of which 5 have an undetermined MPI status (seed 13)."""
     from peka.deliver.sample import write_sample
     from peka.sample import generate
 
-    write_sample(generate(10_000, seed=11), tmp_path, ("parquet",))
-    spec = InputSpec(tmp_path / "households.parquet", persons=tmp_path / "persons.parquet")
-    memory = run_profile(ProfileRequest(spec, by=("kab_code",)))
-    dask = run_profile(ProfileRequest(spec, by=("kab_code",), engine="dask", scheduler=scheduler, chunk_rows=2_000))
+    folder = tmp_path_factory.mktemp("generated")
+    write_sample(generate(10_000, seed=13), folder, ("parquet",))
+    return InputSpec(folder / "households.parquet", persons=folder / "persons.parquet")
+
+
+def test_generated_profile_by_district(generated: InputSpec, scheduler: str) -> None:
+    memory = run_profile(ProfileRequest(generated, by=("kab_code",)))
+    dask = run_profile(ProfileRequest(generated, by=("kab_code",), engine="dask", scheduler=scheduler,
+                                      chunk_rows=2_000))
     assert_same_estimates(memory.estimates, dask.estimates)
+
+
+@pytest.mark.parametrize("engine", ["stream", "dask"])
+def test_generated_classify_and_its_summary(generated: InputSpec, scheduler: str, tmp_path: Path, engine: str) -> None:
+    """The terminal summary reads the ``mpi_d_`` flags when some MPI statuses are undetermined: kept in the
+    summary columns of the chunked engines (a KeyError before)."""
+    from peka.present.summary import classify_summary
+
+    memory = run_classify(generated, output=tmp_path / "memory.parquet")
+    assert memory.table["mpi_poor"].isna().sum() == 5
+    chunked = run_classify(generated, output=tmp_path / "chunked.parquet", engine=engine, chunk_rows=2_000,
+                           scheduler=scheduler if engine == "dask" else None)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "memory.parquet"),
+                                  pd.read_parquet(tmp_path / "chunked.parquet"), check_exact=True)
+    assert classify_summary(chunked, "en") == classify_summary(memory, "en")
 
 
 def test_rejects_and_failure_as_in_memory(tmp_path: Path, scheduler: str) -> None:

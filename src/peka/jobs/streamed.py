@@ -32,13 +32,14 @@ from peka.engine.stream import (
     first_values,
 )  # fmt: skip
 from peka.jobs.inputs import InputSpec, RowPolicy
+from peka.schema.classified import MPI_PREFIX
 from peka.schema.model import ROW, Survey
 from peka.schema.rejects import RowCounts, empty_rejects
 
 log = logging.getLogger(__name__)
 
 # the columns the terminal summary of ``peka classify`` reads (present.summary): kept for every household in stream
-# mode, coded text as categoricals (a few bytes a household)
+# mode, coded text as categoricals (a few bytes a household), with the ``mpi_d_`` flags (Int8, 2 bytes each)
 SUMMARY_COLUMNS = ("weight", "hh_size", "level", "poverty_status", "segment", "poverty_line_id", "poverty_line",
                    "monetary_source", "mpi_poor")
 
@@ -86,8 +87,10 @@ def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, includ
         if sink is not None:
             sink(chunk)
         present = [c for c in SUMMARY_COLUMNS if c in chunk.table.columns]
+        present += [c for c in chunk.table.columns if c.startswith(MPI_PREFIX)]  # Int8: which MPI flags are missing
         summaries.append(chunk.table[present].astype({c: "category" for c in present if chunk.table[c].dtype != float
-                                                      and c not in ("hh_size", "mpi_poor")}))
+                                                      and c not in ("hh_size", "mpi_poor")
+                                                      and not c.startswith(MPI_PREFIX)}))
         if len(chunk.rejects):
             rejects.append(chunk.rejects)
         for table, n in chunk.rows_in.items():
