@@ -67,13 +67,19 @@ OnInvalidOpt = Annotated[
 class Engine(str, Enum):
     memory = "memory"
     stream = "stream"
+    dask = "dask"
     auto = "auto"
 
 
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV/Parquet in chunks of "
-                         "households, same results, bounded memory; files sorted by hh_id) or auto (stream when the "
-                         "input files are over 200 MB). Default memory: stream is exact but not yet fast (bench/README.md).")
+                         "households, same results, bounded memory; files sorted by hh_id), dask (the stream engine's "
+                         "chunks classified on a Dask cluster: local, or --scheduler; pip install 'peka[dask]') or "
+                         "auto (stream when the input files are over 200 MB). Default memory: stream is exact but not yet fast (bench/README.md).")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option("--scheduler", help="With --engine dask: the address of a Dask scheduler, e.g. "
+                             "tcp://10.0.0.5:8786 (default: a local cluster, one worker process per core).")
 ]
 RejectsOpt = Annotated[
     Path | None,

@@ -3,16 +3,20 @@
 ``memory`` is what every command did so far: read the whole survey, validate, classify, estimate. ``stream`` reads
 the household file (and a person file sorted by household id) in chunks of ``chunk_rows`` households and feeds
 each chunk to the same row-local ``classify`` and the same ``PartialSums`` (docs/architecture.md, "Engines"), so
-its results equal the memory engine's. ``choose_engine`` decides ``auto``.
+its results equal the memory engine's. ``dask`` (``engine.dask``, extra ``peka[dask]``) runs the same per-chunk
+work on a Dask cluster. ``choose_engine`` decides ``auto`` (never ``dask``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from peka.errors import UsageError
 
-ENGINES = ("memory", "stream", "auto")
+ENGINES = ("memory", "stream", "dask", "auto")
 # ``auto`` streams inputs whose household file (plus person file) is larger than this: a CSV of that size becomes
 # roughly 5-10 times as much memory once read and classified whole
 AUTO_STREAM_BYTES = 200 * 1024 * 1024
@@ -29,18 +33,40 @@ def stream_format(path: str | Path) -> str | None:
 
 
 def choose_engine(engine: str, files: list[Path]) -> str:
-    """``memory`` or ``stream`` for ``engine`` (``memory``/``stream``/``auto``) and the input ``files``.
+    """``memory``, ``stream`` or ``dask`` for ``engine`` (``memory``/``stream``/``dask``/``auto``) and the input
+    ``files``.
 
     ``auto``: stream when every file can be streamed and together they are larger than ``AUTO_STREAM_BYTES``.
-    ``stream`` on a file that cannot be streamed is a ``UsageError`` naming the format."""
+    ``stream`` or ``dask`` (which reads the file in the stream engine's chunks) on a file that cannot be streamed is
+    a ``UsageError`` naming the format."""
     if engine not in ENGINES:
         raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     streamable = all(stream_format(f) is not None for f in files)
-    if engine == "stream" and not streamable:
+    if engine in ("stream", "dask") and not streamable:
         bad = next(f for f in files if stream_format(f) is None)
-        raise UsageError(f"--engine stream reads CSV/TSV, Parquet, SPSS and Stata files, not {bad.suffix}: use --engine memory",
+        raise UsageError(f"--engine {engine} reads CSV/TSV, Parquet, SPSS and Stata files, not {bad.suffix}: use "
+                         "--engine memory",
                          file=str(bad))
     if engine == "auto":
         size = sum(f.stat().st_size for f in files if f.exists())
         return "stream" if streamable and size > AUTO_STREAM_BYTES else "memory"
     return engine
+
+
+def check_scheduler(engine: str, scheduler: str | None) -> None:
+    """``--scheduler`` goes with ``--engine dask`` only."""
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler names a Dask scheduler: it needs --engine dask")
+
+
+@contextmanager
+def chunk_mapper(engine: str, scheduler: str | None = None) -> Iterator[Any]:
+    """The ``mapper`` of the stream engine's passes (``engine.stream.first_pass``) for the resolved ``engine``:
+    ``None`` (chunks done here) for ``stream``, an ``engine.dask.ClusterMap`` for ``dask``, closed on exit."""
+    if engine != "dask":
+        yield None
+        return
+    from peka.engine.dask import cluster_map
+
+    with cluster_map(scheduler) as mapper:
+        yield mapper

@@ -40,9 +40,11 @@ warnings, never reasons to reject a row).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,8 @@ from peka.schema.model import ROW, Level, Survey, columns_for
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 100_000  # households per chunk (about 100-200 MB of working memory with their members, classified)
+# runs a per-chunk function over the chunks, results in the chunks' order: ``map`` here, ``engine.dask.ClusterMap``
+Mapper = Callable[[Callable[[Survey], Any], Iterable[Survey]], Iterator[Any]]
 
 
 class Unsorted(PekaError):
@@ -323,28 +327,67 @@ class FirstPass:
     persons_checked: bool = True
 
 
-def first_pass(stream: StreamSurvey, config: Config, *, skip: bool, households_only: bool = False) -> FirstPass:
+@dataclass
+class FirstPassChunk:
+    """What the first pass keeps of one chunk: its row counts and files, its error findings (``skip`` off), and the
+    ``exp_pc`` and person weights of its kept households (none once it has errors), with its broad-line fallbacks."""
+
+    rows_in: dict[str, int]
+    files: dict[str, str]
+    errors: pd.DataFrame | None
+    welfare: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    fallbacks: dict[str, int] = field(default_factory=dict)
+
+
+def first_pass_chunk(survey: Survey, config: Config, *, skip: bool) -> FirstPassChunk:
+    """The first pass on one chunk (row-local: a chunk can be done anywhere, e.g. on a Dask worker)."""
+    from peka.classify.monetary import (
+        DESIL,
+        broad_line_fallbacks,
+        classify_from_desil,
+        classify_monetary,
+        monetary_mode,
+        person_weights,
+    )  # fmt: skip
+    from peka.schema.checks import validate
+    from peka.schema.rejects import apply_on_invalid
+
+    report = validate(survey)
+    done = FirstPassChunk(dict(report.rows_in), dict(report.files), None)
+    if skip:
+        clean, _ = apply_on_invalid(survey, report, mode="skip")
+    else:
+        if not report.ok:
+            done.errors = report.frame[report.frame["severity"] == "error"]
+            return done
+        clean = survey
+    households = clean.households
+    if len(households) == 0:
+        return done
+    mode = monetary_mode(households)
+    monetary = classify_from_desil(households, config) if mode == DESIL else classify_monetary(households, config)
+    done.welfare = monetary["exp_pc"].to_numpy(dtype="float64", na_value=np.nan)
+    done.weights = person_weights(households)
+    done.fallbacks = broad_line_fallbacks(households, monetary["poverty_line_id"], config)
+    return done
+
+
+def first_pass(stream: StreamSurvey, config: Config, *, skip: bool, households_only: bool = False,
+               mapper: Mapper | None = None) -> FirstPass:
     """Validate every chunk (``skip``: leave out rejected rows as ``apply_on_invalid`` does; else raise
     ``ValidationFailed`` naming the first error of the whole file, as the memory engine does), compute the monetary
     columns of the kept households as ``classify`` does, and from their ``exp_pc`` and person weights the
     ``desil_survei`` cut points (two float64 arrays: 16 bytes a household, the largest O(n) state of the engine).
+    ``mapper`` runs ``first_pass_chunk`` over the chunks in order (default ``map``: here; ``engine.dask``: on a
+    cluster).
 
     ``households_only`` (used with ``skip`` false, ``--on-invalid fail``): read the household file alone, about
     half the work. Without ``skip`` no row is left out, so the cut points depend on the households only; an error
     in the person file is then found by ``classify_chunks``, which raises the same ``ValidationFailed`` (the table
     writer discards what it wrote). When the households alone show an error, the whole first pass runs (and raises
     the memory engine's error, which may also name persons)."""
-    from peka.classify.monetary import (
-        DESIL,
-        broad_line_fallbacks,
-        classify_from_desil,
-        classify_monetary,
-        decile_cutpoints,
-        monetary_mode,
-        person_weights,
-    )  # fmt: skip
-    from peka.schema.checks import validate
-    from peka.schema.rejects import apply_on_invalid
+    from peka.classify.monetary import decile_cutpoints
 
     alone = households_only and not skip and stream.person_source is not None
     welfare: list[np.ndarray] = []
@@ -353,27 +396,20 @@ def first_pass(stream: StreamSurvey, config: Config, *, skip: bool, households_o
     rows_in: dict[str, int] = {}
     files: dict[str, str] = {}
     fallbacks: dict[str, int] = {}
-    for survey in stream.chunks(with_persons=not alone):
-        report = validate(survey)
-        for table, n in report.rows_in.items():
+    task = partial(first_pass_chunk, config=config, skip=skip)
+    for chunk in (mapper or map)(task, stream.chunks(with_persons=not alone)):
+        for table, n in chunk.rows_in.items():
             rows_in[table] = rows_in.get(table, 0) + n
-        files.update(report.files)
-        if skip:
-            clean, _ = apply_on_invalid(survey, report, mode="skip")
-        else:
-            if not report.ok:
-                if alone:
-                    return first_pass(stream, config, skip=skip)
-                errors.append(report.frame[report.frame["severity"] == "error"])
-            clean = survey
-        households = clean.households
-        if errors or len(households) == 0:
+        files.update(chunk.files)
+        if chunk.errors is not None:
+            if alone:
+                return first_pass(stream, config, skip=skip, mapper=mapper)
+            errors.append(chunk.errors)
+        if errors or chunk.welfare is None:
             continue
-        mode = monetary_mode(households)
-        monetary = classify_from_desil(households, config) if mode == DESIL else classify_monetary(households, config)
-        welfare.append(monetary["exp_pc"].to_numpy(dtype="float64", na_value=np.nan))
-        weights.append(person_weights(households))
-        for line_id, n in broad_line_fallbacks(households, monetary["poverty_line_id"], config).items():
+        welfare.append(chunk.welfare)
+        weights.append(chunk.weights)
+        for line_id, n in chunk.fallbacks.items():
             fallbacks[line_id] = fallbacks.get(line_id, 0) + n
     if errors:
         raise _failure(errors, rows_in, files)
@@ -401,37 +437,59 @@ def _failure(errors: list[pd.DataFrame], rows_in: dict[str, int], files: dict[st
 
 @dataclass
 class ClassifiedChunk:
-    """One chunk after the second pass: its classification, the kept survey rows, its rejects and its row counts."""
+    """One chunk after the second pass: its classification, the kept survey rows, its rejects and its row counts
+    (``processed``: kept rows per table). ``partial``: the chunk's profile ``PartialSums`` when they were computed
+    where it was classified (``engine.dask``). ``errors``: without ``skip``, the chunk's error findings (then
+    nothing was classified; possible only after a households-only first pass)."""
 
     table: pd.DataFrame
     clean: Survey
     rejects: pd.DataFrame
     rows_in: dict[str, int]
+    processed: dict[str, int] = field(default_factory=dict)
+    partial: Any = None
+    errors: pd.DataFrame | None = None
+    files: dict[str, str] = field(default_factory=dict)
 
 
-def classify_chunks(stream: StreamSurvey, config: Config, *, skip: bool, cutpoints: np.ndarray,
-                    include_personal: bool = False) -> Iterator[ClassifiedChunk]:
-    """Second pass: every chunk validated, the on-invalid policy applied, classified with the whole file's
-    ``cutpoints`` (``first_pass``). Without ``skip``, an error (possible only after a households-only first pass)
-    stops the yielding; the remaining chunks are validated and the whole file's ``ValidationFailed`` raised."""
+def classify_chunk(survey: Survey, config: Config, *, skip: bool, cutpoints: np.ndarray,
+                   include_personal: bool = False) -> ClassifiedChunk:
+    """The second pass on one chunk: validated, the on-invalid policy applied, classified with ``cutpoints``."""
     from peka.classify import classify
     from peka.schema.checks import validate
     from peka.schema.rejects import apply_on_invalid
 
+    report = validate(survey)
+    if not skip and not report.ok:  # only after a households-only first pass (``first_pass``)
+        return ClassifiedChunk(pd.DataFrame(), survey, pd.DataFrame(), dict(report.rows_in),
+                               errors=report.frame[report.frame["severity"] == "error"], files=dict(report.files))
+    clean, rejects = apply_on_invalid(survey, report, mode="skip" if skip else "fail")
+    table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal)
+    processed = {"household": len(clean.households)}
+    if clean.persons is not None:
+        processed["person"] = len(clean.persons)
+    return ClassifiedChunk(table, clean, rejects, dict(report.rows_in), processed, files=dict(report.files))
+
+
+def classify_chunks(stream: StreamSurvey, config: Config, *, skip: bool, cutpoints: np.ndarray,
+                    include_personal: bool = False, mapper: Mapper | None = None) -> Iterator[ClassifiedChunk]:
+    """Second pass: ``classify_chunk`` on every chunk, with the whole file's ``cutpoints`` (``first_pass``), in
+    the order of the file; ``mapper`` as in ``first_pass``. Without ``skip``, an error (possible only after a
+    households-only first pass) stops the yielding; the remaining chunks are validated and the whole file's
+    ``ValidationFailed`` raised."""
+    task = partial(classify_chunk, config=config, skip=skip, cutpoints=cutpoints, include_personal=include_personal)
     errors: list[pd.DataFrame] = []  # without skip, after a first error: the errors of every chunk from there on
     rows_in: dict[str, int] = {}
     files: dict[str, str] = {}
-    for survey in stream.chunks():
-        report = validate(survey)
-        for table_name, n in report.rows_in.items():
+    for chunk in (mapper or map)(task, stream.chunks()):
+        for table_name, n in chunk.rows_in.items():
             rows_in[table_name] = rows_in.get(table_name, 0) + n
-        files.update(report.files)
-        if not skip and (errors or not report.ok):  # only after a households-only first pass (``first_pass``)
-            errors.append(report.frame[report.frame["severity"] == "error"])
+        files.update(chunk.files)
+        if chunk.errors is not None:
+            errors.append(chunk.errors)
+        if errors:
             continue
-        clean, rejects = apply_on_invalid(survey, report, mode="skip" if skip else "fail")
-        table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal)
-        yield ClassifiedChunk(table, clean, rejects, dict(report.rows_in))
+        yield chunk
     if errors:
         raise _failure(errors, rows_in, files)
 

@@ -23,6 +23,7 @@ from peka.config.models import Config
 from peka.config.show import record_text
 from peka.deliver import files
 from peka.deliver.rejects import write_rejects
+from peka.engine import check_scheduler, chunk_mapper
 from peka.errors import InputError, UsageError, printable_name
 from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input
 from peka.jobs.outputs import OutputPlan
@@ -86,6 +87,7 @@ def run_classify(
     engine: str = "memory",
     chunk_rows: int | None = None,
     csv_dialect: files.CsvDialect = files.CSV_STANDARD,
+    scheduler: str | None = None,
 ) -> ClassifyRun:
     """Classify a survey file. Output paths are checked first, then the configuration is loaded (a bad config fails
     fast with exit 4), then the data is read. ``output`` (.csv/.parquet/.xlsx) is written atomically with its
@@ -94,20 +96,24 @@ def run_classify(
     Without ``output`` nothing is written but the rejects (with ``--on-invalid skip``); ``rejects_beside`` names the
     output of a calling job (profile) beside which the default rejects file goes. ``engine``: ``memory``, ``stream``
     (CSV/Parquet in chunks of ``chunk_rows`` households, same results; ``table`` then holds only the columns of the
-    summary) or ``auto`` (docs/architecture.md, "Engines"). A CSV output and a CSV rejects file are written in
+    summary), ``dask`` (the stream engine's chunks classified on the Dask scheduler at ``scheduler``, a local
+    cluster without one) or ``auto`` (docs/architecture.md, "Engines"). A CSV output and a CSV rejects file are written in
     ``csv_dialect`` (``deliver.files.CsvDialect``)."""
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
+    check_scheduler(engine, scheduler)
     _, rejects_target = plan_outputs(inputs, output, rows, rejects_beside=rejects_beside)
     cfg = config.load(inputs=inputs)
     apply_classify_options(cfg, skip=skip, keep=keep, keep_more=keep_more, include_personal=include_personal)
     if engine != "memory" and (output is None or Path(output).suffix.lower() != ".xlsx"):
         from peka.jobs.streamed import resolve_engine, run_classify_stream
 
-        if resolve_engine(engine, inputs) == "stream":
-            streamed = run_classify_stream(inputs, cfg, rows, output=output, include_personal=include_personal,
-                                           keep_more=keep_more, rejects_target=rejects_target, chunk_rows=chunk_rows,
-                                           csv_dialect=csv_dialect)
+        resolved = resolve_engine(engine, inputs)
+        if resolved in ("stream", "dask"):
+            with chunk_mapper(resolved, scheduler) as mapper:
+                streamed = run_classify_stream(inputs, cfg, rows, output=output, include_personal=include_personal,
+                                               keep_more=keep_more, rejects_target=rejects_target,
+                                               chunk_rows=chunk_rows, csv_dialect=csv_dialect, mapper=mapper)
             if streamed is not None:
                 return streamed
     survey = load_input(inputs)

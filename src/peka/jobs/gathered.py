@@ -49,12 +49,12 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
     """Stream-classify ``inputs`` keeping ``choose(columns)`` of every chunk; while the households so far are at
     most ``whole_up_to`` every column is kept (a report shows the whole table of a small survey). ``None`` when a
     file is not in ``hh_id`` order (logged; the caller runs the memory engine)."""
-    from peka.engine.stream import Unsorted, first_pass
+    from peka.engine.stream import ClassifiedChunk, Unsorted, first_pass
     from peka.jobs.streamed import open_stream, stream_classified
 
     stream = open_stream(inputs, chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=rows.skip)
+        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
     except Unsorted as exc:
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
@@ -64,7 +64,8 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
     def narrow(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[choose(list(frame.columns))]
 
-    def keep(table: pd.DataFrame) -> None:
+    def keep(chunk: ClassifiedChunk) -> None:
+        table = chunk.table
         if state["attrs"] is None:
             state["attrs"], state["columns"] = dict(table.attrs), list(table.columns)
         state["rows"] = int(state["rows"]) + len(table)  # type: ignore[call-overload]
@@ -73,8 +74,12 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
             kept[:] = [narrow(frame) for frame in kept]
         kept.append(table.copy() if state["whole"] else narrow(table))
 
-    done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=keep, stream=stream,
-                             first=first)
+    try:
+        done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=keep, stream=stream,
+                                 first=first)
+    except Unsorted as exc:  # a person file out of order, seen by the second pass (after a households-only first)
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
     if kept:
         table = pd.concat(kept, ignore_index=True)
     else:  # no household kept: the columns of the witness, no rows

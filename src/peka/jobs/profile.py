@@ -30,6 +30,7 @@ import pandas as pd
 
 from peka.config.models import Config
 from peka.deliver.files import CSV_STANDARD, CsvDialect
+from peka.engine import check_scheduler, chunk_mapper
 from peka.errors import ConfigError, InputError, UsageError
 from peka.jobs.inputs import ConfigSpec, InputSpec, RowPolicy
 from peka.schema.classified import (
@@ -74,7 +75,8 @@ class ProfileRequest:
     min_n: int | None = None
     suppress: bool = False
     output: Path | None = None
-    engine: str = "memory"  # memory, stream or auto (jobs.streamed; docs/architecture.md, "Engines")
+    engine: str = "memory"  # memory, stream, dask or auto (jobs.streamed; docs/architecture.md, "Engines")
+    scheduler: str | None = None  # engine dask: the scheduler's address (default: a local cluster)
     csv_dialect: CsvDialect = CSV_STANDARD  # of the CSV rejects file (the CLI writes --format csv in it too)
     chunk_rows: int | None = None  # households per chunk of the stream engine (default engine.stream.CHUNK_ROWS)
 
@@ -414,10 +416,12 @@ def run_profile(request: ProfileRequest) -> ProfileRun:
         chosen_options["min_psu"] = request.min_psu
     options = ProfileOptions(**chosen_options)
     streamed = None
+    check_scheduler(request.engine, request.scheduler)
     if request.engine != "memory":
         from peka.jobs.streamed import profile_stream
 
-        streamed = profile_stream(request, options)
+        with chunk_mapper(request.engine, request.scheduler) as mapper:  # a cluster connects only when used
+            streamed = profile_stream(request, options, mapper=mapper)
     try:
         if streamed is not None:
             frame, result, chosen = streamed

@@ -12,7 +12,9 @@ accumulations, so the outputs equal the memory engine's (tests/engine/) and no c
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,16 @@ import pandas as pd
 
 from peka.config.models import Config
 from peka.engine import choose_engine
-from peka.engine.stream import CHUNK_ROWS, StreamSurvey, Unsorted, classify_chunks, first_pass, first_values
+from peka.engine.stream import (
+    CHUNK_ROWS,
+    ClassifiedChunk,
+    Mapper,
+    StreamSurvey,
+    Unsorted,
+    classify_chunks,
+    first_pass,
+    first_values,
+)  # fmt: skip
 from peka.jobs.inputs import InputSpec, RowPolicy
 from peka.present.summary import SummarySums, add_summary_sums, summary_sums
 from peka.schema.model import ROW, Survey
@@ -30,7 +41,7 @@ from peka.schema.rejects import RowCounts, empty_rejects
 log = logging.getLogger(__name__)
 
 def resolve_engine(engine: str, inputs: InputSpec) -> str:
-    """``memory`` or ``stream`` for the requested engine; sheets (workbooks) are always read whole."""
+    """``memory``, ``stream`` or ``dask`` for the requested engine; sheets (workbooks) are always read whole."""
     if inputs.sheet is not None or inputs.person_sheet is not None:
         return "memory" if engine == "auto" else choose_engine(engine, [Path("x.xlsx")])
     return choose_engine(engine, inputs.files)
@@ -55,30 +66,31 @@ class StreamedClassification:
 
 def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, include_personal: bool,
                       chunk_rows: int | None = None, sink: Any = None, stream: StreamSurvey | None = None,
-                      first: Any = None) -> StreamedClassification:
+                      first: Any = None, mapper: Mapper | None = None) -> StreamedClassification:
     """The second pass (after ``first_pass``, run here unless given); every classified chunk goes to
-    ``sink(table)`` (a table writer or a partial-sum adder). ``Unsorted`` is raised when a file is not in ``hh_id``
-    order: by the first pass, or (a person file after a households-only first pass) by this one, after some chunks
-    went to ``sink`` (the table writer then leaves no file)."""
+    ``sink(chunk)`` (a table writer or a partial-sum adder, given the ``ClassifiedChunk``). ``Unsorted`` is raised
+    when a file is not in ``hh_id`` order: by the first pass, or (a person file after a households-only first pass)
+    by this one, after some chunks went to ``sink`` (the table writer then leaves no file). ``mapper``: where chunks
+    are classified (``engine.stream.first_pass``)."""
     stream = stream or open_stream(inputs, chunk_rows)
-    first = first or first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
+    first = first or first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
     cutpoints = first.cutpoints
     summary: SummarySums | None = None
     rejects = []
     rows_in: dict[str, int] = {}
     processed: dict[str, int] = {}
     witness_table = witness_hh = witness_p = None
-    for chunk in classify_chunks(stream, cfg, skip=rows.skip, cutpoints=cutpoints, include_personal=include_personal):
+    for chunk in classify_chunks(stream, cfg, skip=rows.skip, cutpoints=cutpoints, include_personal=include_personal,
+                                 mapper=mapper):
         if sink is not None:
-            sink(chunk.table)
+            sink(chunk)
         summary = add_summary_sums(summary, summary_sums(chunk.table))
         if len(chunk.rejects):
             rejects.append(chunk.rejects)
         for table, n in chunk.rows_in.items():
             rows_in[table] = rows_in.get(table, 0) + n
-        processed["household"] = processed.get("household", 0) + len(chunk.clean.households)
-        if chunk.clean.persons is not None:
-            processed["person"] = processed.get("person", 0) + len(chunk.clean.persons)
+        for table, n in chunk.processed.items():
+            processed[table] = processed.get(table, 0) + n
         witness_table = first_values(chunk.table, witness_table)
         witness_hh = first_values(chunk.clean.households, witness_hh)
         if chunk.clean.persons is not None and len(chunk.clean.persons):
@@ -125,7 +137,7 @@ __all__ = ["Unsorted", "line_extremes", "open_stream", "resolve_engine", "stream
 
 def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, output: Any, include_personal: bool,
                         keep_more: Any, rejects_target: Path | None, chunk_rows: int | None = None,
-                        csv_dialect: Any = None) -> Any:
+                        csv_dialect: Any = None, mapper: Mapper | None = None) -> Any:
     """``jobs.classify.run_classify`` on the stream engine (its checks, record and rejects); ``None`` when a file is
     not sorted by ``hh_id`` (logged: the caller runs the memory engine)."""
     from peka.config.show import record_text
@@ -139,19 +151,21 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
     title = f"peka classify {printable_name(Path(inputs.path).name)}{persons_part}"
     stream = open_stream(inputs, chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
+        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
         warnings = fallback_warnings(first.fallbacks)
         if output is not None:
             record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
             with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
                                     csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
-                done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=writer.write,
-                                         stream=stream, first=first)
+                done = stream_classified(inputs, cfg, rows, include_personal=include_personal,
+                                         sink=lambda chunk: writer.write(chunk.table), stream=stream, first=first,
+                                         mapper=mapper)
                 _checked(done, cfg, inputs, keep_more, check_measures, InputError)
             out_path: Path | None = Path(output)
             record: Path | None = files.write_text(record_toml, record_path_for(output))
         else:
-            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first)
+            done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first,
+                                     mapper=mapper)
             _checked(done, cfg, inputs, keep_more, check_measures, InputError)
             out_path = record = None
     except Unsorted as exc:  # the table writer wrote nothing
@@ -181,12 +195,13 @@ def _checked(done: StreamedClassification, cfg: Config, inputs: InputSpec, keep_
         )
 
 
-def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] | None:
+def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.DataFrame, Any, Any] | None:
     """``peka profile`` of a raw survey on the stream engine: classified chunk by chunk as ``peka classify`` does,
     each chunk reduced to ``PartialSums`` by the plan made from the first. Returns (a few rows holding the columns
     and the extreme line values, the ``ProfileResult``, the chosen configuration), or ``None`` when the memory
     engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a classified file, a file not
-    sorted by ``hh_id`` (logged)."""
+    sorted by ``hh_id`` (logged). ``mapper`` (``engine.dask.ClusterMap``, engine ``dask``): where chunks are
+    classified and, after the first (which makes the plan), reduced to their partial sums."""
     from peka.estimate import Design
     from peka.estimate.profile import plan_profile
     from peka.estimate.sums import sum_partials
@@ -195,7 +210,7 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
     from peka.jobs.profile import _check_columns, _size_column, load_profile_config
     from peka.schema.classified import MARKER
 
-    if request.quick or resolve_engine(request.engine, request.inputs) != "stream":
+    if request.quick or resolve_engine(request.engine, request.inputs) not in ("stream", "dask"):
         return None
     if MARKER in open_source(request.input, **request.inputs.text_options).header:
         return None
@@ -205,28 +220,36 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
     apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
     stream = open_stream(request.inputs, request.chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=request.rows.skip, households_only=not request.rows.skip)
+        first = first_pass(stream, cfg, skip=request.rows.skip, households_only=not request.rows.skip, mapper=mapper)
     except Unsorted as exc:
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
     state: dict[str, Any] = {"plan": None, "total": None, "lines": None}
 
-    def add(table: pd.DataFrame) -> None:
-        if state["plan"] is None:
-            _check_columns(table, request)
-            design = Design.from_frame(
-                table, weight=request.weight or "weight", strata=request.strata or "strata",
-                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
-            )  # fmt: skip
-            state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
-                                         hh_size=_size_column(request, table), options=options)
-        part = state["plan"].partial(table)
-        state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
-        state["lines"] = line_extremes(table, state["lines"])
+    def plan(table: pd.DataFrame) -> None:
+        _check_columns(table, request)
+        design = Design.from_frame(
+            table, weight=request.weight or "weight", strata=request.strata or "strata",
+            psu=request.psu or "psu", lonely_psu=request.lonely_psu,
+        )  # fmt: skip
+        state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
+                                     hh_size=_size_column(request, table), options=options)
 
+    def add(chunk: ClassifiedChunk) -> None:
+        if state["plan"] is None:
+            plan(chunk.table)
+        part = chunk.partial if chunk.partial is not None else state["plan"].partial(chunk.table)
+        state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
+        state["lines"] = line_extremes(chunk.table, state["lines"])
+
+    if mapper is not None:  # the plan from the first chunk, then every chunk reduced where it is classified
+        planning = planning_chunk(stream, cfg, request.rows.skip, first.cutpoints, mapper)
+        if planning is not None:
+            plan(planning.table)
+            mapper = mapper.then(partial(reduced_for_profile, plan=state["plan"]))
     try:
         done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
-                                 first=first)
+                                 first=first, mapper=mapper)
     except Unsorted as exc:  # a person file out of order, seen by the second pass: the partial sums are dropped
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
@@ -247,3 +270,20 @@ def profile_stream(request: Any, options: Any) -> tuple[pd.DataFrame, Any, Any] 
 
         raise UsageError("no data: the input has no chunks")
     return state["lines"], state["plan"].finish(state["total"]), chosen
+
+
+def planning_chunk(stream: StreamSurvey, cfg: Config, skip: bool, cutpoints: np.ndarray, mapper: Mapper
+                   ) -> ClassifiedChunk | None:
+    """The first chunk, classified by ``mapper`` (``None`` for an empty file): the profile plan is made from it
+    before the chunks are reduced where they are classified, as the stream engine makes it from its first chunk."""
+    from peka.engine.stream import classify_chunk
+
+    task = partial(classify_chunk, config=cfg, skip=skip, cutpoints=cutpoints)
+    return next(iter(list(mapper(task, islice(stream.chunks(), 1)))), None)
+
+
+def reduced_for_profile(chunk: ClassifiedChunk, plan: Any) -> ClassifiedChunk:
+    """``chunk`` with its partial sums, its table cut to the rows the profile job still reads (``first_values``
+    and ``line_extremes``): what travels back from a Dask worker is O(domain cells × PSUs), not O(rows)."""
+    few = line_extremes(chunk.table, first_values(chunk.table))
+    return replace(chunk, table=few, partial=plan.partial(chunk.table))

@@ -29,6 +29,7 @@ def classify_command(
     ] = False,
     skip: o.SkipOpt = None,
     engine: o.EngineOpt = o.Engine.memory,
+    scheduler: o.SchedulerOpt = None,
     keep: Annotated[
         list[str] | None,
         typer.Option("--keep", help="Also copy this household column or [[derive]] value into the output "
@@ -67,7 +68,7 @@ def classify_command(
         output=None if to_stdout else output, include_personal=include_personal,
         skip=[m.value for m in skip or ()], keep=[] if keep_none else None, keep_more=keep or (),
         engine="memory" if to_stdout else engine.value,  # `-o -` prints the whole table
-        csv_dialect=csv_dialect,
+        scheduler=None if to_stdout else scheduler, csv_dialect=csv_dialect,
     )  # fmt: skip
     # with `-o -` the data owns stdout and the summary moves to stderr
     screen = err if to_stdout else out

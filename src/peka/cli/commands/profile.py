@@ -67,6 +67,7 @@ def profile_command(
     fmt: Annotated[OutputFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomic).")] = None,
     engine: o.EngineOpt = o.Engine.memory,
+    scheduler: o.SchedulerOpt = None,
     welfare: Annotated[str | None, typer.Option("--welfare", help="Per-capita welfare column (quick use).")] = None,
     line: Annotated[float | None, typer.Option("--line", help="Fixed poverty line, same unit as welfare.")] = None,
     weight: Annotated[str | None, typer.Option("--weight", help="Weight column (default: weight).")] = None,
@@ -122,7 +123,7 @@ def profile_command(
         population=population.value if population is not None else None, skip=tuple(m.value for m in skip or ()),
         ci=ci.value, min_psu=min_psu, sort=sort,
         lonely_psu=lonely_psu.value, min_n=min_n, suppress=suppress, output=output, engine=engine.value,
-        csv_dialect=csv_dialect,
+        scheduler=scheduler, csv_dialect=csv_dialect,
     )  # fmt: skip
     run = run_profile(request)
     language: Literal["id", "en"] = lang.value  # type: ignore[assignment]
