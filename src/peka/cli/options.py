@@ -72,10 +72,11 @@ class Engine(str, Enum):
 
 
 EngineOpt = Annotated[
-    Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV/Parquet in chunks of "
-                         "households, same results, bounded memory; files sorted by hh_id), dask (the stream engine's "
-                         "chunks classified on a Dask cluster: local, or --scheduler; pip install 'peka[dask]') or "
-                         "auto (stream when the input files are over 200 MB). Default memory: stream is exact but not yet fast (bench/README.md).")
+    Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV, Parquet, SPSS, Stata read in "
+                         "chunks of households: same results, memory bounded by the chunk; persons listed in "
+                         "household order), dask (classify and profile: the stream engine's chunks on a Dask "
+                         "cluster, local or --scheduler; pip install 'peka[dask]') or auto (stream when the input "
+                         "files are over 200 MB). Default memory: about twice as fast per household as stream.")
 ]
 SchedulerOpt = Annotated[
     str | None, typer.Option("--scheduler", help="With --engine dask: the address of a Dask scheduler, e.g. "
