@@ -173,3 +173,21 @@ def test_import_peka_does_not_import_dask() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_report_dask_equals_memory(tmp_path: Path, scheduler: str) -> None:
+    """``peka report --engine dask``: the chunks classified on the cluster, the report's columns gathered back; the
+    page byte for byte and the workbook cell for cell as the memory engine's."""
+    from test_report_target_stream import workbook_values
+
+    from peka.jobs.report import ReportRequest, run_report
+
+    spec = InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv")
+    memory = run_report(ReportRequest(spec, outputs=(tmp_path / "memory.html", tmp_path / "memory.xlsx")))
+    before = worker_tasks(scheduler)
+    dask = run_report(ReportRequest(spec, outputs=(tmp_path / "dask.html", tmp_path / "dask.xlsx"), engine="dask",
+                                    scheduler=scheduler, chunk_rows=700))
+    assert worker_tasks(scheduler) > before
+    assert (tmp_path / "memory.html").read_bytes() == (tmp_path / "dask.html").read_bytes()
+    assert workbook_values(tmp_path / "memory.xlsx") == workbook_values(tmp_path / "dask.xlsx")
+    assert len(dask.data.table) == len(memory.data.table) == 3000

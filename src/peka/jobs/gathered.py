@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from peka.config.models import Config
+from peka.engine.stream import Mapper
 from peka.jobs.inputs import InputSpec, RowPolicy
 from peka.schema.rejects import RowCounts
 
@@ -45,16 +46,17 @@ class Gathered:
 
 def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose: ColumnChoice,
                       include_personal: bool, whole_up_to: int = 0,
-                      chunk_rows: int | None = None) -> Gathered | None:
+                      chunk_rows: int | None = None, mapper: Mapper | None = None) -> Gathered | None:
     """Stream-classify ``inputs`` keeping ``choose(columns)`` of every chunk; while the households so far are at
     most ``whole_up_to`` every column is kept (a report shows the whole table of a small survey). ``None`` when a
-    file is not in ``hh_id`` order (logged; the caller runs the memory engine)."""
+    file is not in ``hh_id`` order (logged; the caller runs the memory engine). ``mapper``: where the chunks are
+    classified (``engine.chunk_mapper``: here, or on a Dask cluster; the kept columns travel back)."""
     from peka.engine.stream import ClassifiedChunk, Unsorted, first_pass
     from peka.jobs.streamed import open_stream, stream_classified
 
     stream = open_stream(inputs, chunk_rows)
     try:
-        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip)
+        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
     except Unsorted as exc:
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
@@ -76,7 +78,7 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
 
     try:
         done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=keep, stream=stream,
-                                 first=first)
+                                 first=first, mapper=mapper)
     except Unsorted as exc:  # a person file out of order, seen by the second pass (after a households-only first)
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None

@@ -75,7 +75,8 @@ class ReportRequest:
     min_n: int | None = None
     boundaries: Path | None = None  # GeoJSON of the gampong: the page gets a P0 map
     boundary_key: str | None = None  # the feature property holding desa_code (default: desa_code)
-    engine: str = "memory"  # memory, stream or auto (peka.engine.ENGINES); a classified input is always read whole
+    engine: str = "memory"  # memory, stream, dask or auto (peka.engine.ENGINES); a classified input is read whole
+    scheduler: str | None = None  # engine dask: the scheduler's address (default: a local cluster)
     chunk_rows: int | None = None  # households per chunk on the stream engine (default engine.stream.CHUNK_ROWS)
 
 
@@ -325,21 +326,24 @@ def _classify_streamed(request: ReportRequest, config: Config, beside: Path) -> 
     a small input, or a file not in ``hh_id`` order). Every column is kept while the survey fits the report's
     household sheet (``HOUSEHOLD_TABLE_MAX_ROWS``); above that only ``REPORT_COLUMNS``/``REPORT_PREFIXES`` and the
     regions of ``--by``, which is all the report reads when it does not show the households."""
+    from peka.engine import check_scheduler, chunk_mapper
     from peka.jobs.classify import apply_classify_options, check_measures, fallback_warnings, plan_outputs
     from peka.jobs.gathered import by_names, gather_classified, rejects_written
     from peka.jobs.streamed import resolve_engine
 
+    check_scheduler(request.engine, request.scheduler)
     chosen = resolve_engine(request.engine, request.inputs)
-    if chosen not in ("memory", "stream"):  # an engine added to peka.engine.ENGINES but not wired here
-        raise UsageError(f"--engine {chosen}: peka report runs on the memory or the stream engine")
-    if chosen != "stream":
+    if chosen not in ("memory", "stream", "dask"):  # an engine added to peka.engine.ENGINES but not wired here
+        raise UsageError(f"--engine {chosen}: peka report runs on the memory, stream or dask engine")
+    if chosen == "memory":
         return None
     _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=beside)
     apply_classify_options(config, skip=(), keep=None, keep_more=(), include_personal=False)
-    gathered = gather_classified(request.inputs, config, request.rows,
-                                 choose=by_names((*REPORT_COLUMNS, *request.by), REPORT_PREFIXES),
-                                 include_personal=False, whole_up_to=HOUSEHOLD_TABLE_MAX_ROWS,
-                                 chunk_rows=request.chunk_rows)
+    with chunk_mapper(chosen, request.scheduler) as mapper:
+        gathered = gather_classified(request.inputs, config, request.rows,
+                                     choose=by_names((*REPORT_COLUMNS, *request.by), REPORT_PREFIXES),
+                                     include_personal=False, whole_up_to=HOUSEHOLD_TABLE_MAX_ROWS,
+                                     chunk_rows=request.chunk_rows, mapper=mapper)
     if gathered is None:
         return None
     check_measures(gathered.witness_table, gathered.witness_survey, config, request.inputs)  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ def report_command(
     boundary_key: Annotated[str | None, typer.Option("--boundary-key", help="Feature property holding the region "
                                                      "code (default: desa_code).")] = None,
     engine: o.EngineOpt = o.Engine.memory,
+    scheduler: o.SchedulerOpt = None,
 ) -> None:
     """Write the poverty report: Ringkasan, Wilayah, Profil kemiskinan, Dimensi, Penyebab & intervensi,
     Sensitivitas, Metode, Rumah tangga.
@@ -52,7 +53,7 @@ def report_command(
         inputs=inputs,
         config=config, rows=rows, by=tuple(regions),
         lang=lang.value, outputs=tuple(output or ()), min_n=min_n,
-        boundaries=boundaries, boundary_key=boundary_key, engine=engine.value,
+        boundaries=boundaries, boundary_key=boundary_key, engine=engine.value, scheduler=scheduler,
     )  # fmt: skip
     run = run_report(request)
     for path in run.written:
