@@ -4,12 +4,12 @@ columns they read once the survey is too large for the report's household sheet.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from test_stream import _no_fallback as streamed_really  # no "reading it whole instead": it really streamed
 from typer.testing import CliRunner
 
 import peka.jobs.report as report_job
@@ -22,20 +22,6 @@ from peka.jobs.target import TargetSpec, run_target
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "sabang"
 SPEC = InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv")
 CHUNK = 700  # the sample's 3,000 households in 5 chunks, members across chunk boundaries
-
-
-class streamed_really:
-    """No 'reading it whole instead' warning: the stream engine ran (equal results would not show a fallback)."""
-
-    def __enter__(self) -> None:
-        self.records: list[logging.LogRecord] = []
-        self.handler = logging.Handler(logging.WARNING)
-        self.handler.emit = self.records.append  # type: ignore[method-assign]
-        logging.getLogger("peka").addHandler(self.handler)
-
-    def __exit__(self, *exc: object) -> None:
-        logging.getLogger("peka").removeHandler(self.handler)
-        assert not any("reading it whole instead" in r.getMessage() for r in self.records)
 
 
 def workbook_values(path: Path) -> dict[str, list[tuple[object, ...]]]:
