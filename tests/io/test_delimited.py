@@ -310,3 +310,28 @@ def test_types_sampled_from_the_start_give_way_to_a_later_cell_that_does_not_fit
     assert fast["hh_size"].tolist()[350] == 1.5 and fast["recv_pkh"].tolist()[350] == "ya"
     assert fast["hh_size"].tolist()[:3] == [1.0, 2.0, 3.0]
     pd.testing.assert_frame_equal(fast, slow, check_dtype=False, check_exact=True)
+
+
+def test_coded_text_columns_are_read_as_dictionaries_sampled_from_the_start(tmp_path, monkeypatch):
+    """A coded column (category kind) whose sampled start is text is parsed as a dictionary without inference,
+    also when it has more distinct codes than inference dictionary-encodes (60 here, over pyarrow's 50): the
+    values are the C engine's, cell for cell, and missing cells stay missing."""
+    from peka.io import delimited
+    from peka.io.readers import open_source
+
+    rows = [f"{i},k{i % 60},{'' if i % 11 == 0 else 'ya' if i % 2 else 'tidak'}" for i in range(1, 800)]
+    path = _write(tmp_path, "codes.csv", "hh_id,toilet,lighting\n" + "\n".join(rows) + "\n")
+    kinds = {"hh_id": "id", "toilet": "category", "lighting": "category"}
+    source = open_source(path)
+    slow = source.read(kinds=kinds).frame
+    monkeypatch.setattr(delimited, "ARROW_TEXT_MIN_BYTES", 0)
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 300)
+    sampled = delimited._sampled_types(path, source.dialect, "utf-8", ["toilet", "lighting"], {}, {"toilet", "lighting"})
+    assert sampled == {"toilet": delimited._CODED_TEXT, "lighting": delimited._CODED_TEXT}
+    fast = source.read(kinds=kinds).frame
+    assert isinstance(fast["toilet"].dtype, pd.CategoricalDtype) and fast["toilet"].nunique() == 60
+    assert fast["lighting"].isna().sum() == len([i for i in range(1, 800) if i % 11 == 0])
+    for name in ("toilet", "lighting"):
+        assert fast[name].astype(object).where(fast[name].notna(), None).tolist() == slow[name].astype(
+            object
+        ).where(slow[name].notna(), None).tolist()

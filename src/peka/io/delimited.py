@@ -356,11 +356,12 @@ def _read_split(
     column_types = {c: pa.string() for c in strings}
     if dialect.decimal == ".":  # numbers of a decimal-comma file are text for the mapping
         column_types |= {c: _ARROW_TYPES[t] for c, t in (types or {}).items() if c in arrow_cols and t != "text"}
-    table = _arrow_read(path, dialect, encoding, arrow_cols, column_types)
+    coded = {c for c in arrow_cols if kinds.get(c) in CODED_KINDS}
+    table = _arrow_read(path, dialect, encoding, arrow_cols, column_types, coded)
     if table is _NOT_UTF8 and encoding == "utf-8" and not dialect.encoding_given:
         _warn_late_cp1252(file, _first_bad_line(path, encoding))
         encoding = "cp1252"
-        table = _arrow_read(path, dialect, encoding, arrow_cols, column_types)
+        table = _arrow_read(path, dialect, encoding, arrow_cols, column_types, coded)
     if not isinstance(table, pa.Table):
         return None, dialect.encoding
     if any(pa.types.is_temporal(field.type) for field in table.schema):
@@ -390,10 +391,18 @@ _ARROW_TYPES = {"float": pa.float64(), "bool": pa.bool_()}  # ``types`` of read_
 # types pyarrow infers on the sampled start that the whole file is then parsed as (not text: whether a text column
 # becomes a dictionary depends on its distinct values over the whole first block)
 _SAMPLED_TYPES = (pa.int64(), pa.float64(), pa.bool_())
+# what a coded column sampled as text is read as: a dictionary (a pandas categorical), as inference with
+# ``auto_dict_encode`` gives for codes; stated, it spares pyarrow trying integer, boolean, dates … on every block
+_CODED_TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 def _arrow_read(
-    path: Path, dialect: Dialect, encoding: str, arrow_cols: list[str], column_types: dict[str, pa.DataType]
+    path: Path,
+    dialect: Dialect,
+    encoding: str,
+    arrow_cols: list[str],
+    column_types: dict[str, pa.DataType],
+    coded: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> pa.Table | object | None:
     """``_arrow_table`` with the number and true/false columns typed from the sampled start of the file.
 
@@ -401,8 +410,12 @@ def _arrow_read(
     cell that does not fit; inference itself tries integer, boolean, dates, times, timestamps and floats in turn.
     Inferring on the first ``SAMPLE_BYTES`` and giving those types for the whole file saves a quarter of the
     parsing of a wide survey. A cell later in the file that does not fit its sampled type (``1.5`` in a column
-    of integers) fails that read, and the file is read again with inference: the same table either way."""
-    sampled = _sampled_types(path, dialect, encoding, arrow_cols, column_types)
+    of integers) fails that read, and the file is read again with inference: the same table either way.
+
+    A ``coded`` column (category/bool kind) sampled as text is read as a dictionary: the categorical that
+    inference gives for a few distinct codes (with many, inference gives plain strings; the mapping recodes
+    both alike through their distinct values)."""
+    sampled = _sampled_types(path, dialect, encoding, arrow_cols, column_types, coded)
     if sampled:
         table = _arrow_table(path, dialect, encoding, arrow_cols, column_types | sampled)
         if isinstance(table, pa.Table) or table is _NOT_UTF8:
@@ -413,10 +426,16 @@ def _arrow_read(
 
 
 def _sampled_types(
-    path: Path, dialect: Dialect, encoding: str, arrow_cols: list[str], column_types: dict[str, pa.DataType]
+    path: Path,
+    dialect: Dialect,
+    encoding: str,
+    arrow_cols: list[str],
+    column_types: dict[str, pa.DataType],
+    coded: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, pa.DataType]:
     """The number and true/false types pyarrow infers for the untyped ``arrow_cols`` on the first complete lines
-    of the file (``{}`` when the sample cannot be read)."""
+    of the file, and ``_CODED_TEXT`` for the ``coded`` ones inferred as text (``{}`` when the sample cannot be
+    read)."""
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
     head = head[: head.rfind(b"\n") + 1]
@@ -426,7 +445,10 @@ def _sampled_types(
     sample = _arrow_table(path, dialect, encoding, untyped, column_types, data=io.BytesIO(head))
     if not isinstance(sample, pa.Table) or sample.num_rows == 0:
         return {}
-    return {f.name: f.type for f in sample.schema if f.type in _SAMPLED_TYPES}
+    text = (pa.string(), pa.large_string(), _CODED_TEXT)
+    return {f.name: f.type for f in sample.schema if f.type in _SAMPLED_TYPES} | {
+        f.name: _CODED_TEXT for f in sample.schema if f.name in coded and f.type in text
+    }
 
 
 def _arrow_table(

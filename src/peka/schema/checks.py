@@ -448,8 +448,14 @@ def _check_duplicate_persons(
     few by construction, by their text id."""
     linked = keyed & (where >= 0)
     span = int(np.nanmax(np.abs(number[linked]))) + 1 if linked.any() else 1
-    key = pd.Series(np.where(linked, where * span + np.abs(np.nan_to_num(number)).astype(np.int64), -1))
-    dup = key.duplicated(keep="first").to_numpy() & linked
+    key = np.where(linked, where * span + np.abs(np.nan_to_num(number)).astype(np.int64), -1)
+    linked_keys = key[linked]
+    if (linked_keys[1:] > linked_keys[:-1]).all():
+        # a person file in household order (as files usually are): the keys rise, so none repeats; one pass
+        # instead of hashing millions of keys
+        dup = np.zeros(len(key), dtype=bool)
+    else:
+        dup = pd.Series(key).duplicated(keep="first").to_numpy() & linked
     loose = keyed & ~linked
     if loose.any():
         pairs = pd.DataFrame({"i": persons["hh_id"][loose].to_numpy(), "n": number[loose]})
