@@ -160,6 +160,10 @@ def run_target(
         counts = RowCounts.of(report, clean, rejected)
         table = classify(clean, cfg, include_personal=True)
         table = _with_receipts(table, clean.households, programs)
+        # from here on only the columns targeting reads, as on the stream engine: the survey and the other classified
+        # columns (most of the memory of a province) are released before ranking, the workbook and the evaluation
+        del survey, clean, report
+        table = _narrowed(table, _target_columns(catalogue, programs, spec))
 
     run_id, data_hash = _fingerprint(inputs.files, [
         record_text(cfg, title="peka target"), catalogue.model_dump(mode="json"), [p.code for p in programs],
@@ -230,22 +234,42 @@ def _classify_streamed(inputs: InputSpec, cfg, rows: RowPolicy, catalogue, progr
         raise UsageError(f"--engine {chosen}: peka target runs on the memory or the stream engine")
     if chosen != "stream":
         return None
+    names = _target_columns(catalogue, programs, spec)
+    # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
+    # asked of classify on a copy, so the configuration in the run id stays the user's
+    receipts = [p.receipt for p in programs if p.receipt]
+    classifying = cfg.model_copy(deep=True)
+    classifying.classify.keep = list(dict.fromkeys([*cfg.classify.keep, *receipts]))
+    gathered = gather_classified(inputs, classifying, rows, choose=by_names(names, (CAUSE_PREFIX, MPI_PREFIX)),
+                                 include_personal=True, chunk_rows=chunk_rows)
+    if gathered is None:
+        return None
+    return gathered.table, gathered.rejects, gathered.counts
+
+
+def _target_columns(catalogue, programs: list[Program], spec: TargetSpec) -> list[str]:
+    """The classified columns targeting reads besides every ``cause_``/``mpi_d_`` column: ``TARGET_COLUMNS``, the
+    ``--quota-by`` column, and each programme's rule inputs, priority keys and receipt column (of the selected
+    programmes and of every active one, the recommended bundle)."""
     names = {*TARGET_COLUMNS, spec.quota_by}
     for program in [*catalogue.active, *programs]:
         names |= program.compiled().columns
         names |= {column for column, _ in catalogue.sort_keys(program)}
         if program.receipt:
             names.add(program.receipt)
-    # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
-    # asked of classify on a copy, so the configuration in the run id stays the user's
-    receipts = [p.receipt for p in programs if p.receipt]
-    classifying = cfg.model_copy(deep=True)
-    classifying.classify.keep = list(dict.fromkeys([*cfg.classify.keep, *receipts]))
-    gathered = gather_classified(inputs, classifying, rows, choose=by_names(sorted(names), (CAUSE_PREFIX, MPI_PREFIX)),
-                                 include_personal=True, chunk_rows=chunk_rows)
-    if gathered is None:
-        return None
-    return gathered.table, gathered.rejects, gathered.counts
+    return sorted(names)
+
+
+def _narrowed(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``table`` with only ``names`` and the reason columns, in its own order (the stream engine's choice)."""
+    from peka.jobs.gathered import by_names
+
+    kept = by_names(names, (CAUSE_PREFIX, MPI_PREFIX))(list(table.columns))
+    if len(kept) == len(table.columns):
+        return table
+    narrow = table[kept]
+    narrow.attrs = dict(table.attrs)
+    return narrow
 
 
 def _read_key(path: PathLike | None) -> bytes | None:
