@@ -168,3 +168,35 @@ def test_summary_counts_and_gampong_priority(tmp_path, raw, classified):
     index = (w * classified["mpi_score"].fillna(0)).groupby(classified["desa_code"]).sum()
     assert s["priority_index"].to_dict() == pytest.approx(index.reindex(s.index).to_dict(), rel=1e-12)
     assert s.sort_values("priority_rank").index[0] == index.idxmax()
+
+
+@pytest.mark.parametrize("quota", [None, 1, 3, 5, 40])
+def test_ties_at_the_quota_boundary_broken_by_the_hash(quota):
+    """Whole groups of households with equal priority keys straddle the quota: the listed ones and their ranks are
+    those of the full order (keys, then SHA-256 of the id), whichever households the tie-break was computed for."""
+    from peka.config.programs import load_programs
+    from peka.targeting import select
+
+    rng = np.random.default_rng(5)
+    n = 400
+    table = pd.DataFrame({
+        "hh_id": [f"h{i:04d}" for i in rng.permutation(n)],
+        "desa_code": rng.choice(["a", "b", "c"], n),
+        "mpi_score": rng.choice([0.2, 0.5, np.nan], n),  # few distinct values: large tied groups
+        "poverty_gap": rng.choice([0.0, 0.1], n),
+        "desil": rng.choice([1, 2], n),
+        "hh_size": 4,
+    })  # fmt: skip
+    catalogue = load_programs()
+    programs = catalogue.select(["pkh"])
+    eligible = pd.DataFrame({"pkh": rng.random(n) < 0.7})
+    got = select.select(table, eligible, programs, catalogue, select.Quotas(per_unit=quota))
+    got = got[got["listed"]]
+    hashed = table.assign(tie=[int(hashlib.sha256(b"peka-tie:" + h.encode()).hexdigest()[:15], 16)
+                               for h in table["hh_id"]])[eligible["pkh"].to_numpy()]
+    hashed = hashed.assign(score=hashed["mpi_score"].fillna(-np.inf))
+    order = hashed.sort_values(["score", "poverty_gap", "desil", "tie"], ascending=[False, False, True, True])
+    expected = order.groupby("desa_code").head(quota) if quota is not None else order
+    expected = expected.assign(rank=expected.groupby("desa_code").cumcount() + 1)
+    got_ids = dict(zip(zip(got["unit"], got["rank"]), table["hh_id"].to_numpy()[got["position"].to_numpy()]))
+    assert got_ids == dict(zip(zip(expected["desa_code"], expected["rank"]), expected["hh_id"]))

@@ -78,12 +78,14 @@ SIGNATURES = ("Keuchik / Kepala Desa", "Pendamping / Fasilitator", "Perwakilan w
 def _sheet_names(names: Sequence[str]) -> list[str]:
     """Valid, unique sheet names (≤ 31 characters, none of []:*?/\\)."""
     out: list[str] = []
+    taken: set[str] = set()  # lower-cased, as Excel compares sheet names
     for name in names:
         base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:28] or "gampong"
         candidate, i = base, 2
-        while candidate.lower() in {o.lower() for o in out}:
+        while candidate.lower() in taken:
             candidate, i = f"{base[:26]} {i}", i + 1
         out.append(candidate)
+        taken.add(candidate.lower())
     return out
 
 

@@ -160,6 +160,10 @@ def run_target(
         counts = RowCounts.of(report, clean, rejected)
         table = classify(clean, cfg, include_personal=True)
         table = _with_receipts(table, clean.households, programs)
+        # from here on only the columns targeting reads, as on the stream engine: the survey and the other classified
+        # columns (most of the memory of a province) are released before ranking, the workbook and the evaluation
+        del survey, clean, report
+        table = _narrowed(table, _target_columns(catalogue, programs, spec))
 
     run_id, data_hash = _fingerprint(inputs.files, [
         record_text(cfg, title="peka target"), catalogue.model_dump(mode="json"), [p.code for p in programs],
@@ -230,22 +234,42 @@ def _classify_streamed(inputs: InputSpec, cfg, rows: RowPolicy, catalogue, progr
         raise UsageError(f"--engine {chosen}: peka target runs on the memory or the stream engine")
     if chosen != "stream":
         return None
+    names = _target_columns(catalogue, programs, spec)
+    # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
+    # asked of classify on a copy, so the configuration in the run id stays the user's
+    receipts = [p.receipt for p in programs if p.receipt]
+    classifying = cfg.model_copy(deep=True)
+    classifying.classify.keep = list(dict.fromkeys([*cfg.classify.keep, *receipts]))
+    gathered = gather_classified(inputs, classifying, rows, choose=by_names(names, (CAUSE_PREFIX, MPI_PREFIX)),
+                                 include_personal=True, chunk_rows=chunk_rows)
+    if gathered is None:
+        return None
+    return gathered.table, gathered.rejects, gathered.counts
+
+
+def _target_columns(catalogue, programs: list[Program], spec: TargetSpec) -> list[str]:
+    """The classified columns targeting reads besides every ``cause_``/``mpi_d_`` column: ``TARGET_COLUMNS``, the
+    ``--quota-by`` column, and each programme's rule inputs, priority keys and receipt column (of the selected
+    programmes and of every active one, the recommended bundle)."""
     names = {*TARGET_COLUMNS, spec.quota_by}
     for program in [*catalogue.active, *programs]:
         names |= program.compiled().columns
         names |= {column for column, _ in catalogue.sort_keys(program)}
         if program.receipt:
             names.add(program.receipt)
-    # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
-    # asked of classify on a copy, so the configuration in the run id stays the user's
-    receipts = [p.receipt for p in programs if p.receipt]
-    classifying = cfg.model_copy(deep=True)
-    classifying.classify.keep = list(dict.fromkeys([*cfg.classify.keep, *receipts]))
-    gathered = gather_classified(inputs, classifying, rows, choose=by_names(sorted(names), (CAUSE_PREFIX, MPI_PREFIX)),
-                                 include_personal=True, chunk_rows=chunk_rows)
-    if gathered is None:
-        return None
-    return gathered.table, gathered.rejects, gathered.counts
+    return sorted(names)
+
+
+def _narrowed(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``table`` with only ``names`` and the reason columns, in its own order (the stream engine's choice)."""
+    from peka.jobs.gathered import by_names
+
+    kept = by_names(names, (CAUSE_PREFIX, MPI_PREFIX))(list(table.columns))
+    if len(kept) == len(table.columns):
+        return table
+    narrow = table[kept]
+    narrow.attrs = dict(table.attrs)
+    return narrow
 
 
 def _read_key(path: PathLike | None) -> bytes | None:
@@ -304,6 +328,11 @@ def _joined(parts: list[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
+def _taken(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """``values`` at ``positions`` as an array: taken first, so a million-row column is not converted whole."""
+    return values.iloc[positions].to_numpy()
+
+
 def _lists(
     table, selection, in_bundle, bundle_programs, programs, list_ids, run_id, cfg, spec, verdicts
 ) -> pd.DataFrame:
@@ -318,26 +347,26 @@ def _lists(
         "run_id": run_id,
         "program": chosen["program"].to_numpy(),
         "status_aturan": chosen["program"].map(status).to_numpy(),
-        "desa_code": table["desa_code"].to_numpy()[pos] if "desa_code" in table else "",
-        "desa_name": table["desa_name"].to_numpy()[pos] if "desa_name" in table else "",
+        "desa_code": _taken(table["desa_code"], pos) if "desa_code" in table else "",
+        "desa_name": _taken(table["desa_name"], pos) if "desa_name" in table else "",
         "unit_kuota": chosen["unit"].to_numpy(),
         "rank": chosen["rank"].to_numpy(),
-        "hh_id": list_ids.to_numpy()[pos],
+        "hh_id": _taken(list_ids, pos),
     })  # fmt: skip
     if spec.reveal_ids:
         for column in PERSONAL_IDS:
             if column in table.columns:
-                out[column] = table[column].to_numpy()[pos]
+                out[column] = _taken(table[column], pos)
     if spec.names:
         for column, name in NAME_COLUMNS.items():
             if column in table.columns:
-                out[name] = table[column].to_numpy()[pos]
+                out[name] = _taken(table[column], pos)
     out["alasan"] = reasons
     out["paket_rekomendasi"] = bundle
     out["biaya"] = chosen["cost"].to_numpy()
     for program in programs:
         if program.receipt and program.receipt in table.columns:
-            out[program.receipt] = table[program.receipt].astype("boolean").to_numpy()[pos]
+            out[program.receipt] = table[program.receipt].iloc[pos].astype("boolean").to_numpy()
     out["hasil_verifikasi"] = ""
     out["catatan"] = ""
     order = {p.code: i for i, p in enumerate(programs)}
@@ -414,8 +443,12 @@ def _summary(
         part.insert(0, "program", program.code)
         frames.append(part)
     out = pd.concat(frames).reset_index()
-    names = table.assign(desa_code=desa).drop_duplicates("desa_code").set_index("desa_code")
-    out.insert(1, "desa_name", out["desa_code"].map(names["desa_name"]) if "desa_name" in names else "")
+    first = ~desa.duplicated().to_numpy()  # each gampong's name from its first household (no copy of the table)
+    if "desa_name" in table:
+        names = pd.Series(table["desa_name"].to_numpy()[first], index=desa.to_numpy()[first])
+        out.insert(1, "desa_name", out["desa_code"].map(names))
+    else:
+        out.insert(1, "desa_name", "")
     out = out.join(gampong[["poor_households", "severity", "priority_index", "priority_rank"]], on="desa_code")
     order = {p.code: i for i, p in enumerate(programs)}
     out = out.sort_values(
@@ -435,11 +468,24 @@ def _meeting_sheets(frame: pd.DataFrame, programs: list[Program], run_id: str) -
     columns = [c for c in ("program", "rank", "hh_id", *PERSONAL_IDS, *NAME_COLUMNS.values(), "alasan",
                            "paket_rekomendasi", "sedang_menerima", "hasil_verifikasi", "catatan") if c in shown]
     sheets = []
-    for code, part in shown.groupby("desa_code", sort=True):
-        name = str(part["desa_name"].iloc[0]) if "desa_name" in part else str(code)
+    # one sheet per gampong in code order, its rows in list order: the gampong's rows as one slice of the table
+    # sorted (stably) by code, cut once (a province has thousands of gampong)
+    codes = shown["desa_code"]
+    if codes.isna().any():  # a missing code: groupby's own grouping (which leaves it out)
+        parts = [(code, part[columns], part["desa_name"].iloc[0] if "desa_name" in part else code)
+                 for code, part in shown.groupby("desa_code", sort=True)]
+    else:
+        order = np.argsort(codes.to_numpy(dtype=object), kind="stable")
+        rows, sorted_codes = shown[columns].iloc[order], codes.to_numpy(dtype=object)[order]
+        names = shown["desa_name"].to_numpy(dtype=object)[order] if "desa_name" in shown else sorted_codes
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(order) else []
+        ends = np.r_[starts[1:], len(order)] if len(order) else []
+        parts = [(sorted_codes[a], rows.iloc[a:b], names[a]) for a, b in zip(starts, ends)]
+    for code, part, name in parts:
+        name = str(name)
         title = [f"Daftar calon penerima untuk musyawarah desa — Gampong {name} ({code})",
                  f"peka target, run {run_id}; isi hasil_verifikasi: layak, tidak_layak, pindah, meninggal, ganda"]
-        sheets.append(lists.MeetingSheet(name, title, part[columns], number_columns=("rank",)))
+        sheets.append(lists.MeetingSheet(name, title, part, number_columns=("rank",)))
     if not sheets:
         sheets.append(lists.MeetingSheet("kosong", ["Tidak ada rumah tangga yang memenuhi aturan program"],
                                          pd.DataFrame(columns=columns)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import numpy as np
 import pandas as pd
 
 from peka.errors import InputError
@@ -46,7 +47,9 @@ def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
 def tie_breaker(ids: pd.Series) -> pd.Series:
     """A number per id that orders ties independently of the input order: the first 15 hex digits of
     SHA-256("peka-tie:" + id), as an integer (the same for the same id on every run and machine)."""
-    text = ids.astype(str)
-    uniques = pd.unique(text)
-    mapping = {u: int(hashlib.sha256(b"peka-tie:" + u.encode("utf-8")).hexdigest()[:15], 16) for u in uniques}
-    return text.map(mapping).astype("int64")
+    codes, uniques = pd.factorize(ids.astype(str))
+    sha256 = hashlib.sha256
+    # the first 15 hex digits are the top 60 bits of the digest's first 8 bytes
+    values = np.fromiter((int.from_bytes(sha256(b"peka-tie:" + u.encode("utf-8")).digest()[:8], "big") >> 4
+                          for u in uniques), dtype=np.int64, count=len(uniques))
+    return pd.Series(values[codes], index=ids.index, dtype="int64")

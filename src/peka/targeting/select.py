@@ -4,7 +4,9 @@ Every programme's rule is evaluated on the classified table (a missing answer th
 *not eligible*: a list is not padded with households we know nothing about; the count is reported). Eligible
 households are ranked per programme and quota unit by the programme's sort keys (missing values last), remaining
 ties by :func:`peka.targeting.pseudonym.tie_breaker` of ``hh_id`` — so the order never depends on the input order,
-and reruns give the same lists.
+and reruns give the same lists. The hash is computed only for households whose listing or listed rank it decides
+(tied with another of their unit, within reach of the quota); beyond every list's reach ties keep the table order in
+the ``rank`` of the unlisted.
 
 Selection:
 
@@ -78,10 +80,10 @@ def unit_costs(table: pd.DataFrame, program: Program) -> np.ndarray:
     return cost
 
 
-def priority_order(table: pd.DataFrame, keys: Sequence[tuple[str, bool]], tie: np.ndarray) -> np.ndarray:
-    """Positions of ``table``'s rows in priority order: each (column, descending) key in turn, missing last, then
-    ``tie``."""
-    sort_keys: list[np.ndarray] = [tie]
+def _key_arrays(table: pd.DataFrame, keys: Sequence[tuple[str, bool]]) -> list[np.ndarray]:
+    """The sort keys of ``keys`` as ``np.lexsort`` takes them (least significant first): per (column, descending)
+    key, its values (missing as 0, negated when descending) then whether missing (so missing sorts last)."""
+    sort_keys: list[np.ndarray] = []
     for column, descending in reversed(list(keys)):
         if column not in table.columns:
             raise ConfigError(f"priority column {column!r} is not in the classified table", key="programs.priority")
@@ -89,7 +91,43 @@ def priority_order(table: pd.DataFrame, keys: Sequence[tuple[str, bool]], tie: n
         missing = np.isnan(values)
         values = np.where(missing, 0.0, -values if descending else values)
         sort_keys += [values, missing]
-    return np.lexsort(sort_keys)
+    return sort_keys
+
+
+def priority_order(table: pd.DataFrame, keys: Sequence[tuple[str, bool]], tie: np.ndarray) -> np.ndarray:
+    """Positions of ``table``'s rows in priority order: each (column, descending) key in turn, missing last, then
+    ``tie``."""
+    return np.lexsort([tie, *_key_arrays(table, keys)])
+
+
+def _tied_in_reach(sort_keys: list[np.ndarray], rows: np.ndarray, units: np.ndarray,
+                   quota: np.ndarray | None) -> np.ndarray:
+    """Of ``rows`` (positions of the households ranked for one programme), those whose order depends on the tie
+    breaker and whose place can be on a list: they share their unit and every sort key with another ranked
+    household, and (with ``quota``, the quota of each household's unit) fewer than the unit's quota rank above
+    their group. Every other household's rank among the listed follows from its keys alone."""
+    if len(rows) < 2:
+        return rows[:0]
+    keys = [k[rows] for k in sort_keys]
+    order = np.lexsort([*keys, units[rows]])  # by unit, then by the keys
+    new_group = np.ones(len(rows), dtype=bool)
+    new_unit = np.ones(len(rows), dtype=bool)
+    new_unit[1:] = units[rows][order][1:] != units[rows][order][:-1]
+    new_group[1:] = new_unit[1:]
+    for k in keys:
+        ordered = k[order]
+        new_group[1:] |= ordered[1:] != ordered[:-1]
+    group = np.cumsum(new_group) - 1
+    size = np.bincount(group)
+    tied = size[group] > 1
+    if quota is not None:
+        index = np.arange(len(rows))
+        unit_start = np.maximum.accumulate(np.where(new_unit, index, 0))
+        group_start = np.maximum.accumulate(np.where(new_group, index, 0))
+        above = group_start - unit_start  # households of the unit ranked before the group
+        q = quota[rows][order]
+        tied &= np.isnan(q) | (above < q)
+    return rows[order[tied]]
 
 
 def select(
@@ -106,23 +144,33 @@ def select(
     mask of households removed by the village meeting: they are not ranked, so the next ones move up."""
     if quotas.unit_column is not None and quotas.unit_column not in table.columns:
         raise InputError(f"--quota-by {quotas.unit_column}: the data has no such column", column=quotas.unit_column)
-    # ties broken by a hash of the id, computed for households eligible somewhere only (a SHA-256 per household is
-    # Python work): the others are dropped after sorting, so their value never orders anyone
-    codes = [p.code for p in programs]
-    candidates = np.flatnonzero(eligible[codes].to_numpy(dtype=bool).any(axis=1)) if codes else np.empty(0, np.int64)
-    tie = np.zeros(len(table), dtype=np.int64)
-    tie[candidates] = tie_breaker(table["hh_id"].iloc[candidates]).to_numpy()
-    frames = []
+    # ties broken by a hash of the id, computed only where it decides who is listed or the rank of a listed
+    # household (a SHA-256 per household is Python work): elsewhere it is 0, so ties beyond every list's reach
+    # keep the table's order in the ``rank`` of the unlisted
+    units_all = (np.full(len(table), ALL_AREA, dtype=object) if quotas.unit_column is None else
+                 table[quotas.unit_column].astype("string").fillna("").to_numpy(dtype=object))
+    unit_codes = pd.factorize(units_all)[0]
+    masks, needs = {}, []
     for program in programs:
         mask = eligible[program.code].to_numpy().copy()
         if excluded and program.code in excluded:
             mask &= ~excluded[program.code]
+        masks[program.code] = mask
+        if quotas.budget is not None:
+            reach = None  # the running cost decides: every tied household may be listed
+        else:
+            reach = _quota(pd.DataFrame({"unit": units_all}), program, quotas)
+        needs.append(_tied_in_reach(_key_arrays(table, catalogue.sort_keys(program)), np.flatnonzero(mask),
+                                    unit_codes, reach))
+    candidates = np.unique(np.concatenate(needs)) if needs else np.empty(0, np.int64)
+    tie = np.zeros(len(table), dtype=np.int64)
+    tie[candidates] = tie_breaker(table["hh_id"].iloc[candidates]).to_numpy()
+    frames = []
+    for program in programs:
+        mask = masks[program.code]
         order = priority_order(table, catalogue.sort_keys(program), tie)
         order = order[mask[order]]
-        if quotas.unit_column is None:
-            units = np.full(len(order), ALL_AREA, dtype=object)
-        else:
-            units = table[quotas.unit_column].astype("string").fillna("").to_numpy(dtype=object)[order]
+        units = units_all[order]
         frame = pd.DataFrame({"program": program.code, "unit": units, "position": order})
         frame["rank"] = frame.groupby("unit", sort=False).cumcount() + 1
         frame["cost"] = unit_costs(table, program)[order]
