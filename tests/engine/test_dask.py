@@ -191,3 +191,19 @@ def test_report_dask_equals_memory(tmp_path: Path, scheduler: str) -> None:
     assert (tmp_path / "memory.html").read_bytes() == (tmp_path / "dask.html").read_bytes()
     assert workbook_values(tmp_path / "memory.xlsx") == workbook_values(tmp_path / "dask.xlsx")
     assert len(dask.data.table) == len(memory.data.table) == 3000
+
+
+def test_target_dask_equals_memory(tmp_path: Path, scheduler: str) -> None:
+    """``peka target --engine dask``: every file of the lists folder byte for byte as the memory engine's."""
+    from peka.jobs.target import TargetSpec, run_target
+
+    spec = InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv")
+    target = TargetSpec(programs=("pkh", "rtlh"), quota=5, evaluate=True)
+    run_target(spec, spec=target, output=tmp_path / "memory")
+    before = worker_tasks(scheduler)
+    run_target(spec, spec=target, output=tmp_path / "dask", engine="dask", scheduler=scheduler, chunk_rows=700)
+    assert worker_tasks(scheduler) > before
+    names = sorted(p.name for p in (tmp_path / "memory").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "dask").iterdir()) and "lists.csv" in names
+    for name in names:
+        assert (tmp_path / "memory" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name

@@ -136,10 +136,12 @@ def run_target(
     csv_dialect: files.CsvDialect = files.CSV_STANDARD,
     engine: str = "memory",
     chunk_rows: int | None = None,
+    scheduler: str | None = None,
 ) -> TargetRun:
     """Select, list and write the set of ``peka target`` into ``output``; every CSV of it in ``csv_dialect``.
     ``engine`` ``stream`` (or ``auto`` on a big CSV/Parquet input) classifies in chunks of ``chunk_rows``
-    households keeping only the columns targeting reads (``_classify_streamed``); the outputs are the same."""
+    households keeping only the columns targeting reads (``_classify_streamed``); ``dask`` does the same with the
+    chunks classified on the Dask scheduler at ``scheduler`` (default: a local cluster); the outputs are the same."""
     config = config or ConfigSpec()
     rows = rows or RowPolicy()
     spec.check()
@@ -150,7 +152,7 @@ def run_target(
     quotas = _quotas(spec, programs)
     key_file = _read_key(spec.pseudonym_key)
 
-    streamed = _classify_streamed(inputs, cfg, rows, catalogue, programs, spec, engine, chunk_rows)
+    streamed = _classify_streamed(inputs, cfg, rows, catalogue, programs, spec, engine, chunk_rows, scheduler)
     if streamed is not None:
         table, rejected, counts = streamed
     else:
@@ -219,20 +221,22 @@ def run_target(
 
 
 def _classify_streamed(inputs: InputSpec, cfg, rows: RowPolicy, catalogue, programs: list[Program],
-                       spec: TargetSpec, engine: str, chunk_rows: int | None):
+                       spec: TargetSpec, engine: str, chunk_rows: int | None, scheduler: str | None = None):
     """(classified table, rejected rows, counts) on the stream engine, or ``None`` for the memory engine (engine
     ``memory``, ``auto`` on a small input, a file not in ``hh_id`` order). Ranking is global (ties broken over
     every household, a budget cumulated over the whole list), so it runs on the whole table, but of every household
     only the columns targeting reads are kept: ``TARGET_COLUMNS``, every ``cause_``/``mpi_d_`` column (the
     reasons), and each programme's rule inputs, priority keys and receipt column (of the selected programmes and of
     every active one, the recommended bundle) and the ``--quota-by`` column."""
+    from peka.engine import check_scheduler, chunk_mapper
     from peka.jobs.gathered import by_names, gather_classified
     from peka.jobs.streamed import resolve_engine
 
+    check_scheduler(engine, scheduler)
     chosen = resolve_engine(engine, inputs)
-    if chosen not in ("memory", "stream"):  # an engine added to peka.engine.ENGINES but not wired here
-        raise UsageError(f"--engine {chosen}: peka target runs on the memory or the stream engine")
-    if chosen != "stream":
+    if chosen not in ("memory", "stream", "dask"):  # an engine added to peka.engine.ENGINES but not wired here
+        raise UsageError(f"--engine {chosen}: peka target runs on the memory, stream or dask engine")
+    if chosen == "memory":
         return None
     names = _target_columns(catalogue, programs, spec)
     # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
@@ -240,8 +244,9 @@ def _classify_streamed(inputs: InputSpec, cfg, rows: RowPolicy, catalogue, progr
     receipts = [p.receipt for p in programs if p.receipt]
     classifying = cfg.model_copy(deep=True)
     classifying.classify.keep = list(dict.fromkeys([*cfg.classify.keep, *receipts]))
-    gathered = gather_classified(inputs, classifying, rows, choose=by_names(names, (CAUSE_PREFIX, MPI_PREFIX)),
-                                 include_personal=True, chunk_rows=chunk_rows)
+    with chunk_mapper(chosen, scheduler) as mapper:
+        gathered = gather_classified(inputs, classifying, rows, choose=by_names(names, (CAUSE_PREFIX, MPI_PREFIX)),
+                                     include_personal=True, chunk_rows=chunk_rows, mapper=mapper)
     if gathered is None:
         return None
     return gathered.table, gathered.rejects, gathered.counts

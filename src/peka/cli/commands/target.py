@@ -47,6 +47,7 @@ def target_command(
     lonely_psu: Annotated[str, typer.Option("--lonely-psu", help="With --evaluate: a stratum with one PSU: fail, "
                           "adjust or certainty.")] = "fail",
     engine: o.EngineOpt = o.Engine.memory,
+    scheduler: o.SchedulerOpt = None,
 ) -> None:
     """Rank eligible households per programme and gampong and write the lists for the village meeting.
 
@@ -74,6 +75,7 @@ def target_command(
     run = run_target(
         inputs,
         spec=spec, output=output, config=config, rows=rows, csv_dialect=csv_dialect, engine=engine.value,
+        scheduler=scheduler,
     )  # fmt: skip
     for line in run.warnings:
         notice(f"peka: warning: {line}")
