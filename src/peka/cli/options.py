@@ -24,6 +24,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from peka.deliver.files import CsvDialect, csv_dialect
+from peka.engine import Engine
 from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
 
 
@@ -64,18 +65,11 @@ OnInvalidOpt = Annotated[
     OnInvalid, typer.Option("--on-invalid", help="Rows failing the data checks: fail (exit 3) or skip (left out, "
                             "written to a rejects file).")
 ]
-class Engine(str, Enum):
-    memory = "memory"
-    stream = "stream"
-    dask = "dask"
-    auto = "auto"
-
-
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV, Parquet, SPSS, Stata read in "
                          "chunks of households: same results, memory bounded by the chunk; persons listed in "
-                         "household order), dask (classify and profile: the stream engine's chunks on a Dask "
-                         "cluster, local or --scheduler; pip install 'peka[dask]') or auto (stream when the input "
+                         "household order), dask (the stream engine's chunks on a Dask cluster, local or "
+                         "--scheduler; pip install 'peka[dask]') or auto (stream when the input "
                          "files are over 200 MB). Default memory: about twice as fast per household as stream.")
 ]
 SchedulerOpt = Annotated[

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from peka.errors import UsageError
 
-ENGINES = ("memory", "stream", "dask", "auto")
+
+class Engine(str, Enum):
+    """The engines a job can run on (``--engine``, a pipeline's ``engine``): the one list of their names."""
+
+    memory = "memory"
+    stream = "stream"
+    dask = "dask"
+    auto = "auto"
+
+
+ENGINES = tuple(engine.value for engine in Engine)
 # ``auto`` streams inputs whose household file (plus person file) is larger than this: a CSV of that size becomes
 # roughly 5-10 times as much memory once read and classified whole
 AUTO_STREAM_BYTES = 200 * 1024 * 1024

@@ -54,12 +54,6 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
     from peka.engine.stream import ClassifiedChunk, Unsorted, first_pass
     from peka.jobs.streamed import open_stream, stream_classified
 
-    stream = open_stream(inputs, chunk_rows)
-    try:
-        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
-    except Unsorted as exc:
-        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
-        return None
     kept: list[pd.DataFrame] = []
     state: dict[str, object] = {"rows": 0, "whole": True, "attrs": None, "columns": None}
 
@@ -76,10 +70,12 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
             kept[:] = [narrow(frame) for frame in kept]
         kept.append(table.copy() if state["whole"] else narrow(table))
 
-    try:
+    stream = open_stream(inputs, chunk_rows)
+    try:  # a file out of order: seen by the first pass, or (persons, after a households-only first) by the second
+        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
         done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=keep, stream=stream,
                                  first=first, mapper=mapper)
-    except Unsorted as exc:  # a person file out of order, seen by the second pass (after a households-only first)
+    except Unsorted as exc:
         log.warning("%s; reading it whole instead (--engine memory)", exc.message)
         return None
     if kept:

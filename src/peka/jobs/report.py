@@ -326,16 +326,13 @@ def _classify_streamed(request: ReportRequest, config: Config, beside: Path) -> 
     a small input, or a file not in ``hh_id`` order). Every column is kept while the survey fits the report's
     household sheet (``HOUSEHOLD_TABLE_MAX_ROWS``); above that only ``REPORT_COLUMNS``/``REPORT_PREFIXES`` and the
     regions of ``--by``, which is all the report reads when it does not show the households."""
-    from peka.engine import check_scheduler, chunk_mapper
+    from peka.engine import chunk_mapper
     from peka.jobs.classify import apply_classify_options, check_measures, fallback_warnings, plan_outputs
     from peka.jobs.gathered import by_names, gather_classified, rejects_written
-    from peka.jobs.streamed import resolve_engine
+    from peka.jobs.streamed import chunked_engine
 
-    check_scheduler(request.engine, request.scheduler)
-    chosen = resolve_engine(request.engine, request.inputs)
-    if chosen not in ("memory", "stream", "dask"):  # an engine added to peka.engine.ENGINES but not wired here
-        raise UsageError(f"--engine {chosen}: peka report runs on the memory, stream or dask engine")
-    if chosen == "memory":
+    chosen = chunked_engine(request.engine, request.scheduler, request.inputs)
+    if chosen is None:
         return None
     _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=beside)
     apply_classify_options(config, skip=(), keep=None, keep_more=(), include_personal=False)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from peka.config.models import Config
-from peka.engine import choose_engine
+from peka.engine import check_scheduler, choose_engine
 from peka.engine.stream import (
     CHUNK_ROWS,
     ClassifiedChunk,
@@ -45,6 +45,14 @@ def resolve_engine(engine: str, inputs: InputSpec) -> str:
     if inputs.sheet is not None or inputs.person_sheet is not None:
         return "memory" if engine == "auto" else choose_engine(engine, [Path("x.xlsx")])
     return choose_engine(engine, inputs.files)
+
+
+def chunked_engine(engine: str, scheduler: str | None, inputs: InputSpec) -> str | None:
+    """The engine a job's chunks run on, ``stream`` or ``dask``, or ``None`` for the memory engine (``memory``, or
+    ``auto`` on a small input); ``--scheduler`` without ``--engine dask`` is a usage error."""
+    check_scheduler(engine, scheduler)
+    chosen = resolve_engine(engine, inputs)
+    return None if chosen == "memory" else chosen
 
 
 def open_stream(inputs: InputSpec, chunk_rows: int | None = None) -> StreamSurvey:
@@ -132,7 +140,7 @@ def line_extremes(frame: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFr
     return both.iloc[sorted(keep)].reset_index(drop=True)
 
 
-__all__ = ["Unsorted", "line_extremes", "open_stream", "resolve_engine", "stream_classified"]
+__all__ = ["Unsorted", "chunked_engine", "line_extremes", "open_stream", "resolve_engine", "stream_classified"]
 
 
 def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, output: Any, include_personal: bool,

@@ -228,15 +228,12 @@ def _classify_streamed(inputs: InputSpec, cfg, rows: RowPolicy, catalogue, progr
     only the columns targeting reads are kept: ``TARGET_COLUMNS``, every ``cause_``/``mpi_d_`` column (the
     reasons), and each programme's rule inputs, priority keys and receipt column (of the selected programmes and of
     every active one, the recommended bundle) and the ``--quota-by`` column."""
-    from peka.engine import check_scheduler, chunk_mapper
+    from peka.engine import chunk_mapper
     from peka.jobs.gathered import by_names, gather_classified
-    from peka.jobs.streamed import resolve_engine
+    from peka.jobs.streamed import chunked_engine
 
-    check_scheduler(engine, scheduler)
-    chosen = resolve_engine(engine, inputs)
-    if chosen not in ("memory", "stream", "dask"):  # an engine added to peka.engine.ENGINES but not wired here
-        raise UsageError(f"--engine {chosen}: peka target runs on the memory, stream or dask engine")
-    if chosen == "memory":
+    chosen = chunked_engine(engine, scheduler, inputs)
+    if chosen is None:
         return None
     names = _target_columns(catalogue, programs, spec)
     # receipts the classification does not keep come from the household table (as _with_receipts does in memory):
