@@ -206,6 +206,7 @@ class StreamSurvey:
             if seen.contains_any(hashes):
                 raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
             if len(orphans) and np.isin(hashes, orphans).any():
+                assert self.person_source is not None  # orphans come from the person file
                 raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
             seen.add(hashes)
             survey = Survey(households=households, sources={"household": self.hh_source.label},

@@ -55,20 +55,23 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
     from peka.jobs.streamed import open_stream, stream_classified
 
     kept: list[pd.DataFrame] = []
-    state: dict[str, object] = {"rows": 0, "whole": True, "attrs": None, "columns": None}
+    attrs: dict | None = None  # of the first chunk
+    columns: list[str] = []  # every column of the classified chunks
+    rows_seen, whole = 0, True
 
     def narrow(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[choose(list(frame.columns))]
 
     def keep(chunk: ClassifiedChunk) -> None:
+        nonlocal attrs, columns, rows_seen, whole
         table = chunk.table
-        if state["attrs"] is None:
-            state["attrs"], state["columns"] = dict(table.attrs), list(table.columns)
-        state["rows"] = int(state["rows"]) + len(table)  # type: ignore[call-overload]
-        if state["whole"] and int(state["rows"]) > whole_up_to:  # type: ignore[call-overload]
-            state["whole"] = False
+        if attrs is None:
+            attrs, columns = dict(table.attrs), list(table.columns)
+        rows_seen += len(table)
+        if whole and rows_seen > whole_up_to:
+            whole = False
             kept[:] = [narrow(frame) for frame in kept]
-        kept.append(table.copy() if state["whole"] else narrow(table))
+        kept.append(table.copy() if whole else narrow(table))
 
     stream = open_stream(inputs, chunk_rows)
     try:  # a file out of order: seen by the first pass, or (persons, after a households-only first) by the second
@@ -82,9 +85,9 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
         table = pd.concat(kept, ignore_index=True)
     else:  # no household kept: the columns of the witness, no rows
         table = narrow(done.witness_table.iloc[:0]) if len(done.witness_table.columns) else pd.DataFrame()
-    table.attrs = dict(state["attrs"] or {})  # type: ignore[call-overload]
+    table.attrs = dict(attrs or {})
     return Gathered(table, done.counts, done.rejects, dict(done.fallbacks), done.witness_table, done.witness_survey,
-                    bool(state["whole"]) and bool(kept), list(state["columns"] or table.columns))  # type: ignore[call-overload]
+                    whole and bool(kept), columns or list(table.columns))
 
 
 def by_names(names: Sequence[str], prefixes: Sequence[str] = ()) -> ColumnChoice:

@@ -471,20 +471,17 @@ def _meeting_sheets(frame: pd.DataFrame, programs: list[Program], run_id: str) -
                            "paket_rekomendasi", "sedang_menerima", "hasil_verifikasi", "catatan") if c in shown]
     sheets = []
     # one sheet per gampong in code order, its rows in list order: the gampong's rows as one slice of the table
-    # sorted (stably) by code, cut once (a province has thousands of gampong)
-    codes = shown["desa_code"]
-    if codes.isna().any():  # a missing code: groupby's own grouping (which leaves it out)
-        parts = [(code, part[columns], part["desa_name"].iloc[0] if "desa_name" in part else code)
-                 for code, part in shown.groupby("desa_code", sort=True)]
-    else:
-        order = np.argsort(codes.to_numpy(dtype=object), kind="stable")
-        rows, sorted_codes = shown[columns].iloc[order], codes.to_numpy(dtype=object)[order]
-        names = shown["desa_name"].to_numpy(dtype=object)[order] if "desa_name" in shown else sorted_codes
-        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(order) else []
-        ends = np.r_[starts[1:], len(order)] if len(order) else []
-        parts = [(sorted_codes[a], rows.iloc[a:b], names[a]) for a, b in zip(starts, ends)]
-    for code, part, name in parts:
-        name = str(name)
+    # sorted (stably) by code, cut once (a province has thousands of gampong); a household without a gampong code
+    # gets no sheet
+    coded = shown[shown["desa_code"].notna()]
+    codes = coded["desa_code"].to_numpy(dtype=object)
+    order = np.argsort(codes, kind="stable")
+    rows, sorted_codes = coded[columns].iloc[order], codes[order]
+    names = coded["desa_name"].to_numpy(dtype=object)[order] if "desa_name" in coded else sorted_codes
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]][: len(order)])
+    ends = np.r_[starts[1:], len(order)]
+    for a, b in zip(starts, ends):
+        code, part, name = sorted_codes[a], rows.iloc[a:b], str(names[a])
         title = [f"Daftar calon penerima untuk musyawarah desa — Gampong {name} ({code})",
                  f"peka target, run {run_id}; isi hasil_verifikasi: layak, tidak_layak, pindah, meninggal, ganda"]
         sheets.append(lists.MeetingSheet(name, title, part, number_columns=("rank",)))
