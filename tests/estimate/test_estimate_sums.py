@@ -137,3 +137,35 @@ def test_plan_partial_finish_in_any_order_equals_profile(small_survey: pd.DataFr
     _assert_same(
         profile(small_survey, design=design, by=["district"], mpi_spec=MPI_SPEC).estimates, result.estimates, rel=1e-12
     )
+
+
+@pytest.mark.parametrize("rows_are_psus", [False, True])
+def test_sets_crossed_past_the_row_count_are_summed_in_chains(rows_are_psus: bool) -> None:
+    # four domain columns of 12 cells each crossed with 40 PSUs have more fine groups than rows: from_frame splits
+    # them into chains; every set's sums must still be the groupby sums of w·y per (cell, stratum, PSU)
+    rng = np.random.default_rng(7)
+    n = 3_000
+    frame = pd.DataFrame({"w": rng.uniform(1, 5, n), "s": rng.integers(0, 4, n).astype(str),
+                          "p": rng.integers(0, 10, n).astype(str), "y": rng.normal(size=n)})
+    by = ["a", "b", "c", "d"]
+    for column in by:
+        frame[column] = rng.integers(0, 12, n).astype(str)
+    design = Design("w", "s", None if rows_are_psus else "p")
+    ps = PartialSums.from_frame(frame, design, {"y": frame["y"]}, by=by, block_rows=700)
+    assert ps.domain_sets == ((), *((c,) for c in by))
+    wy = frame["w"] * frame["y"]
+    for set_id, column in enumerate(by, start=1):
+        rows = ps.keys["set"].to_numpy() == set_id
+        keys = ps.keys.loc[rows]
+        if rows_are_psus:  # per (cell, stratum): Σ t and Σ t² (the moments layout)
+            got = pd.Series(ps.sums[rows, 0], index=pd.MultiIndex.from_arrays([keys["cell"], keys["stratum"]]))
+            expected = wy.groupby([frame[column].map(lambda v: f'["{v}"]'), frame["s"]]).sum()
+            squares = (wy**2).groupby([frame[column].map(lambda v: f'["{v}"]'), frame["s"]]).sum()
+            cross = pd.Series(ps.cross[rows, 0, 0], index=got.index)  # type: ignore[index]
+            pd.testing.assert_series_equal(cross.sort_index(), squares.sort_index(), check_names=False, rtol=1e-12)
+        else:
+            got = pd.Series(ps.sums[rows, 0],
+                            index=pd.MultiIndex.from_arrays([keys["cell"], keys["stratum"], keys["psu"]]))
+            expected = wy.groupby([frame[column].map(lambda v: f'["{v}"]'), frame["s"], frame["p"]]).sum()
+        pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, rtol=1e-12)
+        assert ps.counts[rows, 0].sum() == n

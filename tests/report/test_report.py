@@ -292,6 +292,26 @@ def test_cluster_needs_and_sensitivity_match_pandas_on_the_classified_table(repo
     assert lines["P0 (% penduduk miskin)"].is_monotonic_increasing
 
 
+def test_h_by_cutoff_k_is_the_share_with_score_at_least_k(reports, classified):
+    # H at each k from the classified mpi_score (the score does not depend on k): persons with c ≥ k among persons
+    # with a known score; the row of the configured k is the H of the mpi_poor column. (The table once showed the
+    # configured H on every row: it estimated from mpi_poor whatever the k.)
+    table = pd.read_csv(classified)
+    persons = table["weight"] * table["hh_size"]
+    score = table["mpi_score"]
+    known = score.notna()
+    ks = table_at(openpyxl.load_workbook(reports["id"][0])["Sensitivitas"], text("table", "k_values", "id"))
+    assert len(ks) == 8
+    for _, row in ks.iterrows():
+        k = row.iloc[0]
+        poor = known & (score >= k - 1e-9)
+        assert row.iloc[1] == pytest.approx((persons * poor).sum() / (persons * known).sum(), rel=1e-12)
+    assert ks.iloc[:, 1].is_monotonic_decreasing and ks.iloc[0, 1] > ks.iloc[-1, 1]
+    configured = ks[ks.iloc[:, -1] == "✓"].iloc[0]
+    mpi_poor = table["mpi_poor"].astype("boolean").fillna(False).astype(bool)
+    assert configured.iloc[1] == pytest.approx((persons * mpi_poor).sum() / (persons * known).sum(), rel=1e-12)
+
+
 def test_profile_by_head_characteristics_from_a_classified_file(classified, tmp_path):
     out = tmp_path / "r.xlsx"
     result = invoke("report", classified, "--by", "kec_name", "--by", "desa_name", "--lang", "en", "-o", out)

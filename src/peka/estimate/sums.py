@@ -152,29 +152,28 @@ class PartialSums:
             unit_psu = np.full(len(unit_stratum), None, dtype=object)
         n_units = len(unit_stratum)
 
-        # the finest groups (the cells of every domain set × unit): the only pass over the rows; sets are
-        # then summed from the fine groups, which are few
+        # the finest groups (the cells of the domain sets × unit): the only pass over the rows; sets are then
+        # summed from the fine groups, which are few. Crossing many sets (districts × head's sex × age × education
+        # …) makes fine groups as many as rows, so the sets are split into chains whose crossing stays small
         cells = [_cell_codes(frame, columns) for columns in domain_sets]
-        fine = np.asarray(unit_codes, dtype=np.int64)
-        for cell_index, cell_keys in cells[1:]:
-            fine = pd.factorize(fine * len(cell_keys) + cell_index)[0].astype(np.int64)
-        n_fine = int(fine.max()) + 1 if n else 0
-        first = np.empty(n_fine, dtype=np.int64)
-        first[fine[::-1]] = np.arange(n)[::-1]  # a row of every fine group
-        set_groups = []
-        for cell_index, _ in cells:
-            group_index, group_uniques = pd.factorize(cell_index[first] * n_units + unit_codes[first])
-            set_groups.append((group_index.astype(np.int64), group_uniques))
+        chains = _chains(np.asarray(unit_codes, dtype=np.int64), cells, n_units)
 
-        # rows in fine-group order, so that every block sums contiguous runs (small results, no scatter)
-        order = np.argsort(fine, kind="stable")
+        # rows in the first chain's fine-group order, so that every block sums contiguous runs (small results, no
+        # scatter); the other chains sort each block's rows by their own fine groups
+        order = np.argsort(chains[0].fine, kind="stable")
         first_block = make_block(order[: min(n, block_rows)])
         names = tuple(first_block[0])
         counter_names = (ROWS, *first_block[1])
         p, k = len(names), len(names) + len(counter_names)
-        fine_sums = np.zeros((n_fine, k), dtype=np.float64)
+        for chain in chains:
+            chain.sums = np.zeros((chain.n_fine, k), dtype=np.float64)
         rows_are_psus = codes.psu_codes is None
-        cross = [np.zeros((len(u), p, p), dtype=np.float64) for _, u in set_groups] if rows_are_psus else []
+        set_groups = {set_id: groups for chain in chains for set_id, groups in zip(chain.sets, chain.groups)}
+        cross = (
+            {set_id: np.zeros((len(set_groups[set_id][1]), p, p), dtype=np.float64) for set_id in set_groups}
+            if rows_are_psus
+            else {}
+        )
         buffer = np.empty((k, min(n, block_rows)), dtype=np.float64)
         for start in range(0, n, block_rows):
             rows = order[start : start + block_rows]
@@ -190,16 +189,24 @@ class PartialSums:
             matrix[p] = 1.0
             for j, name in enumerate(counter_names[1:], start=p + 1):
                 matrix[j] = np.asarray(block_counts[name], dtype=np.float64)
-            block_fine = fine[rows]
-            # rows are in fine-group order: every group is one run of the block, so += loses no sums
-            starts = np.flatnonzero(np.r_[True, block_fine[1:] != block_fine[:-1]])
-            fine_sums[block_fine[starts]] += np.add.reduceat(matrix, starts, axis=1).T
-            for (group_index, _), out in zip(set_groups, cross):
-                _add_group_cross(group_index[block_fine], matrix[:p], out)
+            for number, chain in enumerate(chains):
+                block_fine = chain.fine[rows]
+                runs = matrix
+                if number:  # the first chain's rows are already in order
+                    local = np.argsort(block_fine, kind="stable")
+                    block_fine, runs = block_fine[local], np.take(matrix, local, axis=1)
+                # rows are in fine-group order: every group is one run of the block, so += loses no sums
+                starts = np.flatnonzero(np.r_[True, block_fine[1:] != block_fine[:-1]])
+                chain.sums[block_fine[starts]] += np.add.reduceat(runs, starts, axis=1).T
+                for set_id, (group_index, _) in zip(chain.sets, chain.groups):
+                    if rows_are_psus:
+                        _add_group_cross(group_index[chain.fine[rows]], matrix[:p], cross[set_id])
 
         key_parts, sum_parts = [], []
-        for set_id, ((group_index, group_uniques), (_, cell_keys)) in enumerate(zip(set_groups, cells)):
-            totals = _group_sum(group_index, len(group_uniques), fine_sums)
+        sums_of_set = {set_id: chain.sums for chain in chains for set_id in chain.sets}
+        for set_id, (_, cell_keys) in enumerate(cells):
+            group_index, group_uniques = set_groups[set_id]
+            totals = _group_sum(group_index, len(group_uniques), sums_of_set[set_id])
             key_parts.append(
                 pd.DataFrame(
                     {
@@ -220,7 +227,7 @@ class PartialSums:
             keys=pd.concat(key_parts, ignore_index=True),
             sums=all_totals[:, :p],
             counts=all_totals[:, p:],
-            cross=np.concatenate(cross) if rows_are_psus else None,
+            cross=np.concatenate([cross[set_id] for set_id in range(len(cells))]) if rows_are_psus else None,
             meta={"design": design},
         )
 
@@ -253,6 +260,51 @@ class PartialSums:
         if self.rows_are_psus:
             return units.set_index("stratum")["n"].astype(np.int64)
         return units.groupby("stratum", sort=True).size()
+
+
+# a chain of domain sets is crossed into fine groups only while they stay under this share of the rows: past it a
+# block's rows are nearly all in groups of their own and the fine sums as large as the data
+FINE_GROUPS_SHARE = 8
+
+
+@dataclass
+class _Chain:
+    """Domain sets summed from the same fine groups: ``fine`` gives each row its fine group (unit × the cells of
+    every set of the chain); per set, ``groups`` maps fine groups to the set's (cell, unit) groups."""
+
+    fine: np.ndarray
+    n_fine: int
+    sets: list[int]
+    groups: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+def _chains(
+    unit_codes: np.ndarray, cells: list[tuple[np.ndarray, list[str]]], n_units: int
+) -> list[_Chain]:
+    """The domain sets (``cells[0]`` is the whole population) split into chains, crossing each set into the current
+    chain while its fine groups stay under ``len(rows) / FINE_GROUPS_SHARE`` (or as few as the units)."""
+    n = len(unit_codes)
+    limit = max(n // FINE_GROUPS_SHARE, n_units)
+    chains = [_Chain(unit_codes, int(unit_codes.max()) + 1 if n else 0, [0])]
+    for set_id, (cell_index, cell_keys) in enumerate(cells[1:], start=1):
+        chain = chains[-1]
+        fine = pd.factorize(chain.fine * len(cell_keys) + cell_index)[0].astype(np.int64)
+        n_fine = int(fine.max()) + 1 if n else 0
+        if n_fine > limit and chain.sets != [0]:
+            fine = pd.factorize(unit_codes * len(cell_keys) + cell_index)[0].astype(np.int64)
+            chains.append(_Chain(fine, int(fine.max()) + 1 if n else 0, [set_id]))
+        else:
+            chain.fine, chain.n_fine = fine, n_fine
+            chain.sets.append(set_id)
+    for chain in chains:
+        first = np.empty(chain.n_fine, dtype=np.int64)
+        first[chain.fine[::-1]] = np.arange(n)[::-1]  # a row of every fine group
+        for set_id in chain.sets:
+            cell_index = cells[set_id][0]
+            group_index, group_uniques = pd.factorize(cell_index[first] * n_units + unit_codes[first])
+            chain.groups.append((group_index.astype(np.int64), group_uniques))
+    return chains
 
 
 def _add_group_cross(group_index: np.ndarray, weighted: np.ndarray, out: np.ndarray) -> None:
