@@ -236,13 +236,20 @@ class MeasurePlan:
 
 def _flags(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A (nullable) boolean column as two float 0/1 arrays: known, and true (missing counts as neither)."""
+    if isinstance(values.dtype, pd.BooleanDtype):  # the classified contract's type: straight from data and mask
+        unknown = values.array.isna()
+        true = values.array.to_numpy(dtype=bool, na_value=False)
+        return (~unknown).astype(np.float64), true.astype(np.float64)
     known = values.notna().to_numpy(dtype=np.float64)
     true = values.astype("boolean").to_numpy(dtype=np.float64, na_value=0.0)
     return known, true
 
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = frame[column]
+    if values.dtype == np.float64:  # already numbers (NaN for missing): the column's own array, read only here
+        return values.to_numpy()
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _line(frame: pd.DataFrame, line: str | float) -> np.ndarray:
