@@ -319,6 +319,13 @@ def _add_group_cross(group_index: np.ndarray, weighted: np.ndarray, out: np.ndar
         out[g] += block @ block.T
 
 
+def _numbers(values: Any) -> np.ndarray:
+    """Per-row values as a numpy array: booleans and numbers as they are (each block becomes float64 when it is
+    summed: no full-length float copy of every 0/1 variable), anything else as float64."""
+    array = np.asarray(values)
+    return array if array.dtype.kind in "biuf" else np.asarray(values, dtype=np.float64)
+
+
 def _block_maker(
     frame: pd.DataFrame,
     variables: Mapping[str, Any] | Callable[[np.ndarray], tuple[Mapping[str, Any], Mapping[str, Any]]],
@@ -328,8 +335,8 @@ def _block_maker(
     if callable(variables):
         return variables
     n = len(frame)
-    arrays = {name: np.asarray(values, dtype=np.float64) for name, values in variables.items()}
-    counted = {name: np.asarray(values, dtype=np.float64) for name, values in (counters or {}).items()}
+    arrays = {name: _numbers(values) for name, values in variables.items()}
+    counted = {name: _numbers(values) for name, values in (counters or {}).items()}
     for name, values in {**arrays, **counted}.items():
         if values.shape != (n,):
             raise UsageError(f"base variable {name!r} has {values.shape} values for {n} rows")

@@ -159,7 +159,15 @@ def _read_classified(request: ReportRequest, regions: tuple[str, ...]) -> tuple[
     profile_request = ProfileRequest(inputs=request.inputs, config=request.config, rows=request.rows, by=regions)
     source = open_source(request.inputs.path, sheet=request.inputs.sheet, sep=request.inputs.sep,
                          encoding=request.inputs.encoding, decimal=request.inputs.decimal)
-    frame = restore_classified_types(read_table(profile_request, source))
+    from peka.jobs.gathered import by_names
+
+    # what the report reads unless it shows the household sheet, which only a small survey gets: a large file is read
+    # in those columns only (a third of a wide table), a small one again whole
+    needed = by_names((*REPORT_COLUMNS, *regions), REPORT_PREFIXES)(source.header)
+    frame = read_table(profile_request, source, usecols=needed)
+    if len(frame) <= HOUSEHOLD_TABLE_MAX_ROWS and len(needed) < len(source.header):
+        frame = read_table(profile_request, source)
+    frame = restore_classified_types(frame)
     chosen = load_profile_config(profile_request, check_rules=False, record=read_record(Path(request.inputs.path)))
     return frame, chosen.config
 
@@ -275,8 +283,8 @@ def receipt_accuracy(frame: pd.DataFrame, design: Any) -> pd.DataFrame:
         table = frame.assign(desil=pd.to_numeric(frame["desil"], errors="coerce").round().astype("Int64"))
         by = ("desil",)
     selections = [Selection(c, "receipt", table[c].astype("boolean")) for c in present]
-    rows = evaluate(table, selections, design, by=by)
-    keep = (rows["target"] == "miskin_moneter") & rows["measure"].isin(RECEIPT_MEASURES)
+    rows = evaluate(table, selections, design, by=by, targets={"miskin_moneter": "poor"})
+    keep = rows["measure"].isin(RECEIPT_MEASURES)
     return rows.loc[keep].reset_index(drop=True)
 
 

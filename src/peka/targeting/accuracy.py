@@ -79,33 +79,34 @@ def evaluate(
     design: Design,
     by: Sequence[str] = ("kec_code", "desa_code"),
     names: Mapping[str, str] | None = None,
+    targets: Mapping[str, str] = TARGETS,
 ) -> pd.DataFrame:
     """One row per (selection, target, domain, measure): ``selection``, ``kind``, ``status``, ``target``,
     ``domain_level`` (``all`` or a ``by`` column), ``domain_code``, ``domain_name``, ``measure``, ``estimate``,
-    ``se``, ``n`` (households used). ``names`` maps a ``by`` column to the column of its names."""
+    ``se``, ``n`` (households used). ``names`` maps a ``by`` column to the column of its names; ``targets`` the
+    target groups to evaluate against (label → column; those present are used)."""
     by = [c for c in by if c in table.columns]
-    targets = {label: _bool(table[col]) for label, col in TARGETS.items() if col in table.columns}
+    target_values = {label: _bool(table[col]) for label, col in targets.items() if col in table.columns}
     variables: dict[str, np.ndarray] = {}
     counters: dict[str, np.ndarray] = {}
     pairs = []
     for i, sel in enumerate(selections):
-        for label, target in targets.items():
+        for label, target in target_values.items():
             s_raw, t_raw = sel.values, target
             valid = (s_raw.notna() & t_raw.notna()).to_numpy(dtype=bool)
             s = s_raw.fillna(False).to_numpy(dtype=bool) & valid
             t = t_raw.fillna(False).to_numpy(dtype=bool) & valid
             p = f"{i}|{label}|"
-            variables.update({
-                p + "st": (s & t).astype(float), p + "t": t.astype(float), p + "s": s.astype(float),
-                p + "snt": (s & ~t & valid).astype(float), p + "nt": (~t & valid).astype(float),
-                p + "nst": (~s & t).astype(float), p + "one": valid.astype(float),
+            variables.update({  # 0/1 as booleans: the partial sums make floats block by block
+                p + "st": s & t, p + "t": t, p + "s": s, p + "snt": s & ~t & valid, p + "nt": ~t & valid,
+                p + "nst": ~s & t, p + "one": valid,
             })  # fmt: skip
-            counters[p + "n"] = valid.astype(float)
+            counters[p + "n"] = valid
             pairs.append((sel, label, p))
     if not pairs:
         return pd.DataFrame(columns=["selection", "kind", "status", "target", "domain_level", "domain_code",
                                      "domain_name", "measure", "estimate", "se", "n"])
-    frame = table.copy()
+    frame = table[[c for c in dict.fromkeys(("_row", *design.columns, *by)) if c in table.columns]].copy()
     for column in by:  # domain cells keyed by text codes
         frame[column] = frame[column].astype("string")
     ps = PartialSums.from_frame(frame, design, variables, by=list(by), counters=counters)
