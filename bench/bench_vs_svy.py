@@ -13,6 +13,9 @@ commands run in turn (A B C A B C ...) so that a machine whose speed drifts slow
    * ``bench/yardsticks/svy_p0.py`` — svy (PyPI) reading the CSV with Polars, P0 with SE by district;
    * ``bench/yardsticks/survey_p0.R`` — R ``survey``: ``svyby(~poor, ~kab_code, design, svymean)`` after
      ``data.table::fread`` (``read.csv`` without data.table).
+   * ``bench/yardsticks/polars_read_columns.py`` — the floor: Polars reading only the columns peka profile's
+     estimates use (``peka.jobs.profile.classified_columns``), nothing else. Its ratio to svy is the least any
+     profile from this CSV can reach.
    The P0 estimates and SEs by district of the three must agree (max relative difference printed; > 1e-8 fails).
 3. Classify (target: peka ≤ 1.0 × pandas): ``peka classify households.csv --persons persons.csv -o out.parquet``
    against ``bench/yardsticks/pandas_parquet.py`` (``pd.read_csv`` of both CSVs, ``to_parquet`` of both).
@@ -118,6 +121,16 @@ def read_p0(path: Path, *, peka: bool) -> dict[str, tuple[float, float]]:
     return found
 
 
+def profile_columns(classified: Path) -> list[str]:
+    """The columns `peka profile classified.csv --by kab_code` reads (the header, filtered as peka filters it)."""
+    from peka.jobs.profile import ProfileRequest, classified_columns
+    from peka.jobs.inputs import InputSpec
+
+    with classified.open(encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    return classified_columns(ProfileRequest(InputSpec(classified), by=("kab_code",)), header)
+
+
 def largest_difference(ours: dict[str, tuple[float, float]], theirs: dict[str, tuple[float, float]]) -> float:
     if sorted(ours) != sorted(theirs):
         raise SystemExit(f"the districts differ: peka {len(ours)}, other {len(theirs)}")
@@ -143,7 +156,10 @@ def main() -> None:
     peka = Timed("peka profile (all measures)",
                  [*PEKA, "-q", "profile", str(classified), "--by", "kab_code", "-o", str(out / "peka_profile.csv")])
     svy = Timed("svy (P0)", [sys.executable, str(YARDSTICKS / "svy_p0.py"), str(classified), str(out / "svy_p0.csv")])
-    commands = [peka, svy]
+    floor = Timed(f"floor: Polars reads the {len(profile_columns(classified))} columns",
+                  [sys.executable, str(YARDSTICKS / "polars_read_columns.py"), str(classified),
+                   *profile_columns(classified)])
+    commands = [peka, svy, floor]
     rscript = shutil.which("Rscript")
     if rscript and not args.skip_r:
         commands.append(Timed("R survey (P0)", [rscript, str(YARDSTICKS / "survey_p0.R"), str(classified),
@@ -153,7 +169,7 @@ def main() -> None:
     report(commands, svy)
     ours = read_p0(out / "peka_profile.csv", peka=True)
     worst = {"svy": largest_difference(ours, read_p0(out / "svy_p0.csv", peka=False))}
-    if len(commands) > 2:
+    if len(commands) > 3:
         worst["R survey"] = largest_difference(ours, read_p0(out / "r_p0.csv", peka=False))
     print("P0 and SE by district, max relative difference to peka: "
           + ", ".join(f"{k} {v:.1e}" for k, v in worst.items()) + f" ({len(ours)} districts)")
