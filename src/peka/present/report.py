@@ -186,11 +186,18 @@ class Estimates:
         records = estimates.to_dict("records")
         self.by_key: dict[tuple[str, str, str | None], dict[str, Any]] = {}
         self.by_set: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        self.by_domain: dict[str, list[dict[str, Any]]] = {}
         for record in records:  # output records (a few thousand), not data rows
             domain = dict(record["domain"] or {})
             indicator = record["indicator"] if isinstance(record["indicator"], str) else None
-            self.by_key[(_domain_key(domain), record["measure"], indicator)] = record
+            key = _domain_key(domain)
+            self.by_key[(key, record["measure"], indicator)] = record
             self.by_set.setdefault(tuple(domain), []).append(record)
+            self.by_domain.setdefault(key, []).append(record)
+
+    def of_domain(self, domain: dict[str, Any], measure: str) -> list[dict[str, Any]]:
+        """Every estimate of ``measure`` for ``domain`` (all its indicators), in estimation order."""
+        return [r for r in self.by_domain.get(_domain_key(domain), []) if r["measure"] == measure]
 
     def get(self, domain: dict[str, Any], measure: str, indicator: str | None = None) -> dict[str, Any] | None:
         return self.by_key.get((_domain_key(domain), measure, indicator))
@@ -440,9 +447,10 @@ def region_paragraphs(data: ReportData, est: Estimates, lang: str) -> list[str]:
     parents: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     if len(data.regions) > 1:
         pairs = data.table[[coarse, fine]].drop_duplicates()
+        children = _sorted_domains(est, fine)
         for domain in _sorted_domains(est, coarse):
             inside = set(pairs.loc[pairs[coarse].astype("object").eq(domain[coarse]), fine].dropna().astype(str))
-            parents.append((domain, [d for d in _sorted_domains(est, fine) if str(d[fine]) in inside]))
+            parents.append((domain, [d for d in children if str(d[fine]) in inside]))
     else:
         parents.append((whole, _sorted_domains(est, fine)))
     paragraphs = []
@@ -468,15 +476,13 @@ def region_paragraphs(data: ReportData, est: Estimates, lang: str) -> list[str]:
             if r.get("flag") in LESS_RELIABLE:
                 parts.append(text("text", "unsure", lang, flag=text("flag", r["flag"], lang,
                                                                       min_n=_min_n(data)).lstrip("*† ")))
-        dims = [r for r in est.by_set.get(tuple(domain), []) if r["measure"] == "contribution"
-                and str(r["indicator"] or "").startswith("dim:") and _domain_key(r["domain"]) == _domain_key(domain)]
+        dims = [r for r in est.of_domain(domain, "contribution") if str(r["indicator"] or "").startswith("dim:")]
         top_dim = _top(dims)
         if top_dim is not None:
             parts.append(text("text", "top_dimension", lang,
                               dimension=label("dimension", top_dim["indicator"][4:], lang).lower(),
                               share=format_percent(top_dim["estimate"], lang)))
-        causes = [r for r in est.by_set.get(tuple(domain), []) if r["measure"] == "cause_share"
-                  and _domain_key(r["domain"]) == _domain_key(domain)]
+        causes = est.of_domain(domain, "cause_share")
         top_cause = _top(causes)
         if top_cause is not None:
             cluster = next((c.cluster for c in data.config.causes.catalogue if c.code == top_cause["indicator"]), "–")
