@@ -86,6 +86,7 @@ def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk
                 frame = add_row_numbers(batch.to_pandas(), first=first)
                 first += batch.num_rows
                 yield RawTable(frame, source.label, "parquet", len(frame))
+                del batch, frame  # not alive while the next batch is read (see ``StreamSurvey.chunks``)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"cannot read the parquet file: corrupt or not parquet ({type(exc).__name__})",
                              file=source.label) from None
@@ -111,6 +112,7 @@ def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk
                 first += n
                 frame = drop_blank_rows(frame, source.label)
                 yield RawTable(frame, source.label, "csv", len(frame), decimal=dialect.decimal)
+                del chunk, frame  # not alive while the next chunk is parsed (see ``StreamSurvey.chunks``)
     except pd.errors.ParserError as exc:
         match = delimited._LINE_IN_ERROR.search(str(exc))
         if match:
@@ -142,6 +144,7 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
         mapped = apply_mapping(raw.frame, mapping, level, file=source.label, value_labels=raw.value_labels,
                                user_missing=raw.user_missing, decimal=raw.decimal)
         yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
+        del raw, mapped  # the raw strings are not kept while the next chunk is read
 
 
 @dataclass
@@ -232,8 +235,9 @@ class StreamSurvey:
                     pending.append(more.frame)
                     pending_findings += more.findings
                     survey.user_missing.extend(more.user_missing)
+                    del more
                     if next_ids is not None:
-                        split = _first_in(more.frame["hh_id"], next_ids, len(pending) - 1)
+                        split = _first_in(pending[-1]["hh_id"], next_ids, len(pending) - 1)
                 if split is None:
                     parts, pending = pending, []
                 else:
@@ -258,7 +262,11 @@ class StreamSurvey:
                 survey.persons = taken
                 survey.sources["person"] = self.person_source.label
                 survey.rows_read["person"] = len(taken)
+                del taken, parts
             yield survey
+            # this chunk is done with once the caller asks for the next: without these names it is freed before the
+            # next household chunk is read (the reader holds the following one), so at most two chunks are alive
+            del survey, households, chunk, hashes
 
 
 def _is_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
@@ -491,6 +499,7 @@ def classify_chunks(stream: StreamSurvey, config: Config, *, skip: bool, cutpoin
         if errors:
             continue
         yield chunk
+        del chunk  # freed before the next chunk is read (``StreamSurvey.chunks``)
     if errors:
         raise _failure(errors, rows_in, files)
 
