@@ -248,3 +248,25 @@ def test_households_only_stream_equals_memory(tmp_path: Path) -> None:
     assert_same_classification(tmp_path, ".csv")
     assert memory.table["mpi_poor"].isna().any()
     assert_same_summary(memory, stream)
+
+
+def test_id_hash_set_finds_exactly_the_ids_added() -> None:
+    """The cross-chunk duplicate check's hash set (runs merged in place) against a Python set of the same values:
+    chunks of uneven sizes, so runs of every length merge, and queries that are in it and that are not."""
+    from peka.engine.stream import _HashSet
+
+    rng = np.random.default_rng(5)
+    seen, added, total = _HashSet(), set(), 0
+    for size in rng.integers(1, 3_000, size=40):
+        chunk = rng.integers(0, 1 << 20, size=size, dtype=np.int64).astype(np.uint64)
+        queries = rng.integers(0, 1 << 20, size=50, dtype=np.int64).astype(np.uint64)
+        for value in queries[:5]:  # single values: present or not, as the Python set says
+            assert seen.contains_any(np.array([value])) == (int(value) in added)
+        assert seen.contains_any(queries) == bool(added & set(queries.tolist()))
+        seen.add(chunk)
+        added |= set(chunk.tolist())
+        total += len(chunk)
+        assert all(len(a) >= len(b) for a, b in zip(seen.runs, seen.runs[1:], strict=False))
+        assert all(bool((np.diff(run.astype(np.float64)) >= 0).all()) for run in seen.runs)
+    assert set(np.concatenate(seen.runs).tolist()) == added
+    assert sum(len(run) for run in seen.runs) == total  # every hash kept, repeats too

@@ -103,6 +103,7 @@ def stream_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, includ
         witness_hh = first_values(chunk.clean.households, witness_hh)
         if chunk.clean.persons is not None and len(chunk.clean.persons):
             witness_p = first_values(chunk.clean.persons, witness_p)
+        del chunk  # freed before the next chunk is read (``engine.stream.StreamSurvey.chunks``)
     if "person" in rows_in:
         processed.setdefault("person", 0)
     from peka.schema.rejects import REJECT_COLUMNS
