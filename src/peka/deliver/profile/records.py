@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import json
 import math
-from json.encoder import encode_basestring as encode_json_text  # type: ignore[attr-defined]
 from collections.abc import Mapping
+from json.encoder import encode_basestring as encode_json_text  # the C encoder json.dumps uses for text
 from typing import Any, Literal
 
 import numpy as np
