@@ -144,8 +144,27 @@ def _rows_of(selected: np.ndarray) -> np.ndarray | slice:
     return selected
 
 
-def _text(column: pd.Series, rows: np.ndarray | slice) -> np.ndarray:
-    return column.to_numpy()[rows].astype(str)
+def _distinct_texts(column: pd.Series, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+    """``column[rows]`` as text: per row a code, and the texts the codes point to (a string column is factorised by
+    hash, so only its distinct values are converted; any other is taken row by row)."""
+    part = column.iloc[rows]
+    if isinstance(part.dtype, pd.StringDtype) and not part.hasnans:
+        codes, uniques = pd.factorize(part)
+        return codes, np.asarray(uniques, dtype=object).astype(str)
+    return np.arange(len(part)), part.to_numpy().astype(str)
+
+
+def _sorted_texts(column: pd.Series, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(texts, return_inverse=True)`` of ``column[rows]`` as text: sorted labels, each row's position."""
+    codes, texts = _distinct_texts(column, rows)
+    labels, inverse = np.unique(texts, return_inverse=True)
+    return labels, inverse[codes]
+
+
+def _positions(labels: np.ndarray, column: pd.Series, rows: np.ndarray | slice) -> np.ndarray:
+    """Each row's position among the sorted ``labels`` (which hold every text of ``column[rows]``)."""
+    codes, texts = _distinct_texts(column, rows)
+    return np.searchsorted(labels, texts)[codes]
 
 
 def set_view(ps: PartialSums, set_id: int) -> SetView:
@@ -154,17 +173,15 @@ def set_view(ps: PartialSums, set_id: int) -> SetView:
     set_col = keys["set"].to_numpy()
     pop_rows = _rows_of(np.flatnonzero(set_col == 0))
     rows = _rows_of(np.flatnonzero(set_col == set_id))
-    pop_strata = _text(keys["stratum"], pop_rows)
-    strata_labels, pop_stratum = np.unique(pop_strata, return_inverse=True)
-    cells, row_cell = np.unique(_text(keys["cell"], rows), return_inverse=True)
+    strata_labels, pop_stratum = _sorted_texts(keys["stratum"], pop_rows)
+    cells, row_cell = _sorted_texts(keys["cell"], rows)
     n_cells, n_strata, p = len(cells), len(strata_labels), len(ps.variables)
     set_sums, set_counts = ps.sums[rows], ps.counts[rows]
     pop_sums = ps.sums[pop_rows]
     totals = _group_sum(row_cell, n_cells, set_sums)
     counts = _group_sum(row_cell, n_cells, set_counts)
     pop_totals = pop_sums.sum(axis=0)
-    row_strata = pop_strata if set_id == 0 else _text(keys["stratum"], rows)
-    row_stratum = np.searchsorted(strata_labels, row_strata)
+    row_stratum = pop_stratum if set_id == 0 else _positions(strata_labels, keys["stratum"], rows)
     view = SetView(list(cells), totals, counts, pop_totals, strata_labels, np.zeros(n_strata))
     if ps.rows_are_psus:
         np.add.at(view.n_h, pop_stratum, ps.counts[pop_rows, 0])
@@ -180,10 +197,12 @@ def set_view(ps: PartialSums, set_id: int) -> SetView:
         view.pop_cross[pop_stratum] = ps.cross[pop_rows]  # type: ignore[index]
     else:
         view.n_h = np.bincount(pop_stratum, minlength=n_strata).astype(np.float64)
-        unit_index = pd.MultiIndex.from_arrays([pop_strata, _text(keys["psu"], pop_rows)])
-        row_units = pd.MultiIndex.from_arrays([row_strata, _text(keys["psu"], rows)])
+        # a PSU is the pair (stratum, PSU label): one integer per pair, looked up among the population's PSUs
+        psu_labels, pop_psu = _sorted_texts(keys["psu"], pop_rows)
+        row_psu = pop_psu if set_id == 0 else _positions(psu_labels, keys["psu"], rows)
+        units = pd.Index(pop_stratum * len(psu_labels) + pop_psu)
         view.row_cell, view.row_stratum = row_cell, row_stratum
-        view.row_unit = unit_index.get_indexer(row_units)
+        view.row_unit = units.get_indexer(row_stratum * len(psu_labels) + row_psu)
         view.row_sums = set_sums
         view.row_counts = set_counts
         view.unit_stratum = pop_stratum
@@ -292,13 +311,17 @@ def _gradient(
 
 
 def _dot_terms(coefficients: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Σ_k coefficient·value and Σ_k |coefficient|·|value| over the terms axis of two ``(M, K, R)`` arrays."""
-    total = np.zeros((coefficients.shape[0], coefficients.shape[2]))
-    total_abs = np.zeros_like(total)
-    for k in range(coefficients.shape[1]):
-        total += coefficients[:, k] * values[:, k]
-        total_abs += np.abs(coefficients[:, k]) * np.abs(values[:, k])
-    return total, total_abs
+    """Σ_k coefficient·value and Σ_k |coefficient|·|value| over the terms axis of two ``(M, K, R)`` arrays (in
+    place: these are the largest arrays of a profile's variance step)."""
+    n_batch, n_terms, n_rows = coefficients.shape
+    total, magnitude = np.zeros((n_batch, n_rows)), np.zeros((n_batch, n_rows))
+    product, size = np.empty((n_batch, n_rows)), np.empty((n_batch, n_rows))
+    for k in range(n_terms):
+        total += np.multiply(coefficients[:, k], values[:, k], out=product)
+        np.abs(coefficients[:, k], out=product)
+        product *= np.abs(values[:, k], out=size)
+        magnitude += product
+    return total, magnitude
 
 
 def _linear_sums(
