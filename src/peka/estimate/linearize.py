@@ -242,7 +242,7 @@ def check_lonely(view: SetView, lonely_psu: str, stratum_column: str | None) -> 
         )
 
 
-BATCH_ELEMENTS = 2_000_000  # floats per array of one batch of estimators (16 MB): bounds the memory of variances_of
+BATCH_ELEMENTS = 250_000  # floats per array of one batch of estimators (2 MB): the passes stay in the CPU caches
 
 
 def variances(
