@@ -77,6 +77,27 @@ def test_json_never_writes_nan_literal(estimates):
     assert json.loads(text)["design"]["x"] is None
 
 
+def test_json_text_is_what_the_standard_encoder_writes(estimates):
+    # the estimates list is written column by column; the standard library's indented encoder is the oracle
+    extra = pd.DataFrame([
+        _record({"desa_code": 'kuta "baro"\\ \u00e9\u4e2d\n', "urban_rural": None}, "P2", 1e-300, 0.0, n=7),
+        _record({"desa_code": 12, "urban_rural": 3.5}, "A", -0.0, 1e300, indicator=float("nan"), n=0),
+    ])
+    frame = pd.concat([estimates, extra], ignore_index=True)
+    frame["n_psu"] = range(len(frame))
+    for data in (frame, estimates, estimates.iloc[:0]):
+        expected = json.dumps(po.profile_document(data, DESIGN, "0.1.0"), ensure_ascii=False, indent=2,
+                              allow_nan=False) + "\n"
+        assert po.profile_json(data, DESIGN, "0.1.0") == expected
+
+
+def test_records_own_their_domain(estimates):
+    shared = pd.concat([estimates.iloc[[3]]] * 2, ignore_index=True)  # one dict object in two rows
+    records = po.estimate_records(shared)
+    records[0]["domain"]["desa_code"] = "changed"
+    assert records[1]["domain"]["desa_code"] == "1172010001"
+
+
 def test_records_need_every_field(estimates):
     with pytest.raises(ValueError, match="flag"):
         po.estimate_records(estimates.drop(columns=["flag"]))

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 from peka.errors import UsageError
 
-if TYPE_CHECKING:  # pyarrow is imported when a Parquet table is written
+if TYPE_CHECKING:  # pandas is imported where a frame is written, pyarrow when a Parquet table is
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -205,13 +203,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def formula_safe_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell that a spreadsheet would run as a formula prefixed by ``'``.
 
+    >>> import pandas as pd
     >>> formula_safe_text(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1.5, 2.0, 3.0]})).to_dict("list")
     {'a': ["'=1+1", 'ok', "'-x"], 'b': [-1.5, 2.0, 3.0]}
     """
+    from pandas.api.types import is_string_dtype
+
     changed = {}
     for column in frame.columns:
         values = frame[column]
-        if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+        if not (is_string_dtype(values.dtype) or values.dtype == object):
             continue
         text = values.astype("string")
         risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
@@ -250,6 +251,9 @@ def write_xlsx_sheets(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[s
                 f"sheet {name!r} would have {len(frame):,} rows; an XLSX sheet holds at most {XLSX_MAX_ROWS - 1:,}: "
                 "write .csv or .parquet for household-level output"
             )
+    import numpy as np
+    import pandas as pd
+
     with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         writer.book.set_properties({"created": XLSX_CREATED})
         for name, frame in sheets.items():

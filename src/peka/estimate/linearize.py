@@ -16,7 +16,7 @@ linearised variable, which is 0 for ratios) under ``adjust``, as R ``survey`` do
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -136,63 +136,92 @@ class SetView:
     cs_counts: np.ndarray | None = None  # (C, H, q) unweighted counts per cell and stratum
 
 
+def _rows_of(selected: np.ndarray) -> np.ndarray | slice:
+    """Row positions as a slice when they are one contiguous run (as ``PartialSums`` keeps each set's rows), so
+    taking them is a view rather than a copy of the sums."""
+    if len(selected) and selected[-1] - selected[0] + 1 == len(selected):
+        return slice(int(selected[0]), int(selected[-1]) + 1)
+    return selected
+
+
+def _distinct_texts(column: pd.Series, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+    """``column[rows]`` as text: per row a code, and the texts the codes point to (a string column is factorised by
+    hash, so only its distinct values are converted; any other is taken row by row)."""
+    part = column.iloc[rows]
+    if isinstance(part.dtype, pd.StringDtype) and not part.hasnans:
+        codes, uniques = pd.factorize(part)
+        return codes, np.asarray(uniques, dtype=object).astype(str)
+    return np.arange(len(part)), part.to_numpy().astype(str)
+
+
+def _sorted_texts(column: pd.Series, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(texts, return_inverse=True)`` of ``column[rows]`` as text: sorted labels, each row's position."""
+    codes, texts = _distinct_texts(column, rows)
+    labels, inverse = np.unique(texts, return_inverse=True)
+    return labels, inverse[codes]
+
+
+def _positions(labels: np.ndarray, column: pd.Series, rows: np.ndarray | slice) -> np.ndarray:
+    """Each row's position among the sorted ``labels`` (which hold every text of ``column[rows]``)."""
+    codes, texts = _distinct_texts(column, rows)
+    return np.searchsorted(labels, texts)[codes]
+
+
 def set_view(ps: PartialSums, set_id: int) -> SetView:
     """Arrange one domain set's partial sums (and the population's) for :func:`variances`."""
     keys = ps.keys
     set_col = keys["set"].to_numpy()
-    pop_rows = np.flatnonzero(set_col == 0)
-    rows = np.flatnonzero(set_col == set_id)
-    strata_labels, pop_stratum = np.unique(keys["stratum"].to_numpy()[pop_rows].astype(str), return_inverse=True)
-    cell_labels = keys["cell"].to_numpy()[rows]
-    cells, row_cell = np.unique(cell_labels.astype(str), return_inverse=True)
+    pop_rows = _rows_of(np.flatnonzero(set_col == 0))
+    rows = _rows_of(np.flatnonzero(set_col == set_id))
+    strata_labels, pop_stratum = _sorted_texts(keys["stratum"], pop_rows)
+    cells, row_cell = _sorted_texts(keys["cell"], rows)
     n_cells, n_strata, p = len(cells), len(strata_labels), len(ps.variables)
-    totals = _group_sum(row_cell, n_cells, ps.sums[rows])
-    counts = _group_sum(row_cell, n_cells, ps.counts[rows])
-    pop_totals = ps.sums[pop_rows].sum(axis=0)
-    row_stratum = np.searchsorted(strata_labels, keys["stratum"].to_numpy()[rows].astype(str))
+    set_sums, set_counts = ps.sums[rows], ps.counts[rows]
+    pop_sums = ps.sums[pop_rows]
+    totals = _group_sum(row_cell, n_cells, set_sums)
+    counts = _group_sum(row_cell, n_cells, set_counts)
+    pop_totals = pop_sums.sum(axis=0)
+    row_stratum = pop_stratum if set_id == 0 else _positions(strata_labels, keys["stratum"], rows)
     view = SetView(list(cells), totals, counts, pop_totals, strata_labels, np.zeros(n_strata))
     if ps.rows_are_psus:
         np.add.at(view.n_h, pop_stratum, ps.counts[pop_rows, 0])
         view.cs_sums = np.zeros((n_cells, n_strata, p))
-        view.cs_sums[row_cell, row_stratum] = ps.sums[rows]
+        view.cs_sums[row_cell, row_stratum] = set_sums
         view.cs_cross = np.zeros((n_cells, n_strata, p, p))
         view.cs_cross[row_cell, row_stratum] = ps.cross[rows]  # type: ignore[index]
         view.cs_counts = np.zeros((n_cells, n_strata, ps.counts.shape[1]))
-        view.cs_counts[row_cell, row_stratum] = ps.counts[rows]
+        view.cs_counts[row_cell, row_stratum] = set_counts
         view.pop_strata_sums = np.zeros((n_strata, p))
-        view.pop_strata_sums[pop_stratum] = ps.sums[pop_rows]
+        view.pop_strata_sums[pop_stratum] = pop_sums
         view.pop_cross = np.zeros((n_strata, p, p))
         view.pop_cross[pop_stratum] = ps.cross[pop_rows]  # type: ignore[index]
     else:
-        np.add.at(view.n_h, pop_stratum, 1.0)
-        unit_index = pd.MultiIndex.from_arrays(
-            [keys["stratum"].to_numpy()[pop_rows].astype(str), keys["psu"].to_numpy()[pop_rows].astype(str)]
-        )
-        row_units = pd.MultiIndex.from_arrays(
-            [keys["stratum"].to_numpy()[rows].astype(str), keys["psu"].to_numpy()[rows].astype(str)]
-        )
+        view.n_h = np.bincount(pop_stratum, minlength=n_strata).astype(np.float64)
+        # a PSU is the pair (stratum, PSU label): one integer per pair, looked up among the population's PSUs
+        psu_labels, pop_psu = _sorted_texts(keys["psu"], pop_rows)
+        row_psu = pop_psu if set_id == 0 else _positions(psu_labels, keys["psu"], rows)
+        units = pd.Index(pop_stratum * len(psu_labels) + pop_psu)
         view.row_cell, view.row_stratum = row_cell, row_stratum
-        view.row_unit = unit_index.get_indexer(row_units)
-        view.row_sums = ps.sums[rows]
-        view.row_counts = ps.counts[rows]
+        view.row_unit = units.get_indexer(row_stratum * len(psu_labels) + row_psu)
+        view.row_sums = set_sums
+        view.row_counts = set_counts
         view.unit_stratum = pop_stratum
-        view.unit_sums = ps.sums[pop_rows]
+        view.unit_sums = pop_sums
     return view
 
 
-def contributing_units(view: SetView, counter: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell, the PSUs and the strata with at least one household counted by ``counter`` (column of the
-    counts): the units an estimate rests on, and R ``degf()`` of the domain's subset is their difference."""
+def contributing_units(view: SetView) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell and counter (column of the counts), ``(C, q)``: the PSUs and the strata with at least one household
+    counted: the units an estimate rests on, and R ``degf()`` of the domain's subset is their difference."""
     n_cells, n_strata = len(view.cells), len(view.strata)
     if view.cs_counts is not None:  # moments layout: every counted household is its own PSU
-        per_stratum = view.cs_counts[:, :, counter]
-        return per_stratum.sum(axis=1), (per_stratum > 0).sum(axis=1).astype(np.float64)
+        return view.cs_counts.sum(axis=1), (view.cs_counts > 0).sum(axis=1).astype(np.float64)
     assert view.row_counts is not None and view.row_cell is not None and view.row_stratum is not None
-    present = view.row_counts[:, counter] > 0
-    n_psu = np.bincount(view.row_cell[present], minlength=n_cells).astype(np.float64)
-    pairs = np.zeros(n_cells * n_strata, dtype=bool)
-    pairs[view.row_cell[present] * n_strata + view.row_stratum[present]] = True
-    return n_psu, pairs.reshape(n_cells, n_strata).sum(axis=1).astype(np.float64)
+    present = (view.row_counts > 0).astype(np.float64)
+    n_psu = _group_sum(view.row_cell, n_cells, present)
+    per_stratum = _group_sum(view.row_cell * n_strata + view.row_stratum, n_cells * n_strata, present)
+    strata = (per_stratum.reshape(n_cells, n_strata, -1) > 0).sum(axis=1).astype(np.float64)
+    return n_psu, strata
 
 
 def singleton_strata(view: SetView) -> list[str]:
@@ -213,10 +242,24 @@ def check_lonely(view: SetView, lonely_psu: str, stratum_column: str | None) -> 
         )
 
 
+BATCH_ELEMENTS = 250_000  # floats per array of one batch of estimators (2 MB): the passes stay in the CPU caches
+
+
 def variances(
     view: SetView, estimator: Estimator, lonely_psu: str, var_index: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Estimates and their linearised variances for every cell of ``view``."""
+    estimates, variance = variances_of(view, [estimator], lonely_psu, var_index)
+    return estimates[0], variance[0]
+
+
+def variances_of(
+    view: SetView, estimators: Sequence[Estimator], lonely_psu: str, var_index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Estimates and linearised variances of several estimators at once, each ``(len(estimators), cells)``.
+
+    Estimators with the same number of gradient terms share one pass over the PSU rows (batches of at most
+    :data:`BATCH_ELEMENTS` floats per array), so a profile's ~90 measures cost a few array passes, not ~90."""
 
     def cell_totals(name: str) -> np.ndarray:
         return view.totals[:, var_index[name]]
@@ -224,58 +267,139 @@ def variances(
     def pop_total(name: str) -> float:
         return float(view.pop_totals[var_index[name]])
 
-    estimate, cell_terms, pop_terms = estimator.evaluate(cell_totals, pop_total)
-    n_cells, n_strata = len(view.cells), len(view.strata)
-    cj = np.array([var_index[v] for v, _ in cell_terms], dtype=np.int64)
-    ca = np.column_stack([c for _, c in cell_terms]) if cell_terms else np.zeros((n_cells, 0))
-    pj = np.array([var_index[v] for v, _ in pop_terms], dtype=np.int64)
-    pb = np.column_stack([c for _, c in pop_terms]) if pop_terms else np.zeros((n_cells, 0))
-    ca = np.nan_to_num(ca, nan=0.0, posinf=0.0, neginf=0.0)  # undefined cells get NaN variance below
-    pb = np.nan_to_num(pb, nan=0.0, posinf=0.0, neginf=0.0)
+    n_cells = len(view.cells)
+    evaluated = [estimator.evaluate(cell_totals, pop_total) for estimator in estimators]
+    estimate = np.empty((len(estimators), n_cells))
+    variance = np.empty((len(estimators), n_cells))
+    by_shape: dict[tuple[int, int], list[int]] = {}
+    for m, (value, cell_terms, pop_terms) in enumerate(evaluated):
+        estimate[m] = value
+        by_shape.setdefault((len(cell_terms), len(pop_terms)), []).append(m)
+    rows = len(view.row_sums) if view.row_sums is not None else n_cells * len(view.strata)
+    by_variable = None if view.row_sums is None else np.ascontiguousarray(view.row_sums.T)
+    for (n_cell_terms, n_pop_terms), members in by_shape.items():
+        per_estimator = rows * max(n_cell_terms, n_pop_terms, 1) ** (1 if view.cs_cross is None else 2)
+        step = max(1, BATCH_ELEMENTS // per_estimator)
+        for start in range(0, len(members), step):
+            batch = members[start : start + step]
+            cj, ca = _gradient(evaluated, batch, 1, n_cells, n_cell_terms, var_index)
+            pj, pb = _gradient(evaluated, batch, 2, n_cells, n_pop_terms, var_index)
+            lin, quad, scale = _linear_sums(view, cj, ca, pj, pb, by_variable)
+            variance[batch] = _stratum_variance(view, lin, quad, scale, lonely_psu)
+    variance = np.where(np.isfinite(estimate), variance, np.nan)
+    return estimate, variance
 
-    # ``scale`` is Σz² computed with absolute values: the size of the terms that cancel, for the noise test below
-    if view.cs_cross is None:  # PSU totals
-        cell_vals = view.row_sums[:, cj]  # type: ignore[index]
-        pop_vals = view.unit_sums[:, pj][view.row_unit]  # type: ignore[index]
-        a_rows, b_rows = ca[view.row_cell], pb[view.row_cell]  # type: ignore[index]
-        zc = np.einsum("rk,rk->r", a_rows, cell_vals)
-        zp = np.einsum("rk,rk->r", b_rows, pop_vals)
-        zc_abs = np.einsum("rk,rk->r", np.abs(a_rows), np.abs(cell_vals))
-        zp_abs = np.einsum("rk,rk->r", np.abs(b_rows), np.abs(pop_vals))
-        flat = view.row_cell * n_strata + view.row_stratum  # type: ignore[operator]
+
+def _gradient(
+    evaluated: list[tuple[np.ndarray, Terms, Terms]],
+    batch: list[int],
+    part: int,
+    n_cells: int,
+    n_terms: int,
+    var_index: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The variable indices ``(M, K)`` and coefficients ``(M, C, K)`` of the cell (``part`` 1) or population
+    (``part`` 2) gradient terms of a batch of evaluated estimators with ``K`` terms each."""
+    index = np.array([[var_index[v] for v, _ in evaluated[m][part]] for m in batch], dtype=np.int64)
+    coefficients = np.zeros((len(batch), n_cells, n_terms))
+    for b, m in enumerate(batch):
+        for k, (_, coefficient) in enumerate(evaluated[m][part]):
+            coefficients[b, :, k] = coefficient
+    # undefined cells (a zero denominator) get NaN variance from their estimate
+    coefficients = np.nan_to_num(coefficients, nan=0.0, posinf=0.0, neginf=0.0)
+    return index.reshape(len(batch), n_terms), coefficients
+
+
+def _dot_terms(coefficients: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_k coefficient·value and Σ_k |coefficient|·|value| over the terms axis of two ``(M, K, R)`` arrays (in
+    place: these are the largest arrays of a profile's variance step)."""
+    n_batch, n_terms, n_rows = coefficients.shape
+    total, magnitude = np.zeros((n_batch, n_rows)), np.zeros((n_batch, n_rows))
+    product, size = np.empty((n_batch, n_rows)), np.empty((n_batch, n_rows))
+    for k in range(n_terms):
+        total += np.multiply(coefficients[:, k], values[:, k], out=product)
+        np.abs(coefficients[:, k], out=product)
+        product *= np.abs(values[:, k], out=size)
+        magnitude += product
+    return total, magnitude
+
+
+def _linear_sums(
+    view: SetView, cj: np.ndarray, ca: np.ndarray, pj: np.ndarray, pb: np.ndarray, by_variable: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (estimator, cell, stratum): Σz, Σz² and ``scale`` (Σz² computed with absolute values: the size of the
+    terms that cancel, for the noise test of :func:`_stratum_variance`) of the linearised variable z.
+    ``by_variable``: the PSU-totals rows' sums transposed, ``(p, R)``, so a variable's values are contiguous."""
+    n_batch, n_cells, n_strata = len(cj), len(view.cells), len(view.strata)
+    has_pop = pj.shape[1] > 0
+    if view.cs_cross is None:  # PSU totals: z per (cell, stratum, PSU) row, summed per (cell, stratum)
+        assert by_variable is not None and view.row_cell is not None and view.row_stratum is not None
+        cell_vals = by_variable[cj]  # (M, K, R)
+        a_rows = np.ascontiguousarray(np.moveaxis(ca, 1, 2))[:, :, view.row_cell]  # (M, K, R)
+        zc, zc_abs = _dot_terms(a_rows, cell_vals)
+        if has_pop:
+            assert view.unit_sums is not None and view.row_unit is not None
+            pop_vals = np.ascontiguousarray(view.unit_sums[:, pj].transpose(1, 2, 0))[:, :, view.row_unit]
+            b_rows = np.ascontiguousarray(np.moveaxis(pb, 1, 2))[:, :, view.row_cell]
+            zp, zp_abs = _dot_terms(b_rows, pop_vals)
+            square, square_abs = zc * zc + 2 * zc * zp, zc_abs * zc_abs + 2 * zc_abs * zp_abs
+        else:
+            square, square_abs = zc * zc, zc_abs * zc_abs
         size = n_cells * n_strata
-        lin = np.bincount(flat, zc, size).reshape(n_cells, n_strata)
-        quad = np.bincount(flat, zc * zc + 2 * zc * zp, size).reshape(n_cells, n_strata)
-        scale = np.bincount(flat, zc_abs * zc_abs + 2 * zc_abs * zp_abs, size).reshape(n_cells, n_strata)
-        if len(pj):
+        flat = (view.row_cell * n_strata + view.row_stratum)[None, :] + (np.arange(n_batch) * size)[:, None]
+        flat = flat.ravel()
+        shape = (n_batch, n_cells, n_strata)
+        lin = np.bincount(flat, zc.ravel(), n_batch * size).reshape(shape)
+        quad = np.bincount(flat, square.ravel(), n_batch * size).reshape(shape)
+        scale = np.bincount(flat, square_abs.ravel(), n_batch * size).reshape(shape)
+        if has_pop:
             assert view.unit_stratum is not None and view.unit_sums is not None
-            unit_vals = view.unit_sums[:, pj]
-            products = (unit_vals[:, :, None] * unit_vals[:, None, :]).reshape(len(unit_vals), -1)
-            s1 = _group_sum(view.unit_stratum, n_strata, unit_vals)
-            s2 = _group_sum(view.unit_stratum, n_strata, products).reshape(n_strata, len(pj), len(pj))
-            s2_abs = _group_sum(view.unit_stratum, n_strata, np.abs(products)).reshape(n_strata, len(pj), len(pj))
-            lin = lin + pb @ s1.T
-            quad = quad + np.einsum("cl,hlm,cm->ch", pb, s2, pb)
-            scale = scale + np.einsum("cl,hlm,cm->ch", np.abs(pb), s2_abs, np.abs(pb))
-    else:  # moments
-        s1 = view.cs_sums[:, :, cj]  # type: ignore[index]
-        s2 = view.cs_cross[:, :, cj][:, :, :, cj]  # type: ignore[index]
-        lin = np.einsum("ck,chk->ch", ca, s1)
-        quad = np.einsum("ck,chkl,cl->ch", ca, s2, ca)
-        scale = np.einsum("ck,chkl,cl->ch", np.abs(ca), np.abs(s2), np.abs(ca))
-        if len(pj):
-            cross = view.cs_cross[:, :, cj][:, :, :, pj]  # type: ignore[index]  # Σ t_cell t_popᵀ = cell's own Σ t tᵀ
-            ps1 = view.pop_strata_sums[:, pj]  # type: ignore[index]
-            ps2 = view.pop_cross[:, pj][:, :, pj]  # type: ignore[index]
-            lin = lin + pb @ ps1.T
-            quad = quad + 2 * np.einsum("ck,chkl,cl->ch", ca, cross, pb) + np.einsum("cl,hlm,cm->ch", pb, ps2, pb)
-            scale = (
-                scale
-                + 2 * np.einsum("ck,chkl,cl->ch", np.abs(ca), np.abs(cross), np.abs(pb))
-                + np.einsum("cl,hlm,cm->ch", np.abs(pb), np.abs(ps2), np.abs(pb))
+            unit_vals = view.unit_sums[:, pj]  # (U, M, L)
+            products = unit_vals[:, :, :, None] * unit_vals[:, :, None, :]  # (U, M, L, L)
+            n_units = len(unit_vals)
+            s1 = _group_sum(view.unit_stratum, n_strata, unit_vals.reshape(n_units, -1)).reshape(
+                n_strata, *unit_vals.shape[1:]
             )
+            s2 = _group_sum(view.unit_stratum, n_strata, products.reshape(n_units, -1)).reshape(
+                n_strata, *products.shape[1:]
+            )
+            s2_abs = _group_sum(view.unit_stratum, n_strata, np.abs(products).reshape(n_units, -1)).reshape(
+                n_strata, *products.shape[1:]
+            )
+            lin = lin + np.einsum("mcl,hml->mch", pb, s1)
+            quad = quad + np.einsum("mcl,hmlk,mck->mch", pb, s2, pb)
+            scale = scale + np.einsum("mcl,hmlk,mck->mch", np.abs(pb), s2_abs, np.abs(pb))
+        return lin, quad, scale
+    # moments: every row is its own PSU; Σt and Σttᵀ per (cell, stratum)
+    assert view.cs_sums is not None and view.pop_strata_sums is not None and view.pop_cross is not None
+    s1 = view.cs_sums[:, :, cj]  # (C, H, M, K)
+    s2 = view.cs_cross[:, :, cj[:, :, None], cj[:, None, :]]  # (C, H, M, K, K)
+    lin = np.einsum("mck,chmk->mch", ca, s1)
+    quad = np.einsum("mck,chmkl,mcl->mch", ca, s2, ca)
+    scale = np.einsum("mck,chmkl,mcl->mch", np.abs(ca), np.abs(s2), np.abs(ca))
+    if has_pop:
+        cross = view.cs_cross[:, :, cj[:, :, None], pj[:, None, :]]  # Σ t_cell t_popᵀ = the cell's own Σ t tᵀ
+        ps1 = view.pop_strata_sums[:, pj]  # (H, M, L)
+        ps2 = view.pop_cross[:, pj[:, :, None], pj[:, None, :]]  # (H, M, L, L)
+        lin = lin + np.einsum("mcl,hml->mch", pb, ps1)
+        quad = (
+            quad
+            + 2 * np.einsum("mck,chmkl,mcl->mch", ca, cross, pb)
+            + np.einsum("mcl,hmlk,mck->mch", pb, ps2, pb)
+        )
+        scale = (
+            scale
+            + 2 * np.einsum("mck,chmkl,mcl->mch", np.abs(ca), np.abs(cross), np.abs(pb))
+            + np.einsum("mcl,hmlk,mck->mch", np.abs(pb), np.abs(ps2), np.abs(pb))
+        )
+    return lin, quad, scale
 
-    n_h = view.n_h[None, :]
+
+def _stratum_variance(
+    view: SetView, lin: np.ndarray, quad: np.ndarray, scale: np.ndarray, lonely_psu: str
+) -> np.ndarray:
+    """V = Σ_h n_h/(n_h − 1) (Σz² − (Σz)²/n_h) per (estimator, cell), from the sums of :func:`_linear_sums`."""
+    n_h = view.n_h
     with np.errstate(divide="ignore", invalid="ignore"):
         centred = np.where(n_h > 1, n_h / (n_h - 1) * (quad - lin * lin / n_h), 0.0)
         # Σz² − (Σz)²/n cancels: a stratum whose z are all equal leaves rounding noise of the order of 1e-16 times
@@ -284,6 +408,4 @@ def variances(
         centred = np.where(np.abs(centred) <= noise, 0.0, centred)
     if lonely_psu == "adjust":
         centred = np.where(n_h == 1, quad, centred)
-    variance = np.maximum(centred.sum(axis=1), 0.0)  # rounding can leave −1e-30 for zero-variance cells
-    variance = np.where(np.isfinite(estimate), variance, np.nan)
-    return estimate, variance
+    return np.maximum(centred.sum(axis=-1), 0.0)  # rounding can leave −1e-30 for zero-variance cells

@@ -30,7 +30,7 @@ from peka.estimate.intervals import (
     intervals,
     quantiles,
 )
-from peka.estimate.linearize import check_lonely, contributing_units, set_view, singleton_strata, variances
+from peka.estimate.linearize import check_lonely, contributing_units, set_view, singleton_strata, variances_of
 from peka.estimate.measures import MeasurePlan, check_line_value, make_plan
 from peka.estimate.sums import PartialSums, normalise_domain_sets, sum_partials
 from peka.schema.classified import SEGMENT_COLUMNS
@@ -267,16 +267,16 @@ def estimates_from_sums(ps: PartialSums, plan: MeasurePlan, design: Design, opti
         blocks: dict[str, list[np.ndarray]] = {
             c: [] for c in ("estimate", "variance", "n", "n_psu", "n_strata", "weighted_n")
         }
-        for m, spec in enumerate(plan.measures):
-            if spec.where == "domains" and set_id == 0:
-                continue
-            estimate, variance = variances(view, spec.estimator, design.lonely_psu, var_index)
-            blocks["estimate"].append(estimate)
-            blocks["variance"].append(variance)
-            blocks["n"].append(view.counts[:, counter_index[spec.n]])
-            psus_in, strata_in = contributing_units(view, counter_index[spec.n])
-            blocks["n_psu"].append(psus_in)
-            blocks["n_strata"].append(strata_in)
+        chosen = [(m, spec) for m, spec in enumerate(plan.measures) if not (spec.where == "domains" and set_id == 0)]
+        estimates, variance = variances_of(view, [spec.estimator for _, spec in chosen], design.lonely_psu, var_index)
+        blocks["estimate"].append(estimates.ravel())
+        blocks["variance"].append(variance.ravel())
+        psus_in, strata_in = contributing_units(view)
+        for m, spec in chosen:
+            counter = counter_index[spec.n]
+            blocks["n"].append(view.counts[:, counter])
+            blocks["n_psu"].append(psus_in[:, counter])
+            blocks["n_strata"].append(strata_in[:, counter])
             blocks["weighted_n"].append(view.totals[:, [var_index[v] for v in spec.weighted_n]].sum(axis=1))
             rows["cell"].append(np.arange(len(domains)))
             rows["m"].append(np.full(len(domains), m))

@@ -12,7 +12,7 @@ A household table has one row per household (key ``hh_id``); an optional person 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 Kind = Literal["id", "str", "int", "float", "bool", "category"]
 Level = Literal["household", "person"]
@@ -220,6 +220,7 @@ class Survey:
     extra_columns: dict[str, dict[str, Column]] = field(default_factory=dict)
 
 
-import pandas as pd
-
 from peka.schema.findings import Finding
+
+if TYPE_CHECKING:  # annotations only: reading the schema (and `peka --help`) does not import pandas
+    import pandas as pd
