@@ -266,6 +266,12 @@ def _scientific(text: pd.Series) -> np.ndarray:
 
 def _convert_number(series: pd.Series, spec: ColumnSpec, column: Column, decimal: str) -> _Converted:
     conv = _Converted(values=None)
+    if column.kind == "int" and not spec.missing and spec.scale is None and _exact_ints(series):
+        # whole numbers read as int64 (counts, ages, sizes): nothing to check or convert; the float round trip
+        # below gives the same values (all within 2**53) at the cost of two conversions per column
+        values = series.to_numpy(dtype=np.int64, copy=True)
+        conv.values = pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool))
+        return conv
     if pd.api.types.is_bool_dtype(series.dtype):
         series = series.astype("float64")
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -314,6 +320,17 @@ def _convert_number(series: pd.Series, spec: ColumnSpec, column: Column, decimal
     else:
         conv.values = arr
     return conv
+
+
+_FLOAT_EXACT = 2**53  # integers a float64 holds exactly
+
+
+def _exact_ints(series: pd.Series) -> bool:
+    """A numpy signed-integer column whose values a float64 holds exactly (no missing cell is possible)."""
+    if not (isinstance(series.dtype, np.dtype) and series.dtype.kind == "i"):
+        return False
+    values = series.to_numpy()
+    return len(values) == 0 or (int(values.min()) > -_FLOAT_EXACT and int(values.max()) < _FLOAT_EXACT)
 
 
 def _is_number_text(text: str) -> bool:
