@@ -544,18 +544,16 @@ class _IdLinks:
         if "hh_id" not in hh.columns or not isinstance(hh["hh_id"].dtype, pd.StringDtype):
             return cls()
         keys = _arrow_strings(hh["hh_id"])
-        with_persons = (
-            persons is not None and "hh_id" in persons.columns and isinstance(persons["hh_id"].dtype, pd.StringDtype)
-        )
-        if with_persons:
-            person_keys = _arrow_strings(persons["hh_id"]).cast(keys.type)  # type: ignore[index]
+        person_ids = persons["hh_id"] if persons is not None and "hh_id" in persons.columns else None
+        if person_ids is not None and isinstance(person_ids.dtype, pd.StringDtype):
+            person_keys = _arrow_strings(person_ids).cast(keys.type)
             probe = pa.chunked_array([*person_keys.chunks, *keys.chunks], type=keys.type)
         else:
-            probe = keys
+            person_ids, probe = None, keys
         found = pc.index_in(probe, value_set=keys, skip_nulls=True)
         positions = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        if with_persons:
-            n_persons = len(positions) - len(hh)
+        if person_ids is not None:
+            n_persons = len(person_ids)
             return cls(first=positions[n_persons:], person=positions[:n_persons])
         return cls(first=positions)
 
