@@ -180,3 +180,30 @@ def test_to_source_inverts_the_presets():
 
 def test_presets_are_listed():
     assert preset_names() == ["canonical", "p3ke", "susenas"]
+
+
+def test_ids_of_digits_are_kept_and_other_ids_stripped_as_typed_in_the_file():
+    # the digits-only shortcut must give what stripping gives: the same text, missing cells missing
+    mapping = _mapping('kk_no = "KK"\n')
+    digits = pd.Series(["0012", None, "1172980000000001"], dtype="str")
+    out = apply_mapping(_raw(ID=digits, KK=digits), mapping, "household", file="f.csv").frame
+    assert out["hh_id"].tolist()[::2] == ["0012", "1172980000000001"] and pd.isna(out["hh_id"].iloc[1])
+    assert str(out["hh_id"].dtype) == "str"
+    padded = pd.Series([" 0012 ", "A-7", "  "], dtype="str")  # spaces around an id, a letter, blank → missing
+    out = apply_mapping(_raw(ID=padded, KK=padded), mapping, "household", file="f.csv").frame
+    assert out["kk_no"].tolist()[:2] == ["0012", "A-7"] and pd.isna(out["kk_no"].iloc[2])
+
+
+def test_int_columns_read_as_int64_and_as_float_map_to_the_same_integers():
+    mapping = _mapping('head_age = "UMUR"\n')
+    as_int = apply_mapping(_raw(UMUR=np.array([40, 0, 71], dtype=np.int64)), mapping, "household").frame
+    as_float = apply_mapping(_raw(UMUR=[40.0, 0.0, 71.0]), mapping, "household").frame
+    assert as_int["head_age"].tolist() == as_float["head_age"].tolist() == [40, 0, 71]
+    assert str(as_int["head_age"].dtype) == str(as_float["head_age"].dtype) == "Int64"
+
+
+def test_true_false_columns_read_as_booleans_keep_their_missing_cells():
+    mapping = _mapping('asset_tv = "TV"\n')
+    tv = pd.array([True, None, False, True], dtype="boolean")
+    out = apply_mapping(_raw(TV=tv), mapping, "household", file="f.csv")
+    assert out.frame["asset_tv"].tolist() == [True, pd.NA, False, True] and out.findings == []

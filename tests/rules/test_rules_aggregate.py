@@ -162,3 +162,18 @@ def test_link_is_reused_and_checked() -> None:
     assert with_link.index.tolist() == [100, 101, 102, 103, 104, 105]
     with pytest.raises(ValueError, match="link was built from other"):
         aggregate_persons(PERSONS.iloc[:3], HOUSEHOLDS["hh_id"], value=X, how="sum", empty=None, link=link)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [["a", "b", "c", "b"], ["a", None, "b", None], ["a", None, "b"], ["c", "a", "b"]],
+)
+def test_text_household_keys_unique_as_pandas_says_and_linked_as_get_indexer(keys: list[str | None]) -> None:
+    persons = pd.DataFrame({"hh_id": pd.Series(["b", "c", "b", "z"], dtype="str"), "x": [1.0, 2.0, 4.0, 8.0]})
+    lookup = pd.Index(pd.array(keys, dtype="str"))
+    if not lookup.is_unique:
+        with pytest.raises(InputError, match="not unique"):
+            link_persons(persons, lookup)
+        return
+    link = link_persons(persons, lookup)
+    assert link.position.tolist() == lookup.get_indexer(pd.Index(persons["hh_id"])).tolist()

@@ -379,3 +379,21 @@ def test_infinite_numbers_built_in_python_are_type_errors():
     findings = validate(Survey(households=hh)).findings
     bad = sorted((f.row, f.column, f.check) for f in findings if f.severity == "error")
     assert bad == [(3, "weight", "type"), (4, "exp_pc", "type")]
+
+
+def test_repeated_household_id_with_members_orphans_and_roster_sizes():
+    # h1 is on lines 2 and 4: line 4 is a duplicate, and neither h1 household gets a roster check (whose members
+    # would they be?); h2 declares 1 member but lists 2; the member of h9 has no household
+    hh = households(hh_id=pd.Series(["h1", "h2", "h1"], dtype="str"), hh_size=pd.array([2, 1, 3], dtype="Int64"))
+    ps = persons(
+        _row=[2, 3, 4, 5, 6, 7],
+        hh_id=pd.Series(["h1", "h1", "h2", "h2", "h9", None], dtype="str"),
+        person_no=pd.array([1, 2, 1, 2, 1, 1], dtype="Int64"),
+    )
+    report = validate(survey(hh, ps))
+    assert [(f.row, f.value) for f in found(report, "duplicate_id")] == [(4, "h1")]
+    assert [(f.row, f.value) for f in found(report, "orphan_person")] == [(6, "h9")]
+    assert [(f.table, f.row) for f in found(report, "missing_id")] == [("person", 7)]
+    [roster] = found(report, "roster_size")
+    assert (roster.table, roster.row) == ("household", 3) and "2 members" in roster.message
+    assert found(report, "duplicate_person") == []

@@ -84,7 +84,10 @@ def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
     """``mpi_score``, ``mpi_poor``, ``mpi_vulnerable``, ``mpi_severe`` from the ``mpi_d_*`` columns."""
     active = mpi.active
-    g = deprived[[f"mpi_d_{ind.name}" for ind in active]].to_numpy(dtype="float64", na_value=np.nan)
+    # filled column by column: the same C-ordered matrix as DataFrame.to_numpy, without interleaving masked columns
+    g = np.empty((len(deprived), len(active)), dtype=np.float64)
+    for j, ind in enumerate(active):
+        g[:, j] = deprived[f"mpi_d_{ind.name}"].to_numpy(dtype="float64", na_value=np.nan)
     w = np.array([ind.weight for ind in active])
     known = ~np.isnan(g)
     known_f = known.astype(np.float64)  # float matrices: matmul on bools would convert per dimension

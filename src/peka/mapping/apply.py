@@ -121,7 +121,8 @@ def apply_mapping(
             out.setdefault(str(name), frame[name].array)
     elif extra:
         log.debug("%s: %d source column(s) not in mapping %r dropped: %s", file, len(extra), mapping.name, extra)
-    result.frame = pd.DataFrame(out)  # a fresh RangeIndex: messages use _row, never the index
+    # a fresh RangeIndex: messages use _row, never the index; the converted arrays are new, so not copied again
+    result.frame = pd.DataFrame(out, copy=False)
     return result
 
 
@@ -224,8 +225,13 @@ def _convert_id(series: pd.Series, spec: ColumnSpec) -> _Converted:
              "id stored as a number (e.g. Excel 3.17E+15): digits may be lost; store it as text")
         )  # fmt: skip
         series = series.mask(big)
-    text = _as_text(series)
-    sci = _scientific(text)
+    if series.dtype == "str" and _all_digits(series):
+        # ids as most files hold them (hh_id, NIK): digits only, so nothing to strip, no empty cell and no
+        # scientific notation; stripping millions of ids was most of the time of the mapping
+        text, sci = series, np.zeros(len(series), dtype=bool)
+    else:
+        text = _as_text(series)
+        sci = _scientific(text)
     if sci.any():
         conv.problems.append(
             (np.flatnonzero(sci), "id_as_number",
@@ -238,6 +244,12 @@ def _convert_id(series: pd.Series, spec: ColumnSpec) -> _Converted:
         text = text.mask(missing)
     conv.values = text.array
     return conv
+
+
+def _all_digits(text: pd.Series) -> bool:
+    """Every present cell is ASCII digits only (a cheap Arrow kernel; missing cells do not count)."""
+    arrow = pa.array(text.array, from_pandas=True)  # as stored (large_string): no cast
+    return bool(pc.ascii_is_decimal(arrow).fill_null(True).to_numpy(zero_copy_only=False).all())
 
 
 def _scientific(text: pd.Series) -> np.ndarray:
@@ -254,6 +266,12 @@ def _scientific(text: pd.Series) -> np.ndarray:
 
 def _convert_number(series: pd.Series, spec: ColumnSpec, column: Column, decimal: str) -> _Converted:
     conv = _Converted(values=None)
+    if column.kind == "int" and not spec.missing and spec.scale is None and _exact_ints(series):
+        # whole numbers read as int64 (counts, ages, sizes): nothing to check or convert; the float round trip
+        # below gives the same values (all within 2**53) at the cost of two conversions per column
+        values = series.to_numpy(dtype=np.int64, copy=True)
+        conv.values = pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool))
+        return conv
     if pd.api.types.is_bool_dtype(series.dtype):
         series = series.astype("float64")
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -304,6 +322,17 @@ def _convert_number(series: pd.Series, spec: ColumnSpec, column: Column, decimal
     return conv
 
 
+_FLOAT_EXACT = 2**53  # integers a float64 holds exactly
+
+
+def _exact_ints(series: pd.Series) -> bool:
+    """A numpy signed-integer column whose values a float64 holds exactly (no missing cell is possible)."""
+    if not (isinstance(series.dtype, np.dtype) and series.dtype.kind == "i"):
+        return False
+    values = series.to_numpy()
+    return len(values) == 0 or (int(values.min()) > -_FLOAT_EXACT and int(values.max()) < _FLOAT_EXACT)
+
+
 def _is_number_text(text: str) -> bool:
     try:
         float(text)
@@ -323,6 +352,11 @@ def _convert_coded(
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy()
         uniques = list(series.cat.categories)
+    elif isinstance(series.dtype, pd.BooleanDtype):
+        # true/false read as such (most bool columns of a CSV): the codes are the values, no hashing (pd.factorize
+        # of a nullable boolean array costs a hash pass over millions of cells)
+        codes = np.where(series.isna().to_numpy(), -1, series.to_numpy(dtype=bool, na_value=False).astype(np.int8))
+        uniques = [False, True]
     else:
         codes, uniq = pd.factorize(series, use_na_sentinel=True)
         uniques = list(uniq)
@@ -358,7 +392,7 @@ def _convert_coded(
     if column.kind in ("category", "id", "str") and _is_identity(uniques, clean) and series.dtype == "str":
         conv.values = series.array  # already canonical text (e.g. the canonical preset): nothing to recode
         return conv
-    take = np.where(status[codes] == 0, codes, -1)
+    take = np.where(cell_status == 0, codes, -1)
     conv.values = _typed_take(clean, take, column.kind)
     return conv
 

@@ -63,22 +63,37 @@ def link_persons(persons: pd.DataFrame, households_index: pd.Index | pd.Series, 
         lookup, out_index = pd.Index(households_index.array), households_index.index
     else:
         lookup = out_index = pd.Index(households_index)
-    if not lookup.is_unique:
+    keys = persons[key]
+    if isinstance(keys.dtype, pd.StringDtype) and isinstance(lookup.dtype, pd.StringDtype):
+        position, unique = _text_positions(keys, lookup)
+    else:
+        unique = lookup.is_unique
+        position = lookup.get_indexer(pd.Index(keys)) if unique else np.empty(0, np.intp)
+    if not unique:
         raise InputError(f"household keys in {key!r} are not unique; cannot aggregate members", column=key)
-    position = _positions(persons[key], lookup)
     link = PersonLink(position, out_index)
     if link.unmatched:
         log.debug("%d person rows match no household and are ignored", link.unmatched)
     return link
 
 
-def _positions(keys: pd.Series, lookup: pd.Index) -> np.ndarray:
-    """Position of each key in ``lookup`` (-1 when absent). Text keys go through Arrow's hash lookup, which is
-    several times faster than ``Index.get_indexer`` on millions of strings."""
-    if isinstance(keys.dtype, pd.StringDtype) and isinstance(lookup.dtype, pd.StringDtype):
-        found = pc.index_in(pa.array(keys.array), value_set=pa.array(lookup.array))
-        return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
-    return lookup.get_indexer(pd.Index(keys))
+def _text_positions(keys: pd.Series, lookup: pd.Index) -> tuple[np.ndarray, bool]:
+    """Position of each text key in ``lookup`` (-1 when absent), and whether ``lookup`` is unique: one Arrow hash
+    table of ``lookup`` answers both (several times faster than ``Index.get_indexer`` plus ``Index.is_unique`` on
+    millions of strings). The lookup's own values are probed after the keys: each finds its first occurrence, so
+    the lookup is unique exactly when they find themselves."""
+    value_set = _chunked(pa.array(lookup.array))
+    probe = pa.chunked_array([*_chunked(pa.array(keys.array)).cast(value_set.type).chunks, *value_set.chunks],
+                             type=value_set.type)  # fmt: skip
+    found = np.asarray(pc.index_in(probe, value_set=value_set).fill_null(-1).to_numpy(zero_copy_only=False),
+                       dtype=np.intp)  # fmt: skip
+    n_keys = len(keys)
+    unique = bool((found[n_keys:] == np.arange(len(lookup))).all())
+    return found[:n_keys], unique
+
+
+def _chunked(array: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def aggregate_persons(
@@ -145,16 +160,16 @@ def aggregate_persons(
 
     if is_bool:
         true = result.to_numpy(dtype=bool, na_value=False) & ~unknown
-        false = ~result.to_numpy(dtype=bool, na_value=True) & ~unknown
         n_true = np.bincount(position[eligible & true], minlength=n_households)
+        if how == "count":  # needs neither the false nor the missing values (the most common aggregation)
+            return _count(n_true, has_members, empty, out_index)
+        false = ~result.to_numpy(dtype=bool, na_value=True) & ~unknown
         n_false = np.bincount(position[eligible & false], minlength=n_households)
         n_missing = n_eligible - n_true - n_false
         if how == "any":
             return _boolean(n_true > 0, has_members & (n_true == 0) & (n_missing == 0), has_members, empty, out_index)
         if how == "all":
             return _boolean(has_members & (n_false == 0) & (n_missing == 0), n_false > 0, has_members, empty, out_index)
-        if how == "count":
-            return _count(n_true, has_members, empty, out_index)
         numbers = np.where(true, 1.0, np.where(false, 0.0, np.nan))
     else:
         numbers = result.to_numpy(dtype="float64", na_value=np.nan).copy()

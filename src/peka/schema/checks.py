@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -73,12 +74,13 @@ def validate(survey: Survey, *, required: Iterable[str] | None = None) -> Valida
         set(required) if required is not None else {c.name for c in COLUMNS if c.required and c.level == "household"}
     )
 
+    links = _IdLinks.of(households, persons)
     _check_table(sink, "household", households, hh_rows, required_hh)
-    _check_households(sink, households, hh_rows)
+    _check_households(sink, households, hh_rows, links)
     if persons is not None:
         p_rows = row_numbers(persons)
         _check_table(sink, "person", persons, p_rows, {"hh_id", "person_no"})
-        _check_persons(sink, households, hh_rows, persons, p_rows)
+        _check_persons(sink, households, hh_rows, persons, p_rows, links)
     _check_rows_read(sink, survey)
     _add_user_missing(sink, survey.user_missing)
 
@@ -298,13 +300,13 @@ def _check_id(sink: _Sink, table: str, col: Column, series: pd.Series, rows: np.
         sink.rows(table, rows[bad], col.name, "nik_format", "warning", "not 16 digits", series[bad])
 
 
-def _check_households(sink: _Sink, hh: pd.DataFrame, rows: np.ndarray) -> None:
+def _check_households(sink: _Sink, hh: pd.DataFrame, rows: np.ndarray, links: _IdLinks) -> None:
     table = "household"
     if "hh_id" in hh.columns:
         ids = hh["hh_id"]
         missing = ids.isna().to_numpy()
         sink.rows(table, rows[missing], "hh_id", "missing_id", "error", "household id is missing")
-        dup = ids.duplicated(keep="first").to_numpy() & ~missing
+        dup = links.repeated_after_first(ids) & ~missing
         if dup.any():
             keep = (~ids.duplicated(keep="first") & ids.notna()).to_numpy()
             first_of = pd.Series(rows[keep], index=ids[keep].to_numpy())
@@ -388,7 +390,7 @@ def _check_exp_pc(sink: _Sink, hh: pd.DataFrame, rows: np.ndarray) -> None:
 
 
 def _check_persons(
-    sink: _Sink, hh: pd.DataFrame, hh_rows: np.ndarray, persons: pd.DataFrame, p_rows: np.ndarray
+    sink: _Sink, hh: pd.DataFrame, hh_rows: np.ndarray, persons: pd.DataFrame, p_rows: np.ndarray, links: _IdLinks
 ) -> None:
     table = "person"
     if "hh_id" not in persons.columns:
@@ -398,7 +400,7 @@ def _check_persons(
     sink.rows(table, p_rows[p_missing], "hh_id", "missing_id", "error", "household id is missing")
     # position of each person's household in the household table (-1: none): one hash join serves the orphan,
     # duplicate-member and roster checks
-    where = index_in(pid, hh["hh_id"]) if "hh_id" in hh.columns else np.full(len(persons), -1, np.int64)
+    where = links.person_households(pid, hh) if "hh_id" in hh.columns else np.full(len(persons), -1, np.int64)
     if "person_no" in persons.columns:
         number, _ = _as_float(persons["person_no"])
         no_missing = np.isnan(number)
@@ -428,9 +430,7 @@ def _check_persons(
         declared, _ = _as_float(hh["hh_size"])
         ids = hh["hh_id"]
         # only households with a usable size and a unique id: the others already carry an error
-        usable = (
-            (~np.isnan(declared)) & (declared > 0) & ~ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
-        )
+        usable = (~np.isnan(declared)) & (declared > 0) & ~links.repeated(ids) & ids.notna().to_numpy()
         with np.errstate(invalid="ignore"):
             bad = usable & (roster != declared)
         message = (
@@ -526,6 +526,58 @@ def index_in(values: pd.Series, lookup: pd.Series) -> np.ndarray:
         right = right.combine_chunks()
     found = pc.index_in(left, value_set=right, skip_nulls=True)
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _IdLinks:
+    """Household ids matched once for every check that needs them: the first position of each household id among
+    the household ids (``first``) and the position of each person's household (``person``), -1 for a missing or
+    unknown id. One pyarrow hash table of the household ids serves both lookups (duplicate ids, orphans, roster
+    sizes); building it again per check cost a hash pass over millions of ids each time. ``None``: ids that are not
+    text (a frame built by hand), checked by the pandas methods as before."""
+
+    first: np.ndarray | None = None
+    person: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, hh: pd.DataFrame, persons: pd.DataFrame | None) -> _IdLinks:
+        if "hh_id" not in hh.columns or not isinstance(hh["hh_id"].dtype, pd.StringDtype):
+            return cls()
+        keys = _arrow_strings(hh["hh_id"])
+        person_ids = persons["hh_id"] if persons is not None and "hh_id" in persons.columns else None
+        if person_ids is not None and isinstance(person_ids.dtype, pd.StringDtype):
+            person_keys = _arrow_strings(person_ids).cast(keys.type)
+            probe = pa.chunked_array([*person_keys.chunks, *keys.chunks], type=keys.type)
+        else:
+            person_ids, probe = None, keys
+        found = pc.index_in(probe, value_set=keys, skip_nulls=True)
+        positions = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        if person_ids is not None:
+            n_persons = len(person_ids)
+            return cls(first=positions[n_persons:], person=positions[:n_persons])
+        return cls(first=positions)
+
+    def repeated_after_first(self, ids: pd.Series) -> np.ndarray:
+        """``ids.duplicated(keep="first")`` (missing ids: see the caller)."""
+        if self.first is None:
+            return ids.duplicated(keep="first").to_numpy()
+        return (self.first >= 0) & (self.first != np.arange(len(self.first)))
+
+    def repeated(self, ids: pd.Series) -> np.ndarray:
+        """``ids.duplicated(keep=False)`` for the present ids (missing ids: see the caller)."""
+        if self.first is None:
+            return ids.duplicated(keep=False).to_numpy()
+        present = self.first >= 0
+        counts = np.bincount(self.first[present], minlength=len(self.first))
+        return present & (counts[np.where(present, self.first, 0)] > 1)
+
+    def person_households(self, pid: pd.Series, hh: pd.DataFrame) -> np.ndarray:
+        return self.person if self.person is not None else index_in(pid, hh["hh_id"])
+
+
+def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
+    arrow = pa.array(series, from_pandas=True)
+    return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
 
 
 def _as_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
