@@ -83,6 +83,28 @@ def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
     """``mpi_score``, ``mpi_poor``, ``mpi_vulnerable``, ``mpi_severe`` from the ``mpi_d_*`` columns."""
+    c, low, high = _score_bounds(deprived, mpi)
+    out = pd.DataFrame({"mpi_score": c}, index=deprived.index)
+    out["mpi_poor"] = _at_least(low, high, mpi.k)
+    vul_yes = (low >= mpi.vulnerable - TOLERANCE) & (high < mpi.k - TOLERANCE)
+    vul_no = (low >= mpi.k - TOLERANCE) | (high < mpi.vulnerable - TOLERANCE)
+    out["mpi_vulnerable"] = _flag(vul_yes, ~vul_yes & ~vul_no)
+    out["mpi_severe"] = _at_least(low, high, mpi.severe)
+    return out
+
+
+def poor_at_cutoffs(deprived: pd.DataFrame, mpi: MpiConfig, cutoffs: list[float]
+                    ) -> tuple[np.ndarray, list[pd.arrays.BooleanArray]]:
+    """The score ``mpi_score`` and ``mpi_poor`` at each of ``cutoffs`` (the k of ``mpi`` aside), by the rule of
+    :func:`score`, the households scored once (the report's H by k)."""
+    c, low, high = _score_bounds(deprived, mpi)
+    return c, [_at_least(low, high, k) for k in cutoffs]
+
+
+def _score_bounds(deprived: pd.DataFrame, mpi: MpiConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(c, low, high)``: the score c_i (NaN when it is not determined) and the least and the most it can be given
+    the missing indicators. Under ``reweight`` both bounds are c_i; under ``indeterminate`` a household with a
+    missing indicator has no score, but its status against a cutoff is known when both bounds fall on one side."""
     active = mpi.active
     # filled column by column: the same C-ordered matrix as DataFrame.to_numpy, without interleaving masked columns
     g = np.empty((len(deprived), len(active)), dtype=np.float64)
@@ -107,29 +129,18 @@ def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
             with np.errstate(invalid="ignore", divide="ignore"):
                 c += np.where(whole_missing, 0.0, deprived_weight * (w_dim / known_weight))
         c = np.where(undetermined, np.nan, c)
-        flags = {name: _flag(c >= thr - TOLERANCE, np.isnan(c)) for name, thr in _thresholds(mpi)}
-        flags["mpi_vulnerable"] = _flag((c >= mpi.vulnerable - TOLERANCE) & (c < mpi.k - TOLERANCE), np.isnan(c))
-    else:
-        low = _row_dot(g0, w)  # deprivations already known
-        high = low + _row_dot(1.0 - known_f, w)  # if every missing indicator were a deprivation
-        complete = known.all(axis=1)
-        c = np.where(complete, low, np.nan)
-        flags = {}
-        for name, thr in _thresholds(mpi):
-            yes = low >= thr - TOLERANCE
-            no = high < thr - TOLERANCE
-            flags[name] = _flag(yes, ~yes & ~no)
-        vul_yes = (low >= mpi.vulnerable - TOLERANCE) & (high < mpi.k - TOLERANCE)
-        vul_no = (low >= mpi.k - TOLERANCE) | (high < mpi.vulnerable - TOLERANCE)
-        flags["mpi_vulnerable"] = _flag(vul_yes, ~vul_yes & ~vul_no)
-    out = pd.DataFrame({"mpi_score": c}, index=deprived.index)
-    for name in ("mpi_poor", "mpi_vulnerable", "mpi_severe"):
-        out[name] = flags[name]
-    return out
+        return c, c, c  # NaN compares false both ways: undetermined against every cutoff
+    low = _row_dot(g0, w)  # deprivations already known
+    high = low + _row_dot(1.0 - known_f, w)  # if every missing indicator were a deprivation
+    return np.where(known.all(axis=1), low, np.nan), low, high
 
 
-def _thresholds(mpi: MpiConfig) -> list[tuple[str, float]]:
-    return [("mpi_poor", mpi.k), ("mpi_severe", mpi.severe)]
+def _at_least(low: np.ndarray, high: np.ndarray, threshold: float) -> pd.arrays.BooleanArray:
+    """c_i ≥ threshold (with ``TOLERANCE``): true when even the least score reaches it, false when even the most
+    does not, missing otherwise."""
+    yes = low >= threshold - TOLERANCE
+    no = high < threshold - TOLERANCE
+    return _flag(yes, ~yes & ~no)
 
 
 def _flag(values: np.ndarray, unknown: np.ndarray) -> pd.arrays.BooleanArray:

@@ -318,22 +318,22 @@ def mpi_sensitivity(frame: pd.DataFrame, mpi: Any, design: Any, hh_size: str | N
     """H of the whole population with the poverty cutoff k at each of ``K_VALUES`` and the configured k.
 
     Each household's status at another k comes from its indicators by classify's own rule
-    (``peka.classify.multidim.score``: the same weights, missing-data rule and tolerance as ``mpi_poor``); the
+    (``peka.classify.multidim.poor_at_cutoffs``: the weights, missing-data rule and tolerance of ``mpi_poor``); the
     classified ``mpi_poor`` column holds the status at the configured k only, so estimating from it would give the
     same H for every k."""
-    from peka.classify.multidim import score
+    from peka.classify.multidim import poor_at_cutoffs
     from peka.estimate import profile
     from peka.schema.classified import MPI_PREFIX
 
     deprived = frame[[f"{MPI_PREFIX}{ind.name}" for ind in mpi.active]]
     narrow = _narrow(frame, design, hh_size)
     configured = float(mpi.k)
+    ks = sorted({*K_VALUES, configured})
+    score, poor = poor_at_cutoffs(deprived, mpi, ks)
     rows = []
-    for k in sorted({*K_VALUES, configured}):
-        status = score(deprived, mpi.model_copy(update={"k": k}))
-        est = profile(narrow.assign(mpi_score=status["mpi_score"], mpi_poor=status["mpi_poor"]), welfare=None,
-                      line=None, extreme=None, causes=(), mpi_spec=None, design=design, hh_size=hh_size,
-                      options=options)
+    for k, poor_at_k in zip(ks, poor):
+        est = profile(narrow.assign(mpi_score=score, mpi_poor=poor_at_k), welfare=None, line=None, extreme=None,
+                      causes=(), mpi_spec=None, design=design, hh_size=hh_size, options=options)
         row = _whole(est.estimates, "H").iloc[0]
         rows.append({"k": round(k, 6), **{c: row[c] for c in ("estimate", "se", "ci_low", "ci_high", "flag")},
                      "configured": k == configured})
