@@ -132,9 +132,9 @@ class MeasurePlan:
             raw["bps14_known"], raw["bps14_met"] = _flags(frame[self.bps14])
         if self.status is not None and self.causes:
             status = frame[self.status]
-            raw["poor_hh"] = status.isin(POOR_STATUSES).to_numpy(dtype=np.float64, na_value=0.0)
+            raw["poor_hh"] = status.isin(POOR_STATUSES).to_numpy(dtype=bool, na_value=False)
             raw["nonpoor_hh"] = (status.notna() & ~status.isin((*POOR_STATUSES, UNKNOWN_STATUS))).to_numpy(
-                dtype=np.float64, na_value=0.0
+                dtype=bool, na_value=False
             )
             for code in self.causes:
                 raw[f"known:{code}"], raw[f"has:{code}"] = _flags(frame[CAUSE_PREFIX + code])
@@ -192,8 +192,8 @@ class MeasurePlan:
             var["bps14_poor"] = raw["bps14_met"]
             cnt["n_bps14"] = raw["bps14_known"]
         if "poor_hh" in raw:
-            poor_hh, nonpoor_hh = raw["poor_hh"], raw["nonpoor_hh"]
-            either = poor_hh + nonpoor_hh  # disjoint
+            poor_hh, nonpoor_hh = raw["poor_hh"], raw["nonpoor_hh"]  # booleans: products are "and"
+            either = poor_hh | nonpoor_hh  # disjoint
             for code in self.causes:
                 known, has = raw[f"known:{code}"], raw[f"has:{code}"]
                 var[f"cause_poor:{code}"] = poor_hh * has
@@ -235,14 +235,11 @@ class MeasurePlan:
 
 
 def _flags(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A (nullable) boolean column as two float 0/1 arrays: known, and true (missing counts as neither)."""
+    """A (nullable) boolean column as two boolean arrays: known, and true (missing counts as neither). Kept
+    boolean (a byte per household, not eight): the partial sums make each block's floats."""
     if isinstance(values.dtype, pd.BooleanDtype):  # the classified contract's type: straight from data and mask
-        unknown = values.array.isna()
-        true = values.array.to_numpy(dtype=bool, na_value=False)
-        return (~unknown).astype(np.float64), true.astype(np.float64)
-    known = values.notna().to_numpy(dtype=np.float64)
-    true = values.astype("boolean").to_numpy(dtype=np.float64, na_value=0.0)
-    return known, true
+        return ~values.array.isna(), values.array.to_numpy(dtype=bool, na_value=False)
+    return values.notna().to_numpy(dtype=bool), values.astype("boolean").to_numpy(dtype=bool, na_value=False)
 
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
