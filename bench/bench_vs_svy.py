@@ -18,7 +18,9 @@ commands run in turn (A B C A B C ...) so that a machine whose speed drifts slow
      profile from this CSV can reach.
    The P0 estimates and SEs by district of the three must agree (max relative difference printed; > 1e-8 fails).
 3. Classify (target: peka ≤ 1.0 × pandas): ``peka classify households.csv --persons persons.csv -o out.parquet``
-   against ``bench/yardsticks/pandas_parquet.py`` (``pd.read_csv`` of both CSVs, ``to_parquet`` of both).
+   against ``bench/yardsticks/pandas_parquet.py`` (``pd.read_csv`` of both CSVs, ``to_parquet`` of both), and
+   ``bench/yardsticks/pyarrow_parquet.py``, the I/O alone with the reader and codec peka uses (pyarrow's
+   multi-threaded ``read_csv`` of both files, zstd Parquet), nothing in between.
 
 Printed per command: wall seconds min / median / max over ``--runs`` (after one untimed warm-up run that fills
 the page cache), the median of the per-round ratios to the yardstick, and the peak RSS of the process
@@ -184,9 +186,12 @@ def main() -> None:
         pandas = Timed("pandas read_csv + to_parquet",
                        [sys.executable, str(YARDSTICKS / "pandas_parquet.py"), str(sample / "households.csv"),
                         str(sample / "persons.csv"), str(out / "pandas")])
-        rounds([classify, pandas], args.runs)
+        io_floor = Timed("I/O floor: pyarrow read_csv + zstd Parquet",
+                         [sys.executable, str(YARDSTICKS / "pyarrow_parquet.py"), str(sample / "households.csv"),
+                          str(sample / "persons.csv"), str(out / "pyarrow")])
+        rounds([classify, pandas, io_floor], args.runs)
         print(f"\nclassify {args.households:,} households + persons from CSV to Parquet, {args.runs} runs each:")
-        report([classify, pandas], pandas)
+        report([classify, pandas, io_floor], pandas)
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
