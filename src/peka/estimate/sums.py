@@ -183,7 +183,7 @@ class PartialSums:
                 raise UsageError("every block must give the same base variables and counters")
             matrix = buffer[:, : len(rows)]  # variables × rows: every variable is written contiguously
             weights = codes.weights[rows]
-            for j, name in enumerate(names):
+            for j, name in enumerate(names):  # a float copy first: measured faster than a cast inside the ufunc
                 np.multiply(np.asarray(block_vars[name], dtype=np.float64), weights, out=matrix[j])
             matrix[p] = 1.0
             for j, name in enumerate(counter_names[1:], start=p + 1):
