@@ -28,11 +28,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from peka.errors import InputError, RuleError
 from peka.rules.rule import Rule
+from peka.schema.checks import hash_positions
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,11 @@ def link_persons(persons: pd.DataFrame, households_index: pd.Index | pd.Series, 
         lookup = out_index = pd.Index(households_index)
     keys = persons[key]
     if isinstance(keys.dtype, pd.StringDtype) and isinstance(lookup.dtype, pd.StringDtype):
-        position, unique = _text_positions(keys, lookup)
+        # one Arrow hash table of the household keys: uniqueness and the join (faster than pandas on text)
+        first, found = hash_positions(lookup, keys, skip_nulls=False)
+        assert found is not None  # keys were given
+        unique = bool((first == np.arange(len(lookup))).all())
+        position = found.astype(np.intp)
     else:
         unique = lookup.is_unique
         position = lookup.get_indexer(pd.Index(keys)) if unique else np.empty(0, np.intp)
@@ -75,25 +78,6 @@ def link_persons(persons: pd.DataFrame, households_index: pd.Index | pd.Series, 
     if link.unmatched:
         log.debug("%d person rows match no household and are ignored", link.unmatched)
     return link
-
-
-def _text_positions(keys: pd.Series, lookup: pd.Index) -> tuple[np.ndarray, bool]:
-    """Position of each text key in ``lookup`` (-1 when absent), and whether ``lookup`` is unique: one Arrow hash
-    table of ``lookup`` answers both (several times faster than ``Index.get_indexer`` plus ``Index.is_unique`` on
-    millions of strings). The lookup's own values are probed after the keys: each finds its first occurrence, so
-    the lookup is unique exactly when they find themselves."""
-    value_set = _chunked(pa.array(lookup.array))
-    probe = pa.chunked_array([*_chunked(pa.array(keys.array)).cast(value_set.type).chunks, *value_set.chunks],
-                             type=value_set.type)  # fmt: skip
-    found = np.asarray(pc.index_in(probe, value_set=value_set).fill_null(-1).to_numpy(zero_copy_only=False),
-                       dtype=np.intp)  # fmt: skip
-    n_keys = len(keys)
-    unique = bool((found[n_keys:] == np.arange(len(lookup))).all())
-    return found[:n_keys], unique
-
-
-def _chunked(array: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
-    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def aggregate_persons(

@@ -543,19 +543,11 @@ class _IdLinks:
     def of(cls, hh: pd.DataFrame, persons: pd.DataFrame | None) -> _IdLinks:
         if "hh_id" not in hh.columns or not isinstance(hh["hh_id"].dtype, pd.StringDtype):
             return cls()
-        keys = _arrow_strings(hh["hh_id"])
         person_ids = persons["hh_id"] if persons is not None and "hh_id" in persons.columns else None
-        if person_ids is not None and isinstance(person_ids.dtype, pd.StringDtype):
-            person_keys = _arrow_strings(person_ids).cast(keys.type)
-            probe = pa.chunked_array([*person_keys.chunks, *keys.chunks], type=keys.type)
-        else:
-            person_ids, probe = None, keys
-        found = pc.index_in(probe, value_set=keys, skip_nulls=True)
-        positions = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        if person_ids is not None:
-            n_persons = len(person_ids)
-            return cls(first=positions[n_persons:], person=positions[:n_persons])
-        return cls(first=positions)
+        if person_ids is not None and not isinstance(person_ids.dtype, pd.StringDtype):
+            person_ids = None
+        first, person = hash_positions(hh["hh_id"], person_ids, skip_nulls=True)
+        return cls(first=first, person=person)
 
     def repeated_after_first(self, ids: pd.Series) -> np.ndarray:
         """``ids.duplicated(keep="first")`` (missing ids: see the caller)."""
@@ -575,8 +567,27 @@ class _IdLinks:
         return self.person if self.person is not None else index_in(pid, hh["hh_id"])
 
 
-def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
-    arrow = pa.array(series, from_pandas=True)
+def hash_positions(
+    lookup: pd.Series | pd.Index, keys: pd.Series | None = None, *, skip_nulls: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """For text values: the position in ``lookup`` of the first occurrence of each of its own values, and of each
+    of ``keys`` (``None`` when no keys are given); -1 when absent. A missing value finds nothing with ``skip_nulls``,
+    else the first missing one (as pandas matches NaN). One Arrow hash table of ``lookup`` answers both: ``lookup``
+    is unique exactly when every value finds itself, so one hash pass over millions of ids serves the duplicate
+    check and the join (validation's duplicates, orphans and rosters; the person link of the rules)."""
+    value_set = _arrow_strings(lookup)
+    chunks = list(value_set.chunks)
+    if keys is not None:
+        chunks = [*_arrow_strings(keys).cast(value_set.type).chunks, *chunks]
+    found = pc.index_in(pa.chunked_array(chunks, type=value_set.type), value_set=value_set, skip_nulls=skip_nulls)
+    positions = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if keys is None:
+        return positions, None
+    return positions[len(keys) :], positions[: len(keys)]
+
+
+def _arrow_strings(values: pd.Series | pd.Index) -> pa.ChunkedArray:
+    arrow = pa.array(values.array, from_pandas=True)
     return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
 
 
