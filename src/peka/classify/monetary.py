@@ -178,6 +178,11 @@ def person_weights(households: pd.DataFrame) -> np.ndarray:
     return weight * _float(households, "hh_size")
 
 
+def counted_in_deciles(exp_pc: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The households the decile cut points rest on: expenditure and weight present, weight above 0."""
+    return ~np.isnan(exp_pc) & ~np.isnan(weights) & (weights > 0)
+
+
 def decile_cutpoints(exp_pc: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The 9 weighted decile cut points q_d = min{y : F(y) ≥ d/10}, F the weighted share with welfare ≤ y.
 
@@ -189,7 +194,7 @@ def decile_cutpoints(exp_pc: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """
     # memory: the stream engine calls this on the whole file (10M households: 160 MB of input), so no copy is made
     # that is not needed and each temporary is freed as soon as it is used
-    ok = ~np.isnan(exp_pc) & ~np.isnan(weights) & (weights > 0)
+    ok = counted_in_deciles(exp_pc, weights)
     y, w = (exp_pc, weights) if ok.all() else (exp_pc[ok], weights[ok])
     del ok
     if len(y) == 0:

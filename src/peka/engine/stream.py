@@ -22,10 +22,11 @@ What is held in memory, and why the results equal the memory engine's:
   of order is never reported as an orphan. Roster size and member errors are per household, so per chunk.
 * **Two passes.** ``desil_survei`` needs the weighted distribution of the whole file: ``first_pass`` keeps
   ``exp_pc`` and the person weight of every kept household the cut points count (both present, weight > 0: two
-  float64 arrays, 16 bytes a household: 160 MB for 10 million, freed before the second pass) and computes ``decile_cutpoints`` exactly; ``classify_chunks``
-  classifies each chunk with them. Under ``--on-invalid fail`` the first pass reads the household file alone
-  (``households_only``): no row is left out, so the cut points do not depend on the persons, and the second pass
-  raises the whole file's ``ValidationFailed`` if the persons hold an error.
+  float64 arrays, 16 bytes a household: 160 MB for 10 million, freed before the second pass) and computes
+  ``decile_cutpoints`` exactly; ``classify_chunks`` classifies each chunk with them. Under ``--on-invalid fail``
+  the first pass reads the household file alone (``households_only``): no row is left out, so the cut points do not
+  depend on the persons, and the second pass raises the whole file's ``ValidationFailed`` if the persons hold an
+  error.
 * **What grows with the data**: the id hashes (8 bytes a household), the cut-point arrays during the first pass,
   and the findings of rows with errors (the rejects file and the ``--on-invalid fail`` message), never the rows
   without. The terminal summary is kept as sums (``peka.present.summary.SummarySums``, ``jobs.streamed``).
@@ -392,6 +393,7 @@ def first_pass_chunk(survey: Survey, config: Config, *, skip: bool) -> FirstPass
         broad_line_fallbacks,
         classify_from_desil,
         classify_monetary,
+        counted_in_deciles,
         monetary_mode,
         person_weights,
     )  # fmt: skip
@@ -416,7 +418,7 @@ def first_pass_chunk(survey: Survey, config: Config, *, skip: bool) -> FirstPass
     weights = person_weights(households)
     # only the households ``decile_cutpoints`` counts (it drops the others, keeping the order): fresh arrays, since
     # ``welfare`` can be a view that keeps the whole block of the monetary columns alive (5 columns, not 1)
-    counted = ~np.isnan(welfare) & ~np.isnan(weights) & (weights > 0)
+    counted = counted_in_deciles(welfare, weights)
     done.welfare = welfare[counted]
     done.weights = weights[counted]
     done.fallbacks = broad_line_fallbacks(households, monetary["poverty_line_id"], config)
