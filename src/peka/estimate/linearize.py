@@ -356,16 +356,13 @@ def _linear_sums(
             assert view.unit_stratum is not None and view.unit_sums is not None
             unit_vals = view.unit_sums[:, pj]  # (U, M, L)
             products = unit_vals[:, :, :, None] * unit_vals[:, :, None, :]  # (U, M, L, L)
-            n_units = len(unit_vals)
-            s1 = _group_sum(view.unit_stratum, n_strata, unit_vals.reshape(n_units, -1)).reshape(
-                n_strata, *unit_vals.shape[1:]
-            )
-            s2 = _group_sum(view.unit_stratum, n_strata, products.reshape(n_units, -1)).reshape(
-                n_strata, *products.shape[1:]
-            )
-            s2_abs = _group_sum(view.unit_stratum, n_strata, np.abs(products).reshape(n_units, -1)).reshape(
-                n_strata, *products.shape[1:]
-            )
+            unit_stratum = view.unit_stratum
+
+            def by_stratum(values: np.ndarray) -> np.ndarray:  # (U, ...) summed per stratum: (H, ...)
+                flat = _group_sum(unit_stratum, n_strata, values.reshape(len(values), -1))
+                return flat.reshape(n_strata, *values.shape[1:])
+
+            s1, s2, s2_abs = by_stratum(unit_vals), by_stratum(products), by_stratum(np.abs(products))
             lin = lin + np.einsum("mcl,hml->mch", pb, s1)
             quad = quad + np.einsum("mcl,hmlk,mck->mch", pb, s2, pb)
             scale = scale + np.einsum("mcl,hmlk,mck->mch", np.abs(pb), s2_abs, np.abs(pb))

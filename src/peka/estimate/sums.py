@@ -197,8 +197,8 @@ class PartialSums:
                 # rows are in fine-group order: every group is one run of the block, so += loses no sums
                 starts = np.flatnonzero(np.r_[True, block_fine[1:] != block_fine[:-1]])
                 chain.sums[block_fine[starts]] += np.add.reduceat(runs, starts, axis=1).T
-                for set_id, (group_index, _) in zip(chain.sets, chain.groups):
-                    if rows_are_psus:
+                if rows_are_psus:  # the moments layout: Σ t tᵀ per set group, rows in the matrix's order
+                    for set_id, (group_index, _) in zip(chain.sets, chain.groups):
                         _add_group_cross(group_index[chain.fine[rows]], matrix[:p], cross[set_id])
 
         if any(np.isnan(chain.sums[:, :p]).any() for chain in chains):  # a missing value leaves NaN in its sums
