@@ -397,3 +397,15 @@ def test_repeated_household_id_with_members_orphans_and_roster_sizes():
     [roster] = found(report, "roster_size")
     assert (roster.table, roster.row) == ("household", 3) and "2 members" in roster.message
     assert found(report, "duplicate_person") == []
+
+
+def test_the_household_of_each_member_is_kept_for_classify_only_when_nothing_is_wrong():
+    # members listed out of order: h3, h1, h2, h1, h3, h3 → household rows 2, 0, 1, 0, 2, 2 (worked out by hand)
+    ps = persons(hh_id=pd.Series(["h3", "h1", "h2", "h1", "h3", "h3"], dtype="str"))
+    report = validate(survey(ps=ps))
+    assert report.ok
+    assert report.person_households.tolist() == [2, 0, 1, 0, 2, 2]
+    # a duplicate household id: the match is ambiguous, so nothing is handed on
+    hh = households(hh_id=pd.Series(["h1", "h3", "h3"], dtype="str"))
+    assert validate(survey(hh, ps)).person_households is None
+    assert validate(survey()).person_households is None  # no member table

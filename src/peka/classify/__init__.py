@@ -77,12 +77,15 @@ def classify(
     *,
     decile_cutpoints: np.ndarray | None = None,
     include_personal: bool = False,
+    person_households: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The classification table of ``survey`` under ``config`` (see the module docstring).
 
     ``decile_cutpoints``: the 9 cut points of ``desil_survei`` computed on the whole file (chunked runs); by
     default they come from this input. ``include_personal`` copies NIK, No KK, names and addresses into the output
-    (off by default: the output is meant to be shared).
+    (off by default: the output is meant to be shared). ``person_households``: for each person row, the position
+    of its household row, as ``validate`` of this same survey matched them (``ValidationReport.person_households``,
+    set when it found no error); by default the ids are matched here.
     """
     households = survey.households
     persons = survey.persons
@@ -107,7 +110,7 @@ def classify(
             "the household table has no exp_pc, exp_hh or desil values: monetary poverty (level, poor, extreme, gap, "
             "desil survei) cannot be computed; map an expenditure or desil column, or accept it with --skip money"
         )
-    members = prepare_members(households, persons, config)
+    members = prepare_members(households, persons, config, person_households=person_households)
     if members is None and any(i.level == "person" for i in config.mpi.active):
         log.warning("no person table: the member-level MPI indicators and derived values are missing")
     work = compute_derived(work, members, config)

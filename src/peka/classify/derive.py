@@ -110,12 +110,19 @@ def person_rule_texts(config: Config) -> list[str | None]:
     return texts
 
 
-def prepare_members(households: pd.DataFrame, persons: pd.DataFrame | None, config: Config) -> Members | None:
-    """``Members`` for ``households``, or ``None`` without a person table (person values are then missing)."""
+def prepare_members(households: pd.DataFrame, persons: pd.DataFrame | None, config: Config, *,
+                    person_households: np.ndarray | None = None) -> Members | None:
+    """``Members`` for ``households``, or ``None`` without a person table (person values are then missing).
+    ``person_households``: the household row of each person row as validation matched them (see ``classify``)."""
     if persons is None or "hh_id" not in households:
         return None
     frame = with_missing_columns(persons, columns_read(person_rule_texts(config), config.all_constants()), "person")
-    link = link_persons(frame, households["hh_id"])
+    if person_households is not None:
+        if len(person_households) != len(persons) or (len(person_households) and person_households.max() >= len(households)):
+            raise ValueError("person_households was matched on other person or household tables")
+        link = PersonLink(np.asarray(person_households, dtype=np.intp), households.index)
+    else:
+        link = link_persons(frame, households["hh_id"])
     linked = link.position[link.position >= 0]
     roster = np.bincount(linked, minlength=len(households)) > 0
     return Members(frame, link, roster, households["hh_id"])

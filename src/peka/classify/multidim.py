@@ -75,12 +75,6 @@ def _person_indicator(
     return blank_where(result, ~members.roster)
 
 
-def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``matrix @ weights`` summed row by row: a household's score must not depend on how many rows are scored with
-    it (BLAS blocks a matrix product by its size, which moves the last bit; the stream engine scores chunks)."""
-    return (matrix * weights).sum(axis=1)
-
-
 def score(deprived: pd.DataFrame, mpi: MpiConfig) -> pd.DataFrame:
     """``mpi_score``, ``mpi_poor``, ``mpi_vulnerable``, ``mpi_severe`` from the ``mpi_d_*`` columns."""
     c, low, high = _score_bounds(deprived, mpi)
@@ -104,35 +98,46 @@ def poor_at_cutoffs(deprived: pd.DataFrame, mpi: MpiConfig, cutoffs: list[float]
 def _score_bounds(deprived: pd.DataFrame, mpi: MpiConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(c, low, high)``: the score c_i (NaN when it is not determined) and the least and the most it can be given
     the missing indicators. Under ``reweight`` both bounds are c_i; under ``indeterminate`` a household with a
-    missing indicator has no score, but its status against a cutoff is known when both bounds fall on one side."""
+    missing indicator has no score, but its status against a cutoff is known when both bounds fall on one side.
+
+    The weighted sums run column by column, adding the indicators in their configured order: a household's sums
+    then do not depend on which rows are scored with it (the stream engine scores chunks; BLAS would block a matrix
+    product by its size and move the last bit), and ten passes over columns cost ~1/20 of a row-wise sum over an
+    (n, 10) matrix, whose reduction loop is restarted for every row."""
     active = mpi.active
-    # filled column by column: the same C-ordered matrix as DataFrame.to_numpy, without interleaving masked columns
-    g = np.empty((len(deprived), len(active)), dtype=np.float64)
-    for j, ind in enumerate(active):
-        g[:, j] = deprived[f"mpi_d_{ind.name}"].to_numpy(dtype="float64", na_value=np.nan)
-    w = np.array([ind.weight for ind in active])
-    known = ~np.isnan(g)
-    known_f = known.astype(np.float64)  # float matrices: matmul on bools would convert per dimension
-    g0 = np.where(known, g, 0.0)
     n = len(deprived)
+    columns = [_indicator(deprived[f"mpi_d_{ind.name}"]) for ind in active]
     if mpi.missing == "reweight":
         c = np.zeros(n)
         undetermined = np.zeros(n, dtype=bool)
-        dimensions = list(dict.fromkeys(ind.dimension for ind in active))
-        for dim in dimensions:
-            cols = np.array([ind.dimension == dim for ind in active])
-            w_dim = w[cols].sum()
-            known_weight = _row_dot(known_f[:, cols], w[cols])
-            deprived_weight = _row_dot(g0[:, cols], w[cols])
+        for dim in dict.fromkeys(ind.dimension for ind in active):
+            in_dim = [(ind.weight, column) for ind, column in zip(active, columns, strict=True) if ind.dimension == dim]
+            w_dim = float(np.sum([weight for weight, _ in in_dim]))
+            known_weight, deprived_weight = np.zeros(n), np.zeros(n)
+            for weight, (deprivation, missing) in in_dim:
+                np.add(known_weight, weight, out=known_weight, where=~missing)
+                deprived_weight += deprivation * weight
             whole_missing = known_weight <= 0
             undetermined |= whole_missing
             with np.errstate(invalid="ignore", divide="ignore"):
                 c += np.where(whole_missing, 0.0, deprived_weight * (w_dim / known_weight))
         c = np.where(undetermined, np.nan, c)
         return c, c, c  # NaN compares false both ways: undetermined against every cutoff
-    low = _row_dot(g0, w)  # deprivations already known
-    high = low + _row_dot(1.0 - known_f, w)  # if every missing indicator were a deprivation
-    return np.where(known.all(axis=1), low, np.nan), low, high
+    low, unknown_weight = np.zeros(n), np.zeros(n)  # deprivations already known; weight of the missing indicators
+    any_missing = np.zeros(n, dtype=bool)
+    for ind, (deprivation, missing) in zip(active, columns, strict=True):
+        low += deprivation * ind.weight
+        np.add(unknown_weight, ind.weight, out=unknown_weight, where=missing)
+        any_missing |= missing
+    high = low + unknown_weight  # if every missing indicator were a deprivation
+    return np.where(any_missing, np.nan, low), low, high
+
+
+def _indicator(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """An ``mpi_d_*`` column as (1.0 where deprived, else 0.0; missing)."""
+    g = values.to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(g)
+    return np.where(missing, 0.0, g), missing
 
 
 def _at_least(low: np.ndarray, high: np.ndarray, threshold: float) -> pd.arrays.BooleanArray:

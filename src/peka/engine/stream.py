@@ -516,7 +516,8 @@ def classify_chunk(survey: Survey, config: Config, *, skip: bool, cutpoints: np.
         return ClassifiedChunk(pd.DataFrame(), survey, pd.DataFrame(), dict(report.rows_in),
                                errors=report.frame[report.frame["severity"] == "error"], files=dict(report.files))
     clean, rejects = apply_on_invalid(survey, report, mode="skip" if skip else "fail")
-    table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal)
+    table = classify(clean, config, decile_cutpoints=cutpoints, include_personal=include_personal,
+                     person_households=report.person_households)
     processed = {"household": len(clean.households)}
     if clean.persons is not None:
         processed["person"] = len(clean.persons)

@@ -125,7 +125,7 @@ def run_classify(
             f"{Path(output).name}: {len(clean.households):,} households do not fit in an XLSX sheet (at most "
             f"{files.XLSX_MAX_ROWS - 1:,} rows): write .csv or .parquet"
         )
-    table = classify(clean, cfg, include_personal=include_personal)
+    table = classify(clean, cfg, include_personal=include_personal, person_households=report.person_households)
     check_measures(table, clean, cfg, inputs)
     missing_keep = [c for c in keep_more if c not in table.columns]
     if missing_keep:

@@ -160,7 +160,7 @@ def run_target(
         report = validate(survey)
         clean, rejected = apply_on_invalid(survey, report, mode=rows.on_invalid.value)
         counts = RowCounts.of(report, clean, rejected)
-        table = classify(clean, cfg, include_personal=True)
+        table = classify(clean, cfg, include_personal=True, person_households=report.person_households)
         table = _with_receipts(table, clean.households, programs)
         # from here on only the columns targeting reads, as on the stream engine: the survey and the other classified
         # columns (most of the memory of a province) are released before ranking, the workbook and the evaluation

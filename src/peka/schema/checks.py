@@ -106,6 +106,8 @@ def validate(survey: Survey, *, required: Iterable[str] | None = None) -> Valida
         user_missing=list(survey.user_missing),
     )
     report.columns = column_summary(survey, frame)
+    if report.ok and persons is not None:
+        report.person_households = links.person
     return report
 
 

@@ -38,6 +38,10 @@ class ValidationReport:
     user_missing: list[dict[str, object]] = field(default_factory=list)
     columns: list[dict[str, object]] = field(default_factory=list)  # per-column summary, see column_summary()
     _findings: list[Finding] | None = field(default=None, repr=False)
+    # for each person row, the position of its household row (-1: none), as the id checks matched them; set only
+    # when no error was found (the ids are then present and unique), so that ``classify`` can reuse the match
+    # instead of hashing millions of ids again (``classify(..., person_households=)``)
+    person_households: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def findings(self) -> list[Finding]:
