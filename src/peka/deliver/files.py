@@ -228,7 +228,21 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if metadata:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    pq.write_table(table, path, compression="zstd")
+    pq.write_table(table, path, compression="zstd", write_statistics=_columns_with_statistics(table.schema))
+
+
+def _columns_with_statistics(schema: Any) -> list[str]:
+    """The columns whose min/max statistics go into the Parquet footer: every column but text, and the region codes
+    among text (what a reader filters a province's file by). The min and max of thirty text columns (ids, names,
+    category labels) cost ~0.4 s of a 1.7 s write of a million households and help no filter."""
+    import pyarrow as pa
+
+    from peka.schema.model import REGION_COLUMNS
+
+    def is_text(kind: Any) -> bool:
+        return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind))
+
+    return [f.name for f in schema if not is_text(f.type) or (f.name in REGION_COLUMNS and f.name.endswith("_code"))]
 
 
 def in_memory_workbook(buffer: object, **properties: str) -> Any:
@@ -449,7 +463,8 @@ class TableWriter:
                 if self.metadata:
                     schema = schema.with_metadata({**(schema.metadata or {}), **self.metadata})
                 self._schema = schema
-                self._parquet = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+                self._parquet = pq.ParquetWriter(self.path, self._schema, compression="zstd",
+                                                 write_statistics=_columns_with_statistics(self._schema))
             assert self._schema is not None  # set with the writer, on the first chunk
             table = table.replace_schema_metadata(self._schema.metadata).cast(self._schema)
             self._parquet.write_table(table)
