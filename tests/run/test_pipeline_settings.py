@@ -16,7 +16,7 @@ from peka.deliver.files import CSV_INDONESIAN
 from peka.errors import ConfigError
 from peka.jobs import streamed
 from peka.jobs.classify import run_classify
-from peka.jobs.inputs import InputSpec
+from peka.jobs.inputs import InputSpec, load_input
 from peka.jobs.pipeline import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,6 +177,31 @@ def test_report_step_writes_what_peka_report_writes_on_either_engine(tmp_path: P
     assert (stream.output / "laporan.html").read_bytes() == page
     assert cells(stream.output / "laporan.xlsx") == workbook
     assert step_options(stream.output)[0]["engine"] == "stream"
+
+
+def test_a_report_after_classify_takes_its_table_instead_of_classifying_again(tmp_path: Path, monkeypatch) -> None:
+    from peka.jobs import classify as classify_job
+    from peka.jobs.report import ReportRequest, run_report
+
+    direct = run_report(ReportRequest(InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv"),
+                                      by=("kec_name", "desa_name"), outputs=(tmp_path / "direct.html",)))
+    assert direct.written
+    reads = []
+    monkeypatch.setattr(classify_job, "load_input", lambda spec: reads.append(spec) or load_input(spec))
+    path = report_pipeline(tmp_path)
+    path.write_text(path.read_text().replace('[[steps]]\nstep = "report"',
+                                             '[[steps]]\nstep = "classify"\n\n[[steps]]\nstep = "report"'))
+    run = run_pipeline(path)
+    assert len(reads) == 1  # the classify step's; the report step read nothing
+    assert (run.output / "laporan.html").read_bytes() == (tmp_path / "direct.html").read_bytes()
+    steps = {s["step"]: s for s in run.manifest["steps"]}
+    assert steps["report"]["rows_in"] == steps["classify"]["rows_in"] == {"household": 3000, "person": 12524}
+    # with other columns than a report's own (--keep-none) the report step classifies for itself, as before
+    reads.clear()
+    path.write_text(path.read_text().replace('step = "classify"', 'step = "classify"\nkeep_none = true'))
+    run = run_pipeline(path)
+    assert len(reads) == 2
+    assert (run.output / "laporan.html").read_bytes() == (tmp_path / "direct.html").read_bytes()
 
 
 @pytest.mark.parametrize(("report", "key", "message"), [

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peka import __version__
 from peka.config.pipeline import (
@@ -47,6 +47,9 @@ from peka.deliver.lock import folder_lock
 from peka.engine import ENGINES
 from peka.errors import ConfigError, InputError, UsageError, printable_name
 from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
+
+if TYPE_CHECKING:
+    from peka.jobs.classify import ClassifyRun
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,8 @@ class RunContext:
     folder: Path
     classified: Path | None = None
     classified_rows: int = 0
+    # the classify step's run when it holds what a report step would classify itself (see ``_classify``)
+    classified_run: ClassifyRun | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,12 @@ def _classify(options: ClassifyOptions, ctx: RunContext) -> StepResult:
         csv_dialect=_dialect(options),
     )  # fmt: skip
     ctx.classified, ctx.classified_rows = run.output, len(run.table)
+    # a report step classifies the same inputs under the same configuration and row policy with the default columns:
+    # it takes this table instead of reading and classifying them again (1M households: ~11 s), when the table is
+    # whole (memory engine) and has those columns
+    default_columns = not (options.skip or options.keep or options.keep_none or options.include_personal)
+    if default_columns and run.summary_sums is None and any(s.step == "report" for s in ctx.pipeline.steps):
+        ctx.classified_run = run
     written = [p.name for p in (run.output, run.record_path, run.rejects_path) if p is not None]
     return StepResult(written, run.counts.rows_in, run.counts.processed, run.counts.rejected, list(run.warnings))
 
@@ -172,7 +183,7 @@ def _report(options: ReportOptions, ctx: RunContext) -> StepResult:
         inputs=ctx.inputs, config=ctx.config, rows=RowPolicy(ctx.rows.on_invalid), by=tuple(options.by),
         lang=options.lang, outputs=tuple(ctx.folder / name for name in options.output_names()), min_n=options.min_n,
         boundaries=ctx.pipeline.path(options.boundaries) if options.boundaries is not None else None,
-        boundary_key=options.boundary_key, engine=_engine(options),
+        boundary_key=options.boundary_key, engine=_engine(options), classified=ctx.classified_run,
     )  # fmt: skip
     run = run_report(request)
     written = [p.name for p in (*run.written, run.rejects_path) if p is not None]

@@ -20,7 +20,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from peka.errors import InputError, UsageError
 from peka.jobs.inputs import ConfigSpec, InputSpec, RowPolicy
 from peka.jobs.outputs import OutputPlan
 from peka.schema.classified import CAUSE_PREFIX, MARKER, POOR_STATUSES, indicator_names
+
+if TYPE_CHECKING:
+    from peka.jobs.classify import ClassifyRun
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,10 @@ class ReportRequest:
     engine: str = "memory"  # memory, stream, dask or auto (peka.engine.ENGINES); a classified input is read whole
     scheduler: str | None = None  # engine dask: the scheduler's address (default: a local cluster)
     chunk_rows: int | None = None  # households per chunk on the stream engine (default engine.stream.CHUNK_ROWS)
+    # these inputs already classified in this process, whole, under the configuration and row policy of this report
+    # and the default columns (``peka run``: its classify step): used as it is instead of reading and classifying the
+    # inputs again; its rejects were written by that run
+    classified: ClassifyRun | None = None
 
 
 @dataclass
@@ -433,15 +440,19 @@ def run_report(request: ReportRequest) -> ReportRun:
         mpi_spec = config.mpi if set(indicator_names(frame.columns)) == {i.name for i in config.mpi.active} and len(
             config.mpi.active) else None
     else:
-        config = request.config.load()
         beside = next((p for p in request.outputs if p.suffix.lower() == ".xlsx"), request.outputs[0])
-        streamed = _classify_streamed(request, config, beside)
-        if streamed is not None:
-            frame, rejects_path, counts = streamed
+        if request.classified is not None:  # classified whole in this process already (peka run's classify step)
+            config = request.classified.config
+            frame, counts = request.classified.table, request.classified.counts
         else:
-            classified = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows,
-                                      rejects_beside=beside)
-            frame, rejects_path, counts = classified.table, classified.rejects_path, classified.counts
+            config = request.config.load()
+            streamed = _classify_streamed(request, config, beside)
+            if streamed is not None:
+                frame, rejects_path, counts = streamed
+            else:
+                classified = run_classify(request.inputs, config=ConfigSpec(config), rows=request.rows,
+                                          rejects_beside=beside)
+                frame, rejects_path, counts = classified.table, classified.rejects_path, classified.counts
         rows_in, processed, rejected = dict(counts.rows_in), dict(counts.processed), dict(counts.rejected)
         classified_input = False
         mpi_spec = config.mpi
