@@ -129,6 +129,34 @@ def test_engine_on_a_step_without_one_is_an_unknown_key(tmp_path: Path) -> None:
     assert "unknown key" in str(caught.value)
 
 
+def test_a_pipeline_on_a_dask_scheduler_writes_the_memory_set(tmp_path: Path, monkeypatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(streamed, "CHUNK_ROWS", 700)
+    memory_set = outputs(run_pipeline(pipeline_file(tmp_path)).output)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        run = run_pipeline(pipeline_file(tmp_path, top=f'engine = "dask"\nscheduler = "{address}"'))
+        with distributed.Client(address) as client:  # the chunks were classified there, not in this process
+            tasks = sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values())
+    assert tasks > 0
+    assert outputs(run.output) == memory_set
+    assert [o.get("scheduler") for o in step_options(run.output)] == [None, address, None, address]
+
+
+@pytest.mark.parametrize(("top", "classify", "key"), [
+    ('scheduler = "tcp://127.0.0.1:8786"', "", "scheduler"),
+    ('engine = "dask"', 'engine = "memory"\nscheduler = "tcp://127.0.0.1:8786"', "steps[1].scheduler"),
+])
+def test_a_scheduler_without_the_dask_engine_is_exit_4(tmp_path: Path, top: str, classify: str, key: str) -> None:
+    path = pipeline_file(tmp_path, top=top, classify=classify)
+    with pytest.raises(ConfigError) as caught:
+        run_pipeline(path)
+    assert caught.value.key == key and 'engine = "dask"' in str(caught.value)
+    result = CliRunner().invoke(app, ["-q", "run", str(path)])
+    assert result.exit_code == 4 and key in result.output
+    assert not (tmp_path / "hasil").exists()
+
+
 def test_the_example_pipeline_names_the_settings() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     assert "engine" in text and "csv_dialect" in text

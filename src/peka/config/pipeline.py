@@ -89,6 +89,9 @@ class EngineChoice(_Strict):
     the values the caller gives, so a new engine is added in one place); unset = the file's top-level ``engine``."""
 
     engine: str | None = None
+    # the Dask scheduler's address (``--scheduler``, e.g. "tcp://10.0.0.5:8786") for ``engine = "dask"``; unset =
+    # the file's top-level ``scheduler``, else a local cluster
+    scheduler: str | None = None
 
 
 class CsvChoice(_Strict):
@@ -214,6 +217,7 @@ class PipelineFile(_Strict):
     on_invalid: Literal["fail", "skip"] = "fail"
     engine: str | None = None  # every step with an engine (a step's own ``engine`` wins); unset = memory
     csv_dialect: str | None = None  # every step writing CSV (a step's own ``csv_dialect`` wins); unset = standard
+    scheduler: str | None = None  # every step on engine "dask" (a step's own ``scheduler`` wins); unset = local cluster
     input: InputSection
     config: ConfigSection = Field(default_factory=ConfigSection)
     steps: list[dict[str, Any]] = Field(min_length=1)

@@ -32,6 +32,7 @@ from peka.config.pipeline import (
     REJECTS_NAME,
     TIMINGS_NAME,
     ClassifyOptions,
+    EngineChoice,
     Pipeline,
     ProfileOptions,
     ReportOptions,
@@ -125,7 +126,7 @@ def _classify(options: ClassifyOptions, ctx: RunContext) -> StepResult:
         ctx.inputs, config=ctx.config, rows=RowPolicy(ctx.rows.on_invalid, rejects),
         output=ctx.folder / options.output, include_personal=options.include_personal, skip=options.skip,
         keep=[] if options.keep_none else None, keep_more=options.keep, engine=_engine(options),
-        csv_dialect=_dialect(options),
+        csv_dialect=_dialect(options), scheduler=options.scheduler,
     )  # fmt: skip
     ctx.classified, ctx.classified_rows = run.output, len(run.table)
     # a report step classifies the same inputs under the same configuration and row policy with the default columns:
@@ -169,7 +170,8 @@ def _target(options: TargetOptions, ctx: RunContext) -> StepResult:
         reveal_ids=options.reveal_ids, lonely_psu=options.lonely_psu,
     )  # fmt: skip
     run = run_target(ctx.inputs, spec=spec, output=ctx.folder / options.output, config=ctx.config,
-                     rows=RowPolicy(ctx.rows.on_invalid), csv_dialect=_dialect(options), engine=_engine(options))
+                     rows=RowPolicy(ctx.rows.on_invalid), csv_dialect=_dialect(options), engine=_engine(options),
+                     scheduler=options.scheduler)
     for warning in run.warnings:  # the command prints these itself; here they go to the log (and the manifest)
         log.warning("target: %s", warning)
     return StepResult([options.output], run.counts.rows_in, run.counts.processed, run.counts.rejected,
@@ -183,7 +185,8 @@ def _report(options: ReportOptions, ctx: RunContext) -> StepResult:
         inputs=ctx.inputs, config=ctx.config, rows=RowPolicy(ctx.rows.on_invalid), by=tuple(options.by),
         lang=options.lang, outputs=tuple(ctx.folder / name for name in options.output_names()), min_n=options.min_n,
         boundaries=ctx.pipeline.path(options.boundaries) if options.boundaries is not None else None,
-        boundary_key=options.boundary_key, engine=_engine(options), classified=ctx.classified_run,
+        boundary_key=options.boundary_key, engine=_engine(options), scheduler=options.scheduler,
+        classified=ctx.classified_run,
     )  # fmt: skip
     run = run_report(request)
     written = [p.name for p in (*run.written, run.rejects_path) if p is not None]
@@ -203,10 +206,27 @@ def settled(pipeline: Pipeline) -> tuple[StepOptions, ...]:
     default), so that the steps read one value and the manifest records what ran."""
     out = []
     for options in pipeline.steps:
-        update = {name: effective(pipeline, options, name, default) for name, (_, default) in SETTINGS.items()
-                  if name in type(options).model_fields}
+        update: dict[str, str | None] = {name: effective(pipeline, options, name, default)
+                                          for name, (_, default) in SETTINGS.items()
+                                          if name in type(options).model_fields}
+        if isinstance(options, EngineChoice):  # the scheduler of a step on dask: its own, else the file's
+            on_dask = update["engine"] == "dask"
+            update["scheduler"] = (options.scheduler or pipeline.document.scheduler) if on_dask else None
         out.append(options.model_copy(update=update))
     return tuple(out)
+
+
+def _check_schedulers(pipeline: Pipeline, steps: tuple[StepOptions, ...]) -> None:
+    """A ``scheduler`` is the address of a Dask scheduler: given to a step, the step must run on ``engine = "dask"``;
+    given at the top level, some step must (a typo in ``engine`` would otherwise run on one machine unnoticed)."""
+    file = str(pipeline.file)
+    for i, (given, options) in enumerate(zip(pipeline.steps, steps, strict=True)):
+        if getattr(given, "scheduler", None) is not None and getattr(options, "engine", None) != "dask":
+            raise ConfigError('a scheduler is the address of a Dask scheduler: it needs engine = "dask"', file=file,
+                              key=f"steps[{i}].scheduler")
+    if pipeline.document.scheduler is not None and not any(getattr(s, "engine", None) == "dask" for s in steps):
+        raise ConfigError('a scheduler is the address of a Dask scheduler: no step runs on engine = "dask"',
+                          file=file, key="scheduler")
 
 
 STEPS: dict[str, Step] = {
@@ -249,6 +269,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
                              {name: valid for name, (valid, _) in SETTINGS.items()})
     _check_order(pipeline, table)
     steps = settled(pipeline)
+    _check_schedulers(pipeline, steps)
     inputs = resolve_inputs(pipeline)
     doc = pipeline.document
     config_file = pipeline.path(doc.config.file) if doc.config.file else None
