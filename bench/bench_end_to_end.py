@@ -1,5 +1,7 @@
 """The whole job as a Bappeda runs it, command by command: `peka sample`, `peka classify`, `peka profile`,
-`peka report`, `peka target` on N households, each a fresh process, with wall time and peak RSS.
+`peka report`, `peka target` on N households, each a fresh process, with wall time and peak RSS; and the same
+classify + profile + report as one `peka run` pipeline (step ``pipeline``: one process, the report step taking the
+classify step's table).
 
 `python bench/bench_end_to_end.py [--households 1000000] [--engine memory] [--data DIR] [--steps ...]`
 
@@ -21,7 +23,7 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-STEPS = ("sample", "classify", "profile", "report", "target")
+STEPS = ("sample", "classify", "profile", "report", "target", "pipeline")
 
 
 def peka() -> list[str]:
@@ -54,7 +56,36 @@ def commands(data: Path, households: int, engine: str) -> dict[str, list[str]]:
                    "-o", str(data / f"report_{engine}.xlsx"), "-o", str(data / f"report_{engine}.html")],
         "target": [*peka(), "target", str(hh), "--persons", str(persons), "--program", "pkh", "--quota", "10",
                    "-o", str(data / f"target_{engine}")],
+        "pipeline": [*peka(), "run", str(pipeline_file(data, engine))],
     }
+
+
+def pipeline_file(data: Path, engine: str) -> Path:
+    """classify → profile → report as one `peka run` file beside the sample (written each time: it is tiny)."""
+    path = data / f"pipeline_{engine}.toml"
+    path.write_text(f"""output = "run_{engine}"
+engine = "{engine}"
+
+[input]
+households = "households.csv"
+persons = "persons.csv"
+
+[[steps]]
+step = "classify"
+output = "klasifikasi.parquet"
+
+[[steps]]
+step = "profile"
+by = ["kab_name"]
+output = "profil.json"
+
+[[steps]]
+step = "report"
+by = ["kab_name", "kec_name"]
+output = "laporan.html"
+also = "laporan.xlsx"
+""", encoding="utf-8")
+    return path
 
 
 def main() -> None:
