@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 
@@ -16,8 +14,6 @@ from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, p
 from peka.schema.model import ROW, Level, Survey
 
 log = logging.getLogger(__name__)
-
-READ_AHEAD_FORMATS = frozenset({"csv", "parquet"})  # read by pyarrow, which can parse on another thread
 
 
 def load_survey(
@@ -68,21 +64,12 @@ def load_survey(
     log.info("%s: mapping %r", hh_source.label, chosen.name)
 
     survey = Survey(households=pd.DataFrame(), extra_columns=chosen.extra)
-    if person_source is not None and not chosen.person:
-        raise InputError(f"mapping {chosen.name!r} has no [person] table for the person file",
-                         file=person_source.label)  # fmt: skip
-    household_plan = _plan_read(hh_source, chosen, "household", keep_unmapped)  # a household problem is told first
-    person_plan = _plan_read(person_source, chosen, "person", keep_unmapped) if person_source is not None else None
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        # a person CSV or Parquet file is parsed (pyarrow, which releases the GIL) while the household table is
-        # converted and mapped in Python, which leaves a core idle; the findings are still recorded in file order
-        person_raw: Future[RawTable] | None = None
-        if person_source is not None and person_plan is not None and person_source.format in READ_AHEAD_FORMATS:
-            person_raw = reader.submit(person_source.read, usecols=person_plan.usecols, kinds=person_plan.kinds)
-        survey.households = _load_table(hh_source, chosen, "household", survey, household_plan)
-        if person_source is not None and person_plan is not None:
-            survey.persons = _load_table(person_source, chosen, "person", survey, person_plan,
-                                         raw=person_raw.result() if person_raw is not None else None)
+    survey.households = _load_table(hh_source, chosen, "household", keep_unmapped, survey)
+    if person_source is not None:
+        if not chosen.person:
+            raise InputError(f"mapping {chosen.name!r} has no [person] table for the person file",
+                             file=person_source.label)  # fmt: skip
+        survey.persons = _load_table(person_source, chosen, "person", keep_unmapped, survey)
     return survey
 
 
@@ -112,15 +99,8 @@ def _person_sheet_of_workbook(source: Source, mapping: Mapping | None, person_sh
     return None
 
 
-class _ReadPlan(NamedTuple):
-    resolved: dict[str, str]  # canonical column → source column
-    usecols: list[str] | None  # the source columns read (None: all, keep_unmapped)
-    kinds: dict[str, str]  # source column → the kind of its canonical column
-    keep_unmapped: bool
-
-
-def _plan_read(source: Source, mapping: Mapping, level: Level, keep_unmapped: bool) -> _ReadPlan:
-    """What to read of ``source`` for ``level`` under ``mapping``."""
+def _load_table(source: Source, mapping: Mapping, level: Level, keep_unmapped: bool, survey: Survey) -> pd.DataFrame:
+    """Read and map one table; record its source, row count, findings, user-missing counts and labels in ``survey``."""
     resolved = resolve_sources(mapping, level, source.header, file=source.label)
     columns = mapping.columns(level)
     kinds: dict[str, str] = {src: columns[canonical].kind for canonical, src in resolved.items()}
@@ -134,16 +114,7 @@ def _plan_read(source: Source, mapping: Mapping, level: Level, keep_unmapped: bo
             log.debug(
                 "%s: %d column(s) not in mapping %r not read: %s", source.label, len(dropped), mapping.name, dropped
             )
-    return _ReadPlan(resolved, usecols, kinds, keep_unmapped)
-
-
-def _load_table(source: Source, mapping: Mapping, level: Level, survey: Survey, plan: _ReadPlan, *,
-                raw: RawTable | None = None) -> pd.DataFrame:
-    """Read (unless ``raw`` was read ahead) and map one table; record its source, row count, findings, user-missing
-    counts and labels in ``survey``."""
-    resolved, keep_unmapped = plan.resolved, plan.keep_unmapped
-    if raw is None:
-        raw = source.read(usecols=plan.usecols, kinds=plan.kinds)
+    raw: RawTable = source.read(usecols=usecols, kinds=kinds)
     mapped = apply_mapping(
         raw.frame,
         mapping,
