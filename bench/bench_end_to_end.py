@@ -1,7 +1,7 @@
 """The whole job as a Bappeda runs it, command by command: `peka sample`, `peka classify`, `peka profile`,
-`peka report`, `peka target` on N households, each a fresh process, with wall time and peak RSS; and the same
-classify + profile + report as one `peka run` pipeline (step ``pipeline``: one process, the report step taking the
-classify step's table).
+`peka report`, `peka target` on N households, each a fresh process, with wall time and peak RSS; and the whole
+job as one `peka run` pipeline (step ``pipeline``: validate → classify → profile → report → target in one process,
+the steps sharing one read of the survey and the report taking the classify step's table).
 
 `python bench/bench_end_to_end.py [--households 1000000] [--engine memory] [--data DIR] [--steps ...]`
 
@@ -61,7 +61,8 @@ def commands(data: Path, households: int, engine: str) -> dict[str, list[str]]:
 
 
 def pipeline_file(data: Path, engine: str) -> Path:
-    """classify → profile → report as one `peka run` file beside the sample (written each time: it is tiny)."""
+    """validate → classify → profile → report → target as one `peka run` file beside the sample (written each time:
+    it is tiny)."""
     path = data / f"pipeline_{engine}.toml"
     path.write_text(f"""output = "run_{engine}"
 engine = "{engine}"
@@ -69,6 +70,9 @@ engine = "{engine}"
 [input]
 households = "households.csv"
 persons = "persons.csv"
+
+[[steps]]
+step = "validate"
 
 [[steps]]
 step = "classify"
@@ -84,6 +88,11 @@ step = "report"
 by = ["kab_name", "kec_name"]
 output = "laporan.html"
 also = "laporan.xlsx"
+
+[[steps]]
+step = "target"
+programs = ["pkh"]
+quota = 10
 """, encoding="utf-8")
     return path
 

@@ -4,6 +4,7 @@ naming the key."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ from peka.errors import ConfigError
 from peka.jobs import streamed
 from peka.jobs.classify import run_classify
 from peka.jobs.inputs import InputSpec, load_input
+from peka.jobs import pipeline as pipeline_job
 from peka.jobs.pipeline import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +129,28 @@ def test_engine_on_a_step_without_one_is_an_unknown_key(tmp_path: Path) -> None:
         run_pipeline(path)
     assert caught.value.key == "steps[2].engine"
     assert "unknown key" in str(caught.value)
+
+
+def test_the_steps_of_a_run_read_the_survey_once(tmp_path: Path, monkeypatch) -> None:
+    import peka.io
+
+    reads = []
+    load_survey = peka.io.load_survey
+    monkeypatch.setattr(peka.io, "load_survey", lambda *a, **kw: reads.append(a[0]) or load_survey(*a, **kw))
+    path = pipeline_file(tmp_path)  # validate, classify, profile (reads the classified file), target
+    expected = outputs(run_pipeline(path).output)
+    assert len(reads) == 1
+    # each step reading for itself writes the same set (three reads)
+    reads.clear()
+    monkeypatch.setattr(pipeline_job, "reading_once", contextlib.nullcontext)
+    assert outputs(run_pipeline(path).output) == expected
+    assert len(reads) == 3
+    # outside a run every call reads the files again
+    reads.clear()
+    spec = InputSpec(tmp_path / "households.csv", persons=tmp_path / "persons.csv")
+    load_input(spec)
+    load_input(spec)
+    assert len(reads) == 2
 
 
 def test_a_pipeline_on_a_dask_scheduler_writes_the_memory_set(tmp_path: Path, monkeypatch) -> None:

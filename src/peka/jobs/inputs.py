@@ -9,7 +9,9 @@ The CLI fills these from the shared input options (``peka.cli.options``); librar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -101,11 +103,42 @@ class RowPolicy:
         return self.on_invalid is OnInvalid.skip
 
 
+# the surveys read inside ``reading_once()``, by their InputSpec; None outside it
+_READ: ContextVar[dict[InputSpec, Survey] | None] = ContextVar("peka_surveys_read", default=None)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Inside the block, ``load_input`` reads and maps each survey once and hands every later caller the same
+    ``Survey``: the steps of one ``peka run`` (validate, classify, target, report on the memory engine) share one
+    read of the inputs (~4.5 s a step at 1M households + 4.2M persons) and one version of files that might be
+    replaced while the run goes on. Safe because no job modifies a ``Survey`` (they derive new tables); the surveys
+    are released when the block ends."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def forget_reads() -> None:
+    """Release the surveys ``reading_once()`` holds (no later step will read them)."""
+    read = _READ.get()
+    if read is not None:
+        read.clear()
+
+
 def load_input(spec: InputSpec) -> Survey:
-    """Read and map ``spec`` (``peka.io.load_survey`` with every reading option)."""
+    """Read and map ``spec`` (``peka.io.load_survey`` with every reading option); inside ``reading_once()``, once."""
+    read = _READ.get()
+    if read is not None and spec in read:
+        return read[spec]
     from peka.io import load_survey
 
-    return load_survey(
+    survey = load_survey(
         spec.path, persons=spec.persons, mapping=spec.mapping, sheet=spec.sheet, person_sheet=spec.person_sheet,
         sep=spec.sep, encoding=spec.encoding, decimal=spec.decimal,
     )  # fmt: skip
+    if read is not None:
+        read[spec] = survey
+    return survey

@@ -47,7 +47,7 @@ from peka.deliver import files
 from peka.deliver.lock import folder_lock
 from peka.engine import ENGINES
 from peka.errors import ConfigError, InputError, UsageError, printable_name
-from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy
+from peka.jobs.inputs import ConfigSpec, InputSpec, OnInvalid, RowPolicy, forget_reads, reading_once
 
 if TYPE_CHECKING:
     from peka.jobs.classify import ClassifyRun
@@ -288,13 +288,21 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
         previous = {e.name for e in output.iterdir()} if output.is_dir() else set()
         replaced = previous | {MANIFEST_NAME, TIMINGS_NAME, RECORD_NAME, REJECTS_NAME, MARKER}
         replaced |= {name for s in steps for name in (*s.output_names(), f"{s.output}.peka.toml")}
-        with files.atomic_directory(output, replaced) as staging:
+        # the steps read the inputs once (memory engine) and hold them, and the classify step's table for a report
+        # step, no longer than a later step can use them
+        last_read = max((i for i, s in enumerate(steps) if _may_read_inputs(s)), default=-1)
+        last_report = max((i for i, s in enumerate(steps) if s.step == "report"), default=-1)
+        with files.atomic_directory(output, replaced) as staging, reading_once():
             ctx = RunContext(pipeline, inputs, config, rows, staging)
             step_records, timings = [], []
             for i, options in enumerate(steps):
                 progress("step", step=options.step, index=i + 1, of=len(steps))
                 t0 = time.perf_counter()
                 result = table[options.step].run(options, ctx)
+                if i >= last_read:
+                    forget_reads()
+                if i >= last_report:
+                    ctx.classified_run = None
                 seconds = round(time.perf_counter() - t0, 3)
                 timings.append({"step": options.step, "seconds": seconds})
                 step_records.append(_step_record(options, result))
@@ -325,6 +333,15 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     pipeline_run = PipelineRun(output, manifest, run_info)
     progress("done", output=str(output), files=pipeline_run.files, seconds=run_info["seconds"])
     return pipeline_run
+
+
+def _may_read_inputs(options: StepOptions) -> bool:
+    """Whether a step may read the whole survey (``jobs.inputs.load_input``): validate always; classify, target and
+    report unless they stream (a report after a classify step may take its table instead)."""
+    if options.step == "validate":
+        return True
+    return options.step in ("classify", "target", "report") and getattr(options, "engine", None) not in ("stream",
+                                                                                                          "dask")
 
 
 def _step_record(options: StepOptions, result: StepResult) -> dict[str, Any]:
