@@ -17,7 +17,7 @@ from peka.deliver.files import CSV_INDONESIAN
 from peka.errors import ConfigError
 from peka.jobs import streamed
 from peka.jobs.classify import run_classify
-from peka.jobs.inputs import InputSpec, load_input
+from peka.jobs.inputs import InputSpec, load_input, validated
 from peka.jobs import pipeline as pipeline_job
 from peka.jobs.pipeline import run_pipeline
 
@@ -131,26 +131,28 @@ def test_engine_on_a_step_without_one_is_an_unknown_key(tmp_path: Path) -> None:
     assert "unknown key" in str(caught.value)
 
 
-def test_the_steps_of_a_run_read_the_survey_once(tmp_path: Path, monkeypatch) -> None:
+def test_the_steps_of_a_run_read_and_check_the_survey_once(tmp_path: Path, monkeypatch) -> None:
     import peka.io
+    import peka.schema.checks
 
-    reads = []
-    load_survey = peka.io.load_survey
+    reads, checks = [], []
+    load_survey, validate = peka.io.load_survey, peka.schema.checks.validate
     monkeypatch.setattr(peka.io, "load_survey", lambda *a, **kw: reads.append(a[0]) or load_survey(*a, **kw))
+    monkeypatch.setattr(peka.schema.checks, "validate", lambda *a, **kw: checks.append(1) or validate(*a, **kw))
     path = pipeline_file(tmp_path)  # validate, classify, profile (reads the classified file), target
     expected = outputs(run_pipeline(path).output)
-    assert len(reads) == 1
-    # each step reading for itself writes the same set (three reads)
-    reads.clear()
+    assert (len(reads), len(checks)) == (1, 1)
+    # each step reading and checking for itself writes the same set (three reads, three checks)
+    reads.clear(), checks.clear()
     monkeypatch.setattr(pipeline_job, "reading_once", contextlib.nullcontext)
     assert outputs(run_pipeline(path).output) == expected
-    assert len(reads) == 3
-    # outside a run every call reads the files again
-    reads.clear()
+    assert (len(reads), len(checks)) == (3, 3)
+    # outside a run every call reads and checks the files again
+    reads.clear(), checks.clear()
     spec = InputSpec(tmp_path / "households.csv", persons=tmp_path / "persons.csv")
-    load_input(spec)
-    load_input(spec)
-    assert len(reads) == 2
+    validated(load_input(spec))
+    validated(load_input(spec))
+    assert (len(reads), len(checks)) == (2, 2)
 
 
 def test_a_pipeline_on_a_dask_scheduler_writes_the_memory_set(tmp_path: Path, monkeypatch) -> None:

@@ -25,10 +25,9 @@ from peka.deliver import files
 from peka.deliver.rejects import write_rejects
 from peka.engine import check_scheduler, chunk_mapper
 from peka.errors import InputError, UsageError, printable_name
-from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input
+from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input, validated
 from peka.jobs.outputs import OutputPlan
 from peka.jobs.paths import default_rejects_path
-from peka.schema.checks import validate
 from peka.schema.classified import MEASURES, PARQUET_RECORD_KEY, RECORD_ATTR, record_path_for
 from peka.schema.model import PERSONAL_COLUMNS, Survey
 from peka.schema.rejects import RowCounts, apply_on_invalid
@@ -117,7 +116,7 @@ def run_classify(
             if streamed is not None:
                 return streamed
     survey = load_input(inputs)
-    report = validate(survey)
+    report = validated(survey)
     clean, rejected = apply_on_invalid(survey, report, mode=rows.on_invalid.value)
     counts = RowCounts.of(report, clean, rejected)
     if output is not None and Path(output).suffix.lower() == ".xlsx" and len(clean.households) + 1 > files.XLSX_MAX_ROWS:

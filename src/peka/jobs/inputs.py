@@ -15,11 +15,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peka.config import Config, load_config
 from peka.errors import UsageError
 from peka.schema.model import Survey
+
+if TYPE_CHECKING:
+    from peka.schema.report import ValidationReport
 
 PathLike = str | Path
 
@@ -103,8 +106,14 @@ class RowPolicy:
         return self.on_invalid is OnInvalid.skip
 
 
+@dataclass
+class _Read:
+    survey: Survey
+    report: ValidationReport | None = None  # its validation, once a step asked for it
+
+
 # the surveys read inside ``reading_once()``, by their InputSpec; None outside it
-_READ: ContextVar[dict[InputSpec, Survey] | None] = ContextVar("peka_surveys_read", default=None)
+_READ: ContextVar[dict[InputSpec, _Read] | None] = ContextVar("peka_surveys_read", default=None)
 
 
 @contextmanager
@@ -112,8 +121,8 @@ def reading_once() -> Iterator[None]:
     """Inside the block, ``load_input`` reads and maps each survey once and hands every later caller the same
     ``Survey``: the steps of one ``peka run`` (validate, classify, target, report on the memory engine) share one
     read of the inputs (~4.5 s a step at 1M households + 4.2M persons) and one version of files that might be
-    replaced while the run goes on. Safe because no job modifies a ``Survey`` (they derive new tables); the surveys
-    are released when the block ends."""
+    replaced while the run goes on; ``validated`` checks each of them once. Safe because no job modifies a ``Survey``
+    or a ``ValidationReport`` (they derive new tables); both are released when the block ends."""
     token = _READ.set({})
     try:
         yield
@@ -132,7 +141,7 @@ def load_input(spec: InputSpec) -> Survey:
     """Read and map ``spec`` (``peka.io.load_survey`` with every reading option); inside ``reading_once()``, once."""
     read = _READ.get()
     if read is not None and spec in read:
-        return read[spec]
+        return read[spec].survey
     from peka.io import load_survey
 
     survey = load_survey(
@@ -140,5 +149,17 @@ def load_input(spec: InputSpec) -> Survey:
         sep=spec.sep, encoding=spec.encoding, decimal=spec.decimal,
     )  # fmt: skip
     if read is not None:
-        read[spec] = survey
+        read[spec] = _Read(survey)
     return survey
+
+
+def validated(survey: Survey) -> ValidationReport:
+    """``peka.schema.checks.validate(survey)``; inside ``reading_once()``, once for a survey ``load_input`` read."""
+    from peka.schema.checks import validate
+
+    entry = next((e for e in (_READ.get() or {}).values() if e.survey is survey), None)
+    if entry is None:
+        return validate(survey)
+    if entry.report is None:
+        entry.report = validate(survey)
+    return entry.report

@@ -26,9 +26,8 @@ from peka.config.show import record_text
 from peka.deliver import files, lists
 from peka.errors import InputError, UsageError, printable_name
 from peka.estimate import Design
-from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input
+from peka.jobs.inputs import ConfigSpec, InputSpec, PathLike, RowPolicy, load_input, validated
 from peka.jobs.outputs import OutputPlan
-from peka.schema.checks import validate
 from peka.schema.classified import CAUSE_PREFIX, MPI_PREFIX, POOR_STATUSES
 from peka.schema.rejects import RowCounts, apply_on_invalid
 from peka.targeting import accuracy, pseudonym, select, verify
@@ -157,7 +156,7 @@ def run_target(
         table, rejected, counts = streamed
     else:
         survey = load_input(inputs)
-        report = validate(survey)
+        report = validated(survey)
         clean, rejected = apply_on_invalid(survey, report, mode=rows.on_invalid.value)
         counts = RowCounts.of(report, clean, rejected)
         table = classify(clean, cfg, include_personal=True, person_households=report.person_households)

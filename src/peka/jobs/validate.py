@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from peka.config.models import Config
-from peka.jobs.inputs import ConfigSpec, InputSpec, load_input
-from peka.schema.checks import validate
+from peka.jobs.inputs import ConfigSpec, InputSpec, load_input, validated
 from peka.schema.report import ValidationReport
 
 
@@ -27,4 +26,4 @@ def run_validate(inputs: InputSpec, *, config: ConfigSpec | None = None) -> Vali
     is one that classifies under the same ``--config``/``--set`` (a bad configuration fails here, exit 4)."""
     cfg = (config or ConfigSpec()).load(inputs=inputs)
     survey = load_input(inputs)
-    return ValidateRun(validate(survey), cfg)
+    return ValidateRun(validated(survey), cfg)
