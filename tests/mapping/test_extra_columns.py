@@ -97,3 +97,38 @@ def test_the_personal_extra_is_kept_only_when_asked(survey, tmp_path):
                  folder / "mapping.toml", "--config", folder / "peka.toml", "--include-personal", "-o", out)
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out, dtype=str)["nama_pendamping"].eq(FACILITATOR).all()
+
+
+def test_peka_report_of_the_raw_survey_reads_a_rule_on_an_extra_column(survey, tmp_path):
+    # the report classifies the raw files itself: its configuration must know the mapping's extra columns too
+    folder, hh = survey
+    result = run("report", folder / "rt.csv", "--persons", SAMPLE / "persons.csv", "--mapping", folder / "mapping.toml",
+                 "--config", folder / "peka.toml", "-o", tmp_path / "r.html")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Menjual hasil usaha lewat tengkulak" in page and FACILITATOR not in page
+
+
+def test_a_pipeline_with_the_mapping_and_a_rule_on_its_extra_column(survey, tmp_path):
+    folder, hh = survey
+    (tmp_path / "pipeline.toml").write_text(f"""output = "hasil"
+
+[input]
+households = "{(folder / 'rt.csv').as_posix()}"
+persons = "{(SAMPLE / 'persons.csv').as_posix()}"
+mapping = "{(folder / 'mapping.toml').as_posix()}"
+
+[config]
+file = "{(folder / 'peka.toml').as_posix()}"
+
+[[steps]]
+step = "classify"
+
+[[steps]]
+step = "report"
+""", encoding="utf-8")
+    result = run("run", tmp_path / "pipeline.toml")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "hasil" / "klasifikasi.csv", dtype=str)
+    assert table["cause_tengkulak"].str.lower().eq("true").tolist() == hh["Jual ke Tengkulak"].eq("Ya").tolist()
+    assert "Menjual hasil usaha lewat tengkulak" in (tmp_path / "hasil" / "laporan.html").read_text(encoding="utf-8")

@@ -277,7 +277,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     rows = RowPolicy(OnInvalid(doc.on_invalid))
     output = pipeline.output_folder
     _check_output_folder(output, _input_files(pipeline, inputs))
-    cfg = config.load()  # a bad configuration fails before anything is read or written
+    cfg = config.load(inputs=inputs)  # a bad configuration fails before anything is read or written
     record = record_text(cfg, title=f"peka run {printable_name(pipeline.file.name)}")
     input_hashes = [{"role": role, "file": _shown(pipeline, p), "sha256": sha256_of(p)}
                     for role, p in (("households", inputs.path), ("persons", inputs.persons)) if p is not None]

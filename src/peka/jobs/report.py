@@ -445,7 +445,7 @@ def run_report(request: ReportRequest) -> ReportRun:
             config = request.classified.config
             frame, counts = request.classified.table, request.classified.counts
         else:
-            config = request.config.load()
+            config = request.config.load(inputs=request.inputs)  # rules may read the mapping's extra columns
             streamed = _classify_streamed(request, config, beside)
             if streamed is not None:
                 frame, rejects_path, counts = streamed
