@@ -25,7 +25,8 @@ from peka.sample import generate
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "sabang"
 EXAMPLE = ROOT / "docs" / "examples" / "pipeline.toml"
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # progress lines and the jobs' log lines
+# progress lines and the jobs' log lines: one form, ISO 8601 with the UTC offset
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")
 
 
 def peka(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -12,6 +12,19 @@ err = Console(stderr=True, soft_wrap=True)  # messages, warnings, progress
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+
+class IsoTimeFormatter(logging.Formatter):
+    """``LOG_FORMAT`` with the time as ISO 8601 with the UTC offset (``2026-03-02T02:30:01+07:00``), the form of
+    ``peka run``'s progress lines: one time format in a cron log, unambiguous across time zones."""
+
+    def __init__(self) -> None:
+        super().__init__(LOG_FORMAT)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(record.created, dt.UTC).astimezone().isoformat(timespec="seconds")
+
 _quiet = {"on": False}  # set by setup_logging from --quiet
 
 
@@ -86,14 +99,14 @@ def setup_logging(*, quiet: bool, debug: bool, log_file: str | None, verbose: bo
         handler.setFormatter(logging.Formatter("%(message)s"))
     else:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.setFormatter(IsoTimeFormatter())
     handler.setLevel(level)
     handler.addFilter(MaskingFilter())  # no NIK in any spelling in a log line (docs/privacy.md)
     root.addHandler(handler)
     if log_file:
         # opened at the first record, after the job has checked that the log file is not one of its inputs
         fh = logging.FileHandler(log_file, encoding="utf-8", delay=True)
-        fh.setFormatter(logging.Formatter(LOG_FORMAT))
+        fh.setFormatter(IsoTimeFormatter())
         fh.setLevel(logging.INFO)
         fh.addFilter(MaskingFilter())
         root.addHandler(fh)

@@ -82,7 +82,8 @@ class JsonLogFormatter(logging.Formatter):
     """Log records of the jobs (warnings) as JSON lines too, so that stderr stays one JSON object per line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"time": _now(), "event": "log", "level": record.levelname.lower(), "logger": record.name,
+        time = dt.datetime.fromtimestamp(record.created, dt.UTC).astimezone().isoformat(timespec="seconds")
+        return json.dumps({"time": time, "event": "log", "level": record.levelname.lower(), "logger": record.name,
                            "message": record.getMessage()}, ensure_ascii=False)
 
 
