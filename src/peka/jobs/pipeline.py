@@ -290,7 +290,7 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
         replaced |= {name for s in steps for name in (*s.output_names(), f"{s.output}.peka.toml")}
         # the steps read the inputs once (memory engine) and hold them, and the classify step's table for a report
         # step, no longer than a later step can use them
-        last_read = max((i for i, s in enumerate(steps) if _may_read_inputs(s)), default=-1)
+        last_read = max((i for i, s in enumerate(steps) if _may_read_inputs(s, inputs)), default=-1)
         last_report = max((i for i, s in enumerate(steps) if s.step == "report"), default=-1)
         with files.atomic_directory(output, replaced) as staging, reading_once():
             ctx = RunContext(pipeline, inputs, config, rows, staging)
@@ -335,13 +335,17 @@ def run_pipeline(path: str | Path, *, progress: Progress | None = None) -> Pipel
     return pipeline_run
 
 
-def _may_read_inputs(options: StepOptions) -> bool:
+def _may_read_inputs(options: StepOptions, inputs: InputSpec) -> bool:
     """Whether a step may read the whole survey (``jobs.inputs.load_input``): validate always; classify, target and
-    report unless they stream (a report after a classify step may take its table instead)."""
+    report when their engine resolves to memory (``auto`` on a big input streams; a report after a classify step may
+    take its table instead)."""
     if options.step == "validate":
         return True
-    return options.step in ("classify", "target", "report") and getattr(options, "engine", None) not in ("stream",
-                                                                                                          "dask")
+    if options.step not in ("classify", "target", "report"):
+        return False
+    from peka.jobs.streamed import resolve_engine
+
+    return resolve_engine(_engine(options), inputs) == "memory"
 
 
 def _step_record(options: StepOptions, result: StepResult) -> dict[str, Any]:
