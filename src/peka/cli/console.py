@@ -13,17 +13,24 @@ err = Console(stderr=True, soft_wrap=True)  # messages, warnings, progress
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def iso_time(seconds: float | None = None) -> str:
+    """The local time at ``seconds`` since the epoch (default: now) as ISO 8601 with the UTC offset
+    (``2026-03-02T02:30:01+07:00``): the one time form of every progress and log line, unambiguous across zones."""
+    import datetime as dt
+
+    moment = dt.datetime.now(dt.UTC) if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
 class IsoTimeFormatter(logging.Formatter):
-    """``LOG_FORMAT`` with the time as ISO 8601 with the UTC offset (``2026-03-02T02:30:01+07:00``), the form of
-    ``peka run``'s progress lines: one time format in a cron log, unambiguous across time zones."""
+    """``LOG_FORMAT`` with the record's time by ``iso_time``, the form of ``peka run``'s progress lines: one time
+    format in a cron log."""
 
     def __init__(self) -> None:
         super().__init__(LOG_FORMAT)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        import datetime as dt
-
-        return dt.datetime.fromtimestamp(record.created, dt.UTC).astimezone().isoformat(timespec="seconds")
+        return iso_time(record.created)
 
 _quiet = {"on": False}  # set by setup_logging from --quiet
 

@@ -131,9 +131,9 @@ def _classify(options: ClassifyOptions, ctx: RunContext) -> StepResult:
     ctx.classified, ctx.classified_rows = run.output, len(run.table)
     # a report step classifies the same inputs under the same configuration and row policy with the default columns:
     # it takes this table instead of reading and classifying them again (1M households: ~11 s), when the table is
-    # whole (memory engine) and has those columns
+    # whole (memory engine) and has those columns; ``run_pipeline`` drops it after the last report step
     default_columns = not (options.skip or options.keep or options.keep_none or options.include_personal)
-    if default_columns and run.summary_sums is None and any(s.step == "report" for s in ctx.pipeline.steps):
+    if default_columns and run.summary_sums is None:
         ctx.classified_run = run
     written = [p.name for p in (run.output, run.record_path, run.rejects_path) if p is not None]
     return StepResult(written, run.counts.rows_in, run.counts.processed, run.counts.rejected, list(run.warnings))

@@ -440,12 +440,12 @@ def run_report(request: ReportRequest) -> ReportRun:
         mpi_spec = config.mpi if set(indicator_names(frame.columns)) == {i.name for i in config.mpi.active} and len(
             config.mpi.active) else None
     else:
-        beside = next((p for p in request.outputs if p.suffix.lower() == ".xlsx"), request.outputs[0])
         if request.classified is not None:  # classified whole in this process already (peka run's classify step)
             config = request.classified.config
             frame, counts = request.classified.table, request.classified.counts
         else:
             config = request.config.load(inputs=request.inputs)  # rules may read the mapping's extra columns
+            beside = next((p for p in request.outputs if p.suffix.lower() == ".xlsx"), request.outputs[0])
             streamed = _classify_streamed(request, config, beside)
             if streamed is not None:
                 frame, rejects_path, counts = streamed

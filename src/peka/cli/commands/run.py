@@ -3,7 +3,6 @@ outputs into the output folder as one set with a manifest (docs/batch.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import sys
@@ -13,16 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from peka.cli.console import err, is_quiet
+from peka.cli.console import err, is_quiet, iso_time
 
 
 class LogFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _text_line(event: str, fields: dict[str, Any]) -> str | None:
@@ -54,7 +49,7 @@ class Reporter:
         if is_quiet():
             return
         if self.fmt is LogFormat.json:
-            sys.stderr.write(json.dumps({"time": _now(), "event": event, **fields}, ensure_ascii=False) + "\n")
+            sys.stderr.write(json.dumps({"time": iso_time(), "event": event, **fields}, ensure_ascii=False) + "\n")
             sys.stderr.flush()
             return
         line = _text_line(event, fields)
@@ -69,7 +64,7 @@ class Reporter:
                 err.print(line, markup=False, highlight=False)
             return
         if line is not None:
-            sys.stderr.write(f"{_now()} {line}\n")
+            sys.stderr.write(f"{iso_time()} {line}\n")
             sys.stderr.flush()
 
     def _stop(self) -> None:
@@ -82,8 +77,7 @@ class JsonLogFormatter(logging.Formatter):
     """Log records of the jobs (warnings) as JSON lines too, so that stderr stays one JSON object per line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        time = dt.datetime.fromtimestamp(record.created, dt.UTC).astimezone().isoformat(timespec="seconds")
-        return json.dumps({"time": time, "event": "log", "level": record.levelname.lower(), "logger": record.name,
+        return json.dumps({"time": iso_time(record.created), "event": "log", "level": record.levelname.lower(), "logger": record.name,
                            "message": record.getMessage()}, ensure_ascii=False)
 
 
