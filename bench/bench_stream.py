@@ -9,7 +9,9 @@ whole piece in memory: ~2.6 GB for 1M), piece k with seed 2026 + k and household
 ids are distinct and persons stay in household order; PSU codes repeat across pieces, which classify does not use.
 `--delete` removes each generated survey after its runs (10M households are ~10 GB of CSV). The stream engine's
 figure should hardly grow with the survey (targets: peak RSS at 2M ≤ 1.3 × at 200k, 10M under 1.5 GB); the memory
-engine's grows with it.
+engine's grows with it. `--shuffle-persons` also runs every engine on `persons_shuffled.csv`, the person lines in a
+random order (seed 1): the stream engine then puts them in the household file's order on disk first
+(`peka.engine.person_order`), and the table shows what that costs.
 """
 
 from __future__ import annotations
@@ -68,11 +70,26 @@ def _pieced(households: int, folder: Path, write_sample: Any, generate: Any) -> 
     staging.rename(folder)
 
 
-def measure(folder: Path, engine: str, chunk_rows: int) -> tuple[float, float]:
+def shuffled(folder: Path) -> str:
+    """``persons_shuffled.csv`` beside ``persons.csv``: the same lines after the header in a random order."""
+    target = folder / "persons_shuffled.csv"
+    if not target.exists():
+        import numpy as np
+
+        with (folder / "persons.csv").open("rb") as fh:
+            header, *lines = fh.readlines()
+        order = np.random.default_rng(1).permutation(len(lines))
+        with target.open("wb") as fh:
+            fh.write(header)
+            fh.writelines(lines[i] for i in order)
+    return target.name
+
+
+def measure(folder: Path, engine: str, chunk_rows: int, persons: str = "persons.csv") -> tuple[float, float]:
     helper = (
         "import resource, subprocess, sys, time; t0 = time.perf_counter(); "
         f"subprocess.run([sys.executable, {str(Path(__file__))!r}, '--child', {str(folder)!r}, {engine!r}, "
-        f"'{chunk_rows}'], check=True); "
+        f"'{chunk_rows}', {persons!r}], check=True); "
         "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
     )
     out = subprocess.run([sys.executable, "-c", helper], check=True, capture_output=True, text=True).stdout.split()
@@ -81,11 +98,11 @@ def measure(folder: Path, engine: str, chunk_rows: int) -> tuple[float, float]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        folder, engine, chunk_rows = Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+        folder, engine, chunk_rows, persons = Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
         from peka.jobs.classify import run_classify
         from peka.jobs.inputs import InputSpec
 
-        run_classify(InputSpec(folder / "households.csv", persons=folder / "persons.csv"),
+        run_classify(InputSpec(folder / "households.csv", persons=folder / persons),
                      output=folder / f"out_{engine}.parquet", engine=engine, chunk_rows=chunk_rows)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -93,16 +110,22 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=100_000)
     parser.add_argument("--engines", nargs="+", default=["memory", "stream"])
     parser.add_argument("--delete", action="store_true", help="remove each generated survey after its runs")
+    parser.add_argument("--shuffle-persons", action="store_true",
+                        help="also run every engine on the person file in a random order")
     args = parser.parse_args()
-    print("| households | engine | wall (s) | µs / household | peak RSS (MiB) | load before |")
-    print("|---|---|---|---|---|---|")
+    print("| households | engine | persons | wall (s) | µs / household | peak RSS (MiB) | load before |")
+    print("|---|---|---|---|---|---|---|")
     for n in args.households:
         folder = survey(n)
-        for engine in args.engines:
-            load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-            wall, rss = measure(folder, engine, args.chunk_rows)
-            print(f"| {n:,} | {engine} | {wall:.1f} | {wall / n * 1e6:.1f} | {rss:,.0f} | {load} |", flush=True)
-            (folder / f"out_{engine}.parquet").unlink(missing_ok=True)
+        person_files = ["persons.csv", shuffled(folder)] if args.shuffle_persons else ["persons.csv"]
+        for persons in person_files:
+            order = "shuffled" if persons != "persons.csv" else "in order"
+            for engine in args.engines:
+                load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+                wall, rss = measure(folder, engine, args.chunk_rows, persons)
+                print(f"| {n:,} | {engine} | {order} | {wall:.1f} | {wall / n * 1e6:.1f} | {rss:,.0f} | {load} |",
+                      flush=True)
+                (folder / f"out_{engine}.parquet").unlink(missing_ok=True)
         if args.delete:
             shutil.rmtree(folder)
 

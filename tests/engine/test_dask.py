@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_stream import SAMPLE, assert_same_estimates, broken_sample
+from test_stream import SAMPLE, assert_same_estimates, broken_sample, rejects_and_failure_as_in_memory
 
-from peka.errors import UsageError, ValidationFailed
+from peka.errors import UsageError
 from peka.jobs.classify import run_classify
-from peka.jobs.inputs import InputSpec, RowPolicy
+from peka.jobs.inputs import InputSpec
 from peka.jobs.profile import ProfileRequest, run_profile
 from peka.present.summary import classify_summary
 
@@ -100,30 +100,22 @@ def test_generated_classify_and_its_summary(generated: InputSpec, scheduler: str
 
 def test_rejects_and_failure_as_in_memory(tmp_path: Path, scheduler: str) -> None:
     spec = broken_sample(tmp_path)
-    memory = run_classify(spec, rows=RowPolicy("skip", rejects=tmp_path / "memory.rejects.csv"),
-                          output=tmp_path / "memory.csv")
-    dask = run_classify(spec, rows=RowPolicy("skip", rejects=tmp_path / "dask.rejects.csv"),
-                        output=tmp_path / "dask.csv", engine="dask", scheduler=scheduler, chunk_rows=700)
+    memory, _ = rejects_and_failure_as_in_memory(spec, tmp_path, "dask", engine="dask", scheduler=scheduler,
+                                                 chunk_rows=700)
     assert {"duplicate_id", "orphan_person"} <= set(memory.rejects["check"])
-    assert (tmp_path / "memory.rejects.csv").read_bytes() == (tmp_path / "dask.rejects.csv").read_bytes()
-    assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
-    assert memory.counts == dask.counts
-    with pytest.raises(ValidationFailed) as in_memory:
-        run_classify(spec)
-    with pytest.raises(ValidationFailed) as on_dask:
-        run_classify(spec, engine="dask", scheduler=scheduler, chunk_rows=700)
-    assert str(on_dask.value) == str(in_memory.value)
 
 
-def test_unsorted_persons_fall_back_to_memory(tmp_path: Path, scheduler: str,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_unsorted_persons_bucketed_on_disk(tmp_path: Path, scheduler: str,
+                                          caplog: pytest.LogCaptureFixture) -> None:
     persons = pd.read_csv(SAMPLE / "persons.csv", dtype=str, keep_default_na=False)
     persons.sample(frac=1.0, random_state=3).to_csv(tmp_path / "p.csv", index=False)
     spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
     run_classify(spec, output=tmp_path / "memory.csv")
     with caplog.at_level(logging.WARNING):
         run_classify(spec, output=tmp_path / "dask.csv", engine="dask", scheduler=scheduler, chunk_rows=700)
-    assert any("not in the order of the household file" in r.getMessage() for r in caplog.records)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("not in the order of the household file" in m and "on disk" in m for m in messages)
+    assert not any("reading it whole instead" in m for m in messages)
     assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
 
 

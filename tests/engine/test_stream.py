@@ -1,5 +1,6 @@
 """The stream engine gives exactly the memory engine's results (classify columns, profile estimates and SEs,
-validation findings), with the person file linked chunk by chunk; an unsorted file falls back to memory."""
+validation findings), with the person file linked chunk by chunk, or bucketed on disk when it is out of order; a
+household id in two chunks falls back to memory."""
 
 from __future__ import annotations
 
@@ -121,6 +122,21 @@ def test_200k_survey_stream_equals_memory(big_survey: Path, tmp_path: Path, fmt:
         assert_same_estimates(memory_p.estimates, stream_p.estimates)
 
 
+def test_200k_shuffled_parquet_persons_stream_equals_memory(big_survey: Path, tmp_path: Path) -> None:
+    """A generated survey of 200,000 households whose person Parquet file is shuffled: bucketed (7 household
+    chunks, 28 person chunks) and classified as the memory engine does, every column."""
+    import pyarrow.parquet as pq
+
+    persons = pq.read_table(big_survey / "persons.parquet")
+    order = np.random.default_rng(2).permutation(persons.num_rows)
+    pq.write_table(persons.take(order), tmp_path / "persons.parquet")
+    spec = InputSpec(big_survey / "households.parquet", persons=tmp_path / "persons.parquet")
+    memory, stream = both_classify(spec, tmp_path, ".parquet", chunk_rows=30_000)
+    assert_same_classification(tmp_path, ".parquet")
+    assert stream.counts == memory.counts and memory.counts.rows_in["household"] == 200_000
+    assert stream.summary_sums is not None
+
+
 def broken_sample(tmp: Path) -> InputSpec:
     """The sample with a repeated household (adjacent: the file is sorted) and two orphan persons, one inside the
     id range, one after the last household."""
@@ -136,43 +152,158 @@ def broken_sample(tmp: Path) -> InputSpec:
     return InputSpec(tmp / "hh.csv", persons=tmp / "p.csv")
 
 
+def rejects_and_failure_as_in_memory(spec: InputSpec, tmp: Path, name: str, **engine: object):
+    """Classify ``spec`` under ``--on-invalid skip`` in memory and on ``engine`` (outputs named ``name``): the same
+    rejects (frame and file), output and counts; and under ``fail`` the same error. Returns both runs."""
+    memory = run_classify(spec, rows=RowPolicy("skip", rejects=tmp / "memory.rejects.csv"), output=tmp / "memory.csv")
+    other = run_classify(spec, rows=RowPolicy("skip", rejects=tmp / f"{name}.rejects.csv"), output=tmp / f"{name}.csv",
+                         **engine)
+    pd.testing.assert_frame_equal(memory.rejects, other.rejects)
+    assert (tmp / "memory.rejects.csv").read_bytes() == (tmp / f"{name}.rejects.csv").read_bytes()
+    assert (tmp / "memory.csv").read_bytes() == (tmp / f"{name}.csv").read_bytes()
+    assert memory.counts == other.counts
+    with pytest.raises(ValidationFailed) as in_memory:
+        run_classify(spec)
+    with pytest.raises(ValidationFailed) as elsewhere:
+        run_classify(spec, **engine)
+    assert str(elsewhere.value) == str(in_memory.value)
+    return memory, other
+
+
 @pytest.mark.parametrize("chunk_rows", [700, 1401])  # the repeated id within one chunk; across two (fallback)
 def test_duplicates_and_orphans_found_as_in_memory(tmp_path: Path, chunk_rows: int) -> None:
     spec = broken_sample(tmp_path)
-    rows = RowPolicy("skip", rejects=tmp_path / "memory.rejects.csv")
-    memory = run_classify(spec, rows=rows, output=tmp_path / "memory.csv")
-    stream = run_classify(spec, rows=RowPolicy("skip", rejects=tmp_path / "stream.rejects.csv"),
-                          output=tmp_path / "stream.csv", engine="stream", chunk_rows=chunk_rows)
-    checks = set(memory.rejects["check"])
-    assert {"duplicate_id", "orphan_person"} <= checks
+    memory, stream = rejects_and_failure_as_in_memory(spec, tmp_path, "stream", engine="stream", chunk_rows=chunk_rows)
+    assert {"duplicate_id", "orphan_person"} <= set(memory.rejects["check"])
     # the duplicate is the repeated line (row 1403: "already used in row 1402"), the two orphans are persons
     dup = memory.rejects[memory.rejects["check"] == "duplicate_id"]
     assert dup["_row"].tolist() == [1403] and "1402" in dup["message"].iloc[0]
     assert (memory.rejects["check"] == "orphan_person").sum() == 2
-    pd.testing.assert_frame_equal(memory.rejects, stream.rejects)
-    assert (tmp_path / "memory.rejects.csv").read_bytes() == (tmp_path / "stream.rejects.csv").read_bytes()
-    assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stream.csv").read_bytes()
-    assert memory.counts == stream.counts
     assert_same_summary(memory, stream)
 
-    with pytest.raises(ValidationFailed) as in_memory:
-        run_classify(spec)
-    with pytest.raises(ValidationFailed) as streamed:
-        run_classify(spec, engine="stream", chunk_rows=chunk_rows)
-    assert str(streamed.value) == str(in_memory.value)
+
+def shuffled_persons(tmp: Path, persons: Path = SAMPLE / "persons.csv", seed: int = 3) -> Path:
+    """The person file in a random order (households no longer grouped, nor in the household file's order)."""
+    frame = pd.read_csv(persons, dtype=str, keep_default_na=False)
+    out = tmp / "shuffled.csv"
+    frame.sample(frac=1.0, random_state=seed).to_csv(out, index=False)
+    return out
 
 
-def test_unsorted_persons_fall_back_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    persons = pd.read_csv(SAMPLE / "persons.csv", dtype=str, keep_default_na=False)
-    persons.sample(frac=1.0, random_state=3).to_csv(tmp_path / "p.csv", index=False)
-    spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where scratch folders go (``TMPDIR``), to see what is left there and with which permissions."""
+    import tempfile
+
+    folder = tmp_path / "tmpdir"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_unsorted_persons_put_in_order_on_disk(tmp_path: Path, scratch: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    """A shuffled person file is bucketed by household chunk in a private scratch folder and streamed: the output,
+    counts and summary are the memory engine's, and the folder is gone afterwards."""
+    import stat
+
+    from peka.engine import person_order
+
+    spec = InputSpec(SAMPLE / "households.csv", persons=shuffled_persons(tmp_path))
+    seen: list[tuple[int, list[str]]] = []
+    build = person_order.PersonBuckets.build
+
+    def watched(stream, folder):  # type: ignore[no-untyped-def]
+        buckets = build(stream, folder)
+        seen.append((stat.S_IMODE(folder.stat().st_mode), sorted(p.name for p in folder.iterdir())))
+        return buckets
+
     memory = run_classify(spec, output=tmp_path / "memory.csv")
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING), _no_fallback(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(person_order.PersonBuckets, "build", watched)
         stream = run_classify(spec, output=tmp_path / "stream.csv", engine="stream", chunk_rows=700)
-    assert any("not in the order of the household file" in r.getMessage() and "--engine memory" in r.getMessage()
+    assert any("not in the order of the household file" in r.getMessage() and "on disk" in r.getMessage()
                for r in caplog.records)
     assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stream.csv").read_bytes()
-    assert len(stream.table) == len(memory.table) == 3000
+    assert stream.summary_sums is not None  # streamed, not read whole
+    assert stream.counts == memory.counts
+    assert_same_summary(memory, stream)
+    # 12,524 persons in chunks of 700 persons, 4 chunks a scratch file: 18 chunks in 5 files, only to this user
+    assert seen == [(0o700, [f"persons-{i:05d}.arrow" for i in range(5)])]
+    assert list(scratch.iterdir()) == []
+
+
+def test_bucketed_members_are_each_chunks_persons_in_file_order(tmp_path: Path) -> None:
+    """``PersonBuckets.members(c)`` are the rows of the person file whose household is in chunk ``c`` of the
+    household file, in the person file's order (pandas on the raw files), and the orphans are with the last chunk."""
+    from peka.deliver.scratch import scratch_folder
+    from peka.engine.person_order import PersonBuckets
+    from peka.engine.stream import StreamSurvey
+
+    persons_path = shuffled_persons(tmp_path, seed=11)
+    raw = pd.read_csv(persons_path, dtype=str, keep_default_na=False)
+    raw.loc[[5, 6000], "hh_id"] = ["nobody", ""]  # no such household; none at all
+    raw.to_csv(persons_path, index=False)
+    raw_rows = np.arange(2, len(raw) + 2)  # the file's line numbers
+    hh_ids = pd.read_csv(SAMPLE / "households.csv", dtype=str, keep_default_na=False)["hh_id"]
+    stream = StreamSurvey(SAMPLE / "households.csv", persons=persons_path, chunk_rows=1000)
+    with scratch_folder() as folder:
+        buckets = PersonBuckets.build(stream, folder)
+        assert buckets.n_chunks == 3 and buckets.rows == len(raw)
+        for chunk in range(3):
+            members, _, _ = buckets.members(chunk)
+            wanted = raw["hh_id"].isin(hh_ids.iloc[chunk * 1000:(chunk + 1) * 1000]).to_numpy(copy=True)
+            if chunk == 2:
+                wanted[[5, 6000]] = True
+            assert members["_row"].tolist() == raw_rows[wanted].tolist()
+            assert members["nik"].tolist() == raw.loc[wanted, "nik"].tolist()
+            assert members["age"].tolist() == pd.to_numeric(raw.loc[wanted, "age"]).tolist()
+
+
+def test_unsorted_persons_with_bad_rows_rejected_as_in_memory(tmp_path: Path, scratch: Path) -> None:
+    """The broken sample (a repeated household, two orphans) with its person file shuffled and a few person cells
+    unreadable: the same rejects as the memory engine (skip), the same error (fail), and no scratch folder left
+    after either."""
+    spec = broken_sample(tmp_path)
+    frame = pd.read_csv(spec.persons, dtype=str, keep_default_na=False)
+    frame.loc[[10, 2000, 9000], "age"] = "abc"
+    frame.sample(frac=1.0, random_state=5).to_csv(spec.persons, index=False)
+    with _no_fallback():
+        memory, _ = rejects_and_failure_as_in_memory(spec, tmp_path, "stream", engine="stream", chunk_rows=700)
+    assert {"duplicate_id", "orphan_person", "type"} <= set(memory.rejects["check"])
+    assert (memory.rejects["check"] == "type").sum() == 3
+    assert list(scratch.iterdir()) == []
+
+
+def test_household_id_in_two_chunks_still_falls_back(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The first household repeated as the last line, with a shuffled person file: the person order is found
+    wrong first, the repeated id while bucketing, and the memory engine reports it."""
+    lines = (SAMPLE / "households.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "hh.csv").write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    spec = InputSpec(tmp_path / "hh.csv", persons=shuffled_persons(tmp_path, seed=5))
+    rows = RowPolicy("skip")
+    memory = run_classify(spec, rows=rows, output=tmp_path / "memory.csv")
+    with caplog.at_level(logging.WARNING):
+        run_classify(spec, rows=rows, output=tmp_path / "stream.csv", engine="stream", chunk_rows=700)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("not in the order of the household file" in m and "on disk" in m for m in messages)
+    assert any("household id repeats in another chunk" in m and "--engine memory" in m for m in messages)
+    assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stream.csv").read_bytes()
+    assert memory.rejects.loc[memory.rejects["check"] == "duplicate_id", "_row"].tolist() == [3002]
+
+
+def test_empty_person_file_is_an_input_error_as_in_memory(tmp_path: Path) -> None:
+    """A person file with a header and no rows: the memory engine's error (a chunk without members is no error)."""
+    from peka.errors import InputError
+
+    header = (SAMPLE / "persons.csv").read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    (tmp_path / "p.csv").write_text(header, encoding="utf-8")
+    spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
+    with pytest.raises(InputError) as in_memory:
+        run_classify(spec)
+    with pytest.raises(InputError) as streamed:
+        run_classify(spec, engine="stream", chunk_rows=700)
+    assert str(streamed.value) == str(in_memory.value) and "no data rows" in str(in_memory.value)
 
 
 def test_auto_engine_threshold(tmp_path: Path) -> None:
@@ -205,16 +336,13 @@ def test_person_errors_found_by_the_second_pass_as_in_memory(tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hh.csv", "p.csv"]
 
 
-def test_unsorted_persons_fall_back_in_profile(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """The person file's order is checked by the second pass (after a households-only first pass): the profile's
-    partial sums are dropped and the memory engine gives the estimates."""
-    persons = pd.read_csv(SAMPLE / "persons.csv", dtype=str, keep_default_na=False)
-    persons.sample(frac=1.0, random_state=3).to_csv(tmp_path / "p.csv", index=False)
-    spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
+def test_unsorted_persons_profile_streams(tmp_path: Path) -> None:
+    """The person file's order is found out of order by the second pass (after a households-only first pass): the
+    partial sums so far are dropped, the persons bucketed on disk, and the estimates are the memory engine's."""
+    spec = InputSpec(SAMPLE / "households.csv", persons=shuffled_persons(tmp_path))
     memory = run_profile(ProfileRequest(spec, by=("kec_name",)))
-    with caplog.at_level(logging.WARNING):
+    with _no_fallback():
         stream = run_profile(ProfileRequest(spec, by=("kec_name",), engine="stream", chunk_rows=700))
-    assert any("reading it whole instead" in r.getMessage() for r in caplog.records)
     assert_same_estimates(memory.estimates, stream.estimates)
 
 

@@ -1,9 +1,9 @@
 """How a job runs over its input: all in memory, or in bounded chunks (``stream``).
 
 ``memory`` is what every command did so far: read the whole survey, validate, classify, estimate. ``stream`` reads
-the household file (and a person file sorted by household id) in chunks of ``chunk_rows`` households and feeds
-each chunk to the same row-local ``classify`` and the same ``PartialSums`` (docs/architecture.md, "Engines"), so
-its results equal the memory engine's. ``dask`` (``engine.dask``, extra ``peka[dask]``) runs the same per-chunk
+the household file and its person file in chunks of ``chunk_rows`` households and feeds each chunk to the same
+row-local ``classify`` and the same ``PartialSums`` (docs/architecture.md, "Engines"), so its results equal the
+memory engine's. ``dask`` (``engine.dask``, extra ``peka[dask]``) runs the same per-chunk
 work on a Dask cluster. ``choose_engine`` decides ``auto`` (never ``dask``).
 """
 

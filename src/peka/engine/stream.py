@@ -12,8 +12,10 @@ What is held in memory, and why the results equal the memory engine's:
   ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
   chunk's members are the persons up to the first person of a household of the next chunk (each person read is
   tested once, by a pyarrow hash lookup of the next chunk's ids). A person file out of that order, or a household
-  id repeated in two chunks, raises :class:`Unsorted` (the job then falls back to the memory engine with a
-  warning, which reports the same findings; an on-disk sort is future work).
+  id repeated in two chunks, raises :class:`Unsorted`. A person file out of order is then put in the household
+  file's order on disk (``persons_in_household_order``, ``engine.person_order``: bucketed by household chunk in a
+  private scratch folder) and the job starts again; a household id in two chunks sends the job to the memory
+  engine with a warning, which reports the same findings.
 * **Whole-table checks.** Duplicate ``hh_id`` within a chunk: ``validate`` finds it there with the same finding;
   across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n), kept in sorted runs that
   are searched, ``_HashSet``) and handed to the memory engine. Orphan persons: a person before the first member
@@ -46,10 +48,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -57,11 +60,14 @@ import pandas as pd
 from peka.config.models import Config
 from peka.errors import InputError, PekaError
 from peka.io import delimited, statfiles
-from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows
+from peka.io.raw import TEXT_KINDS, RawTable, add_row_numbers, drop_blank_rows, require_rows
 from peka.io.readers import Source, open_source
 from peka.mapping import Mapping, apply_mapping, detect_mapping, load_mapping, resolve_sources
 from peka.schema.findings import Finding
 from peka.schema.model import ROW, Level, Survey, columns_for
+
+if TYPE_CHECKING:
+    from peka.engine.person_order import PersonBuckets
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +77,13 @@ Mapper = Callable[[Callable[[Survey], Any], Iterable[Survey]], Iterator[Any]]
 
 
 class Unsorted(PekaError):
-    """A file is not sorted by ``hh_id``: it cannot be linked chunk by chunk (the job falls back to memory)."""
+    """A file is not in ``hh_id`` order: it cannot be linked chunk by chunk. ``persons``: the person file is not in
+    the household file's order (the job puts it in that order on disk, ``engine.person_order``, and starts again);
+    else a household id repeats across chunks (the job falls back to the memory engine, which reports it)."""
+
+    def __init__(self, message: str, *, persons: bool = False) -> None:
+        super().__init__(message)
+        self.persons = persons
 
 
 def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int) -> Iterator[RawTable]:
@@ -145,11 +157,17 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
     usecols = list(dict.fromkeys(resolved.values()))
     if ROW in source.header:
         usecols.append(ROW)
+    rows = 0
     for raw in _raw_chunks(source, usecols, kinds, chunk_rows):
         mapped = apply_mapping(raw.frame, mapping, level, file=source.label, value_labels=raw.value_labels,
                                user_missing=raw.user_missing, decimal=raw.decimal)
+        rows += len(mapped.frame)
         yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
         del raw, mapped  # the raw strings are not kept while the next chunk is read
+    # as the readers of a whole file: a file without data rows is an error (a chunk without rows is not, see
+    # ``Survey.chunk_of_files``)
+    if rows == 0:
+        require_rows(pd.DataFrame(), source.label, row=source.dialect.header_line + 1 if source.dialect else 2)
 
 
 @dataclass
@@ -167,6 +185,8 @@ class StreamSurvey:
     chosen: Mapping = field(init=False)
     hh_source: Source = field(init=False)
     person_source: Source | None = field(init=False, default=None)
+    # the person file put in household order on disk (``persons_in_household_order``), else linked as it is read
+    buckets: PersonBuckets | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.hh_source = open_source(self.path, sep=self.sep, encoding=self.encoding, decimal=self.decimal)
@@ -186,6 +206,24 @@ class StreamSurvey:
         log.info("%s: mapping %r (stream engine, %s households a chunk)", self.hh_source.label, self.chosen.name,
                  f"{self.chunk_rows:,}")
 
+    @contextmanager
+    def persons_in_household_order(self) -> Iterator[StreamSurvey]:
+        """This survey with its person file bucketed by household chunk in a private scratch folder
+        (``engine.person_order``), removed on exit; ``chunks`` then takes each chunk's members from there. Raises
+        ``Unsorted`` (of the household file) when a household id is in two chunks."""
+        from peka.deliver.scratch import scratch_folder
+        from peka.engine.person_order import PersonBuckets
+
+        if self.person_source is None:
+            yield self
+            return
+        with scratch_folder() as folder:
+            self.buckets = PersonBuckets.build(self, folder)
+            try:
+                yield self
+            finally:
+                self.buckets = None
+
     def _households(self) -> Iterator[tuple[MappedChunk, MappedChunk | None]]:
         """Household chunks, each with the next one (``None`` for the last): the next chunk's ids end the
         members of this one in the person file."""
@@ -201,6 +239,9 @@ class StreamSurvey:
         """The survey in linked chunks (``with_persons=False``: the households alone, the person file unread).
         Raises ``Unsorted`` (before yielding the chunk concerned) when a household id repeats across chunks or the
         person file is not in the household file's order."""
+        if self.buckets is not None:
+            yield from self._bucketed_chunks(self.buckets, with_persons)
+            return
         persons = (_mapped_chunks(self.person_source, self.chosen, "person", self.chunk_rows)
                    if self.person_source is not None and with_persons else None)
         pending: list[pd.DataFrame] = []  # person chunks read but not yet linked, in file order
@@ -215,11 +256,11 @@ class StreamSurvey:
                 raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
             if len(orphans) and np.isin(hashes, orphans).any():
                 assert self.person_source is not None  # orphans come from the person file
-                raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
+                raise Unsorted(f"{self.person_source.label}: not in the order of the household file", persons=True)
             seen.add(hashes)
             survey = Survey(households=households, sources={"household": self.hh_source.label},
                             findings=list(chunk.findings), user_missing=list(chunk.user_missing),
-                            rows_read={"household": len(households)})
+                            rows_read={"household": len(households)}, chunk_of_files=True)
             if persons is not None:
                 assert self.person_source is not None
                 # this chunk's members: the persons before the first one of a household of the next chunk (all
@@ -254,15 +295,18 @@ class StreamSurvey:
                     parts = [pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})]
                 taken = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)).reset_index(drop=True)
                 if pending_findings:
-                    finding_rows = np.array([_NO_ROW if f.row is None else f.row for f in pending_findings], dtype=np.int64)
-                    linked = np.isin(finding_rows, taken[ROW].to_numpy(dtype=np.int64))
+                    # a finding of a whole column goes with the chunk being linked when it was read
+                    finding_rows = np.array([_NO_ROW if f.row is None else f.row for f in pending_findings],
+                                            dtype=np.int64)
+                    linked = np.isin(finding_rows, taken[ROW].to_numpy(dtype=np.int64)) | (finding_rows == _NO_ROW)
                     survey.findings.extend(f for f, here in zip(pending_findings, linked, strict=True) if here)
                     pending_findings = [f for f, here in zip(pending_findings, linked, strict=True) if not here]
                 loose = ~_is_in(taken["hh_id"], households["hh_id"]) & taken["hh_id"].notna().to_numpy()
                 if loose.any():
                     loose_hashes = _id_hashes(taken.loc[loose, "hh_id"])
                     if seen.contains_any(loose_hashes):
-                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file")
+                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file",
+                                       persons=True)
                     orphans = np.concatenate([orphans, loose_hashes])
                 survey.persons = taken
                 survey.sources["person"] = self.person_source.label
@@ -273,6 +317,50 @@ class StreamSurvey:
             # next household chunk is read (the reader holds the following one), so at most two chunks are alive
             del survey, households, chunk, hashes
             _return_freed_memory()
+
+
+    def _bucketed_chunks(self, buckets: PersonBuckets, with_persons: bool) -> Iterator[Survey]:
+        """``chunks`` with each chunk's members from ``buckets`` (the household index already refused an id in two
+        chunks; a person of no household is with the last chunk, where validation reports it)."""
+        for number, (chunk, _) in enumerate(self._households()):
+            households = chunk.frame
+            survey = Survey(households=households, sources={"household": self.hh_source.label},
+                            findings=list(chunk.findings), user_missing=list(chunk.user_missing),
+                            rows_read={"household": len(households)}, chunk_of_files=True)
+            if with_persons:
+                assert self.person_source is not None
+                members, findings, user_missing = buckets.members(number)
+                survey.persons = members
+                survey.findings.extend(findings)
+                survey.user_missing.extend(user_missing)
+                survey.sources["person"] = self.person_source.label
+                survey.rows_read["person"] = len(members)
+                del members
+            yield survey
+            del survey, households, chunk  # as in ``chunks``: at most two chunks alive
+            _return_freed_memory()
+
+
+def household_id_chunks(stream: StreamSurvey) -> Iterator[pd.Series]:
+    """The household ids of ``stream``, mapped as ``chunks`` maps them, in its chunks (the id column alone is read)."""
+    from peka.mapping.apply import convert_column
+
+    source = stream.hh_source
+    level: Level = "household"
+    column = stream.chosen.columns(level)["hh_id"]
+    spec = stream.chosen.specs(level)["hh_id"]
+    name = resolve_sources(stream.chosen, level, source.header, file=source.label)["hh_id"]
+    for raw in _raw_chunks(source, [name], {name: column.kind}, stream.chunk_rows):
+        converted = convert_column(raw.frame[name], spec, column, labels=raw.value_labels.get(name),
+                                   decimal=raw.decimal)
+        yield pd.Series(converted.values)
+        del raw, converted
+
+
+def person_chunks(stream: StreamSurvey) -> Iterator[MappedChunk]:
+    """The person file of ``stream`` read and mapped in chunks, in file order."""
+    assert stream.person_source is not None
+    yield from _mapped_chunks(stream.person_source, stream.chosen, "person", stream.chunk_rows)
 
 
 def _glibc_malloc_trim() -> Callable[[int], int] | None:
@@ -317,7 +405,7 @@ def _first_in(ids: pd.Series, lookup: pd.Series, index: int) -> tuple[int, int] 
     return (index, int(found.argmax())) if found.any() else None
 
 
-_NO_ROW = np.iinfo(np.int64).min  # the row of a finding about a whole column (never linked)
+_NO_ROW = np.iinfo(np.int64).min  # the row of a finding about a whole column (linked to the chunk it was read in)
 
 
 class _HashSet:
@@ -355,7 +443,8 @@ def _id_hashes(ids: pd.Series) -> np.ndarray:
     """64-bit hashes of the (non-missing) ids: a collision can only send a file to the memory engine, never
     change a result."""
     present = ids.dropna()
-    return pd.util.hash_array(present.astype(str).to_numpy(dtype=object))
+    # categorize=False: the same hashes, without factorizing first (ids are nearly all distinct): 10x faster
+    return pd.util.hash_array(present.astype(str).to_numpy(dtype=object), categorize=False)
 
 
 # ---- the two passes of a streamed classification -----------------------------------------------------------------

@@ -49,38 +49,49 @@ def gather_classified(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, choose
                       chunk_rows: int | None = None, mapper: Mapper | None = None) -> Gathered | None:
     """Stream-classify ``inputs`` keeping ``choose(columns)`` of every chunk; while the households so far are at
     most ``whole_up_to`` every column is kept (a report shows the whole table of a small survey). ``None`` when a
-    file is not in ``hh_id`` order (logged; the caller runs the memory engine). ``mapper``: where the chunks are
-    classified (``engine.chunk_mapper``: here, or on a Dask cluster; the kept columns travel back)."""
-    from peka.engine.stream import ClassifiedChunk, Unsorted, first_pass
-    from peka.jobs.streamed import open_stream, stream_classified
+    household id repeats across chunks (logged; the caller runs the memory engine); a person file out of the
+    household file's order is put in that order on disk (``jobs.streamed.in_household_order``). ``mapper``: where
+    the chunks are classified (``engine.chunk_mapper``: here, or on a Dask cluster; the kept columns travel back)."""
+    from peka.engine.stream import ClassifiedChunk, StreamSurvey
+    from peka.jobs.streamed import (
+        FirstPasses,
+        StreamedClassification,
+        in_household_order,
+        open_stream,
+        stream_classified,
+    )
 
-    kept: list[pd.DataFrame] = []
-    attrs: dict | None = None  # of the first chunk
-    columns: list[str] = []  # every column of the classified chunks
-    rows_seen, whole = 0, True
+    passes = FirstPasses(cfg, rows, mapper)
 
     def narrow(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[choose(list(frame.columns))]
 
-    def keep(chunk: ClassifiedChunk) -> None:
-        nonlocal attrs, columns, rows_seen, whole
-        table = chunk.table
-        if attrs is None:
-            attrs, columns = dict(table.attrs), list(table.columns)
-        rows_seen += len(table)
-        if whole and rows_seen > whole_up_to:
-            whole = False
-            kept[:] = [narrow(frame) for frame in kept]
-        kept.append(table.copy() if whole else narrow(table))
+    def attempt(stream: StreamSurvey) -> tuple[StreamedClassification, list[pd.DataFrame], dict | None, list[str],
+                                               bool]:
+        kept: list[pd.DataFrame] = []  # a second attempt (``in_household_order``) starts afresh
+        attrs: dict | None = None  # of the first chunk
+        columns: list[str] = []  # every column of the classified chunks
+        rows_seen, whole = 0, True
 
-    stream = open_stream(inputs, chunk_rows)
-    try:  # a file out of order: seen by the first pass, or (persons, after a households-only first) by the second
-        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
+        def keep(chunk: ClassifiedChunk) -> None:
+            nonlocal attrs, columns, rows_seen, whole
+            table = chunk.table
+            if attrs is None:
+                attrs, columns = dict(table.attrs), list(table.columns)
+            rows_seen += len(table)
+            if whole and rows_seen > whole_up_to:
+                whole = False
+                kept[:] = [narrow(frame) for frame in kept]
+            kept.append(table.copy() if whole else narrow(table))
+
         done = stream_classified(inputs, cfg, rows, include_personal=include_personal, sink=keep, stream=stream,
-                                 first=first, mapper=mapper)
-    except Unsorted as exc:
-        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+                                 first=passes.first(stream), mapper=mapper)
+        return done, kept, attrs, columns, whole
+
+    result = in_household_order(open_stream(inputs, chunk_rows), attempt)
+    if result is None:
         return None
+    done, kept, attrs, columns, whole = result
     if kept:
         table = pd.concat(kept, ignore_index=True)
     else:  # no household kept: the columns of the witness, no rows

@@ -12,11 +12,12 @@ accumulations, so the outputs equal the memory engine's (tests/engine/) and no c
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from peka.engine import check_scheduler, choose_engine
 from peka.engine.stream import (
     CHUNK_ROWS,
     ClassifiedChunk,
+    FirstPass,
     Mapper,
     StreamSurvey,
     Unsorted,
@@ -141,14 +143,59 @@ def line_extremes(frame: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFr
     return both.iloc[sorted(keep)].reset_index(drop=True)
 
 
-__all__ = ["Unsorted", "chunked_engine", "line_extremes", "open_stream", "resolve_engine", "stream_classified"]
+T = TypeVar("T")
+
+
+def in_household_order(stream: StreamSurvey, attempt: Callable[[StreamSurvey], T]) -> T | None:
+    """``attempt(stream)``; when it finds the person file out of the household file's order, ``attempt`` again
+    with the persons put in that order on disk (``StreamSurvey.persons_in_household_order``: a private scratch
+    folder, removed when done). ``None`` when a household id repeats across chunks (logged: the caller runs the
+    memory engine, which reports the duplicate). ``attempt`` starts from nothing each time (its outputs and sums
+    from the first try are dropped: a table writer leaves no file)."""
+    try:
+        return attempt(stream)
+    except Unsorted as exc:
+        if not exc.persons:
+            log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+            return None
+        log.warning("%s; putting it in that order on disk first (a private scratch folder, removed when done)",
+                    exc.message)
+    try:
+        with stream.persons_in_household_order():
+            return attempt(stream)
+    except Unsorted as exc:
+        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+        return None
+
+
+class FirstPasses:
+    """``first_pass`` for a job's attempts (``in_household_order``): a households-only first pass (``--on-invalid
+    fail``) does not read the person file, so a second attempt with the persons in order reuses it."""
+
+    def __init__(self, cfg: Config, rows: RowPolicy, mapper: Mapper | None) -> None:
+        self.cfg, self.rows, self.mapper = cfg, rows, mapper
+        self.households_only: FirstPass | None = None
+
+    def first(self, stream: StreamSurvey) -> FirstPass:
+        if self.households_only is not None:
+            return self.households_only
+        first = first_pass(stream, self.cfg, skip=self.rows.skip, households_only=not self.rows.skip,
+                           mapper=self.mapper)
+        if not first.persons_checked:
+            self.households_only = first
+        return first
+
+
+__all__ = ["FirstPasses", "Unsorted", "chunked_engine", "in_household_order", "line_extremes", "open_stream",
+           "resolve_engine", "stream_classified"]
 
 
 def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, output: Any, include_personal: bool,
                         keep_more: Any, rejects_target: Path | None, chunk_rows: int | None = None,
                         csv_dialect: Any = None, mapper: Mapper | None = None) -> Any:
-    """``jobs.classify.run_classify`` on the stream engine (its checks, record and rejects); ``None`` when a file is
-    not sorted by ``hh_id`` (logged: the caller runs the memory engine)."""
+    """``jobs.classify.run_classify`` on the stream engine (its checks, record and rejects); ``None`` when a
+    household id repeats across chunks (logged: the caller runs the memory engine). A person file out of the
+    household file's order is put in that order on disk (``in_household_order``)."""
     from peka.config.show import record_text
     from peka.deliver import files
     from peka.deliver.rejects import write_rejects
@@ -158,28 +205,29 @@ def run_classify_stream(inputs: InputSpec, cfg: Config, rows: RowPolicy, *, outp
 
     persons_part = f" --persons {printable_name(Path(inputs.persons).name)}" if inputs.persons else ""
     title = f"peka classify {printable_name(Path(inputs.path).name)}{persons_part}"
-    stream = open_stream(inputs, chunk_rows)
-    try:
-        first = first_pass(stream, cfg, skip=rows.skip, households_only=not rows.skip, mapper=mapper)
+    passes = FirstPasses(cfg, rows, mapper)
+
+    def attempt(stream: StreamSurvey) -> tuple[StreamedClassification, Path | None, Path | None, list[str]]:
+        first = passes.first(stream)
         warnings = fallback_warnings(first.fallbacks)
-        if output is not None:
-            record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
-            with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
-                                    csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:
-                done = stream_classified(inputs, cfg, rows, include_personal=include_personal,
-                                         sink=lambda chunk: writer.write(chunk.table), stream=stream, first=first,
-                                         mapper=mapper)
-                _checked(done, cfg, inputs, keep_more, check_measures, InputError)
-            out_path: Path | None = Path(output)
-            record: Path | None = files.write_text(record_toml, record_path_for(output))
-        else:
+        if output is None:
             done = stream_classified(inputs, cfg, rows, include_personal=include_personal, stream=stream, first=first,
                                      mapper=mapper)
             _checked(done, cfg, inputs, keep_more, check_measures, InputError)
-            out_path = record = None
-    except Unsorted as exc:  # the table writer wrote nothing
-        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+            return done, None, None, warnings
+        record_toml = record_text(cfg, title=f"{title} → {printable_name(Path(output).name)}", warnings=warnings)
+        with files.table_writer(output, metadata={PARQUET_RECORD_KEY: record_toml.encode()},
+                                csv_dialect=csv_dialect or files.CSV_STANDARD) as writer:  # nothing left on Unsorted
+            done = stream_classified(inputs, cfg, rows, include_personal=include_personal,
+                                     sink=lambda chunk: writer.write(chunk.table), stream=stream, first=first,
+                                     mapper=mapper)
+            _checked(done, cfg, inputs, keep_more, check_measures, InputError)
+        return done, Path(output), files.write_text(record_toml, record_path_for(output)), warnings
+
+    result = in_household_order(open_stream(inputs, chunk_rows), attempt)
+    if result is None:
         return None
+    done, out_path, record, warnings = result
     for warning in warnings:
         log.warning(warning)
     rejects_path = (write_rejects(done.rejects, rejects_target, csv_dialect or files.CSV_STANDARD)
@@ -210,7 +258,8 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
     and the extreme line values, the ``ProfileResult``, the chosen configuration), or ``None`` when the memory
     engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a classified file, a file not
     sorted by ``hh_id`` (logged). ``mapper`` (``engine.dask.ClusterMap``, engine ``dask``): where chunks are
-    classified and, after the first (which makes the plan), reduced to their partial sums."""
+    classified and, after the first (which makes the plan), reduced to their partial sums. A person file out of
+    the household file's order is put in that order on disk (``in_household_order``)."""
     from peka.estimate import Design
     from peka.estimate.profile import plan_profile
     from peka.estimate.sums import sum_partials
@@ -227,41 +276,42 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
     cfg = chosen.config
     _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=request.output)
     apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
-    stream = open_stream(request.inputs, request.chunk_rows)
-    try:
-        first = first_pass(stream, cfg, skip=request.rows.skip, households_only=not request.rows.skip, mapper=mapper)
-    except Unsorted as exc:
-        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
-        return None
-    state: dict[str, Any] = {"plan": None, "total": None, "lines": None}
+    passes = FirstPasses(cfg, request.rows, mapper)
 
-    def plan(table: pd.DataFrame) -> None:
-        _check_columns(table, request)
-        design = Design.from_frame(
-            table, weight=request.weight or "weight", strata=request.strata or "strata",
-            psu=request.psu or "psu", lonely_psu=request.lonely_psu,
-        )  # fmt: skip
-        state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
-                                     hh_size=_size_column(request, table), options=options)
+    def attempt(stream: StreamSurvey) -> tuple[StreamedClassification, FirstPass, dict[str, Any]]:
+        first = passes.first(stream)
+        state: dict[str, Any] = {"plan": None, "total": None, "lines": None}  # a second attempt starts afresh
 
-    def add(chunk: ClassifiedChunk) -> None:
-        if state["plan"] is None:
-            plan(chunk.table)
-        part = chunk.partial if chunk.partial is not None else state["plan"].partial(chunk.table)
-        state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
-        state["lines"] = line_extremes(chunk.table, state["lines"])
+        def plan(table: pd.DataFrame) -> None:
+            _check_columns(table, request)
+            design = Design.from_frame(
+                table, weight=request.weight or "weight", strata=request.strata or "strata",
+                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
+            )  # fmt: skip
+            state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
+                                         hh_size=_size_column(request, table), options=options)
 
-    if mapper is not None:  # the plan from the first chunk, then every chunk reduced where it is classified
-        planning = planning_chunk(stream, cfg, request.rows.skip, first.cutpoints, mapper)
-        if planning is not None:
-            plan(planning.table)
-            mapper = mapper.then(partial(reduced_for_profile, plan=state["plan"]))
-    try:
+        def add(chunk: ClassifiedChunk) -> None:
+            if state["plan"] is None:
+                plan(chunk.table)
+            part = chunk.partial if chunk.partial is not None else state["plan"].partial(chunk.table)
+            state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
+            state["lines"] = line_extremes(chunk.table, state["lines"])
+
+        chunk_map = mapper
+        if mapper is not None:  # the plan from the first chunk, then every chunk reduced where it is classified
+            planning = planning_chunk(stream, cfg, request.rows.skip, first.cutpoints, mapper)
+            if planning is not None:
+                plan(planning.table)
+                chunk_map = mapper.then(partial(reduced_for_profile, plan=state["plan"]))
         done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
-                                 first=first, mapper=mapper)
-    except Unsorted as exc:  # a person file out of order, seen by the second pass: the partial sums are dropped
-        log.warning("%s; reading it whole instead (--engine memory)", exc.message)
+                                 first=first, mapper=chunk_map)
+        return done, first, state
+
+    result = in_household_order(open_stream(request.inputs, request.chunk_rows), attempt)
+    if result is None:
         return None
+    done, first, state = result
     check_measures(done.witness_table, done.witness_survey, cfg, request.inputs)
     for warning in fallback_warnings(first.fallbacks):
         log.warning(warning)

@@ -75,11 +75,11 @@ def validate(survey: Survey, *, required: Iterable[str] | None = None) -> Valida
     )
 
     links = _IdLinks.of(households, persons)
-    _check_table(sink, "household", households, hh_rows, required_hh)
+    _check_table(sink, "household", households, hh_rows, required_hh, survey.chunk_of_files)
     _check_households(sink, households, hh_rows, links)
     if persons is not None:
         p_rows = row_numbers(persons)
-        _check_table(sink, "person", persons, p_rows, {"hh_id", "person_no"})
+        _check_table(sink, "person", persons, p_rows, {"hh_id", "person_no"}, survey.chunk_of_files)
         _check_persons(sink, households, hh_rows, persons, p_rows, links)
     _check_rows_read(sink, survey)
     _add_user_missing(sink, survey.user_missing)
@@ -168,11 +168,13 @@ class _Sink:
         )
 
 
-def _check_table(sink: _Sink, table: str, frame: pd.DataFrame, rows: np.ndarray, required: set[str]) -> None:
-    """Checks that only need one column at a time: presence, missing counts, types, ranges, categories, ids."""
+def _check_table(sink: _Sink, table: str, frame: pd.DataFrame, rows: np.ndarray, required: set[str],
+                 chunk: bool = False) -> None:
+    """Checks that only need one column at a time: presence, missing counts, types, ranges, categories, ids.
+    ``chunk``: the frame is a chunk of a file (``Survey.chunk_of_files``), which may hold none of its rows."""
     model = columns_for(table)  # type: ignore[arg-type]
     n = len(frame)
-    if n == 0:
+    if n == 0 and not chunk:
         sink.one(table, None, "no_rows", "error", f"the {table} table has no data rows")
     for name in sorted(required):
         if name not in frame.columns:

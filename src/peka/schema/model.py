@@ -218,6 +218,9 @@ class Survey:
     findings: list[Finding] = field(default_factory=list)  # conversion problems found while reading/mapping
     # the mapping's own columns kept beside the canonical ones ([household.extra]): level → name → Column
     extra_columns: dict[str, dict[str, Column]] = field(default_factory=dict)
+    # a chunk of bigger files (the stream engine): a table with no rows here is no error, the files have rows
+    # (the stream engine refuses a file without any, as the readers do)
+    chunk_of_files: bool = False
 
 
 from peka.schema.findings import Finding
