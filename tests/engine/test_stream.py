@@ -233,6 +233,20 @@ def test_unsorted_persons_put_in_order_on_disk(tmp_path: Path, scratch: Path,
     assert list(scratch.iterdir()) == []
 
 
+def test_a_shuffled_person_file_is_found_before_the_first_chunk(tmp_path: Path) -> None:
+    """Members of the first chunk among the persons read past its split: ``Unsorted`` before any chunk is yielded
+    (no chunk is classified with part of its members); in file order, every chunk comes."""
+    from peka.engine.stream import StreamSurvey, Unsorted
+
+    shuffled = StreamSurvey(SAMPLE / "households.csv", persons=shuffled_persons(tmp_path), chunk_rows=700)
+    chunks = shuffled.chunks()
+    with pytest.raises(Unsorted) as found:
+        next(chunks)
+    assert found.value.persons
+    in_order = StreamSurvey(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv", chunk_rows=700)
+    assert sum(len(chunk.persons) for chunk in in_order.chunks()) == 12_524
+
+
 def test_bucketed_members_are_each_chunks_persons_in_file_order(tmp_path: Path) -> None:
     """``PersonBuckets.members(c)`` are the rows of the person file whose household is in chunk ``c`` of the
     household file, in the person file's order (pandas on the raw files), and the orphans are with the last chunk."""
@@ -290,6 +304,20 @@ def test_household_id_in_two_chunks_still_falls_back(tmp_path: Path, caplog: pyt
     assert any("household id repeats in another chunk" in m and "--engine memory" in m for m in messages)
     assert (tmp_path / "memory.csv").read_bytes() == (tmp_path / "stream.csv").read_bytes()
     assert memory.rejects.loc[memory.rejects["check"] == "duplicate_id", "_row"].tolist() == [3002]
+
+
+def test_a_chunk_without_members_as_in_memory(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The members of the first 700 households removed: the first chunk has none (no "no data rows" error, no
+    "no person table" warning for it) and the output is the memory engine's."""
+    households = pd.read_csv(SAMPLE / "households.csv", dtype=str, keep_default_na=False)
+    persons = pd.read_csv(SAMPLE / "persons.csv", dtype=str, keep_default_na=False)
+    persons[~persons["hh_id"].isin(households["hh_id"].iloc[:700])].to_csv(tmp_path / "p.csv", index=False)
+    spec = InputSpec(SAMPLE / "households.csv", persons=tmp_path / "p.csv")
+    with caplog.at_level(logging.WARNING):
+        memory, stream = both_classify(spec, tmp_path, ".csv", chunk_rows=700)
+    assert_same_classification(tmp_path, ".csv")
+    assert stream.counts == memory.counts and memory.counts.rows_in["person"] < 12_524
+    assert not [r.getMessage() for r in caplog.records if "no person table" in r.getMessage()]
 
 
 def test_empty_person_file_is_an_input_error_as_in_memory(tmp_path: Path) -> None:

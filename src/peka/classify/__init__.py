@@ -111,7 +111,9 @@ def classify(
             "desil survei) cannot be computed; map an expenditure or desil column, or accept it with --skip money"
         )
     members = prepare_members(households, persons, config, person_households=person_households)
-    if members is None and any(i.level == "person" for i in config.mpi.active):
+    # a chunk of files (stream engine) may hold no member while the person file has rows: no warning for a chunk
+    # (a run without a person file is refused by jobs.classify.check_measures once, not once a chunk)
+    if members is None and any(i.level == "person" for i in config.mpi.active) and not survey.chunk_of_files:
         log.warning("no person table: the member-level MPI indicators and derived values are missing")
     work = compute_derived(work, members, config)
     mpi = classify_mpi(work, members, config)

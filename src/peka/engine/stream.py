@@ -11,7 +11,8 @@ What is held in memory, and why the results equal the memory engine's:
 * **Order.** The person file must list the members in the order of the household file (grouped by household, as
   ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
   chunk's members are the persons up to the first person of a household of the next chunk (each person read is
-  tested once, by a pyarrow hash lookup of the next chunk's ids). A person file out of that order, or a household
+  tested once, by a pyarrow hash lookup of the next chunk's ids; the persons already read past that point are
+  tested against this chunk's ids, so a shuffled file is found at the first chunk). A person file out of that order, or a household
   id repeated in two chunks, raises :class:`Unsorted`. A person file out of order is then put in the household
   file's order on disk (``persons_in_household_order``, ``engine.person_order``: bucketed by household chunk in a
   private scratch folder) and the job starts again; a household id in two chunks sends the job to the memory
@@ -291,6 +292,12 @@ class StreamSurvey:
                     parts = [*pending[:i], pending[i].iloc[:n]]
                     rest = pending[i].iloc[n:].reset_index(drop=True)
                     pending = [rest, *pending[i + 1:]]
+                    # a member of this chunk among the persons already read past the split: out of order, found
+                    # before the chunk is yielded with part of its members (a shuffled file: at the first chunk)
+                    if any((_is_in(frame["hh_id"], households["hh_id"]) & frame["hh_id"].notna().to_numpy()).any()
+                           for frame in pending):
+                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file",
+                                       persons=True)
                 if not parts:
                     parts = [pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})]
                 taken = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)).reset_index(drop=True)
