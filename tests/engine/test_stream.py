@@ -426,3 +426,46 @@ def test_id_hash_set_finds_exactly_the_ids_added() -> None:
         assert all(bool((np.diff(run.astype(np.float64)) >= 0).all()) for run in seen.runs)
     assert set(np.concatenate(seen.runs).tolist()) == added
     assert sum(len(run) for run in seen.runs) == total  # every hash kept, repeats too
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_profile_of_a_classified_file_streams_as_in_memory(tmp_path: Path, suffix: str,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """``peka profile klasifikasi.csv --engine stream``: the classified file read in chunks (7 of 450 rows), every
+    estimate and SE the memory engine's whole read gives, the same design and line values."""
+    spec = InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv")
+    run_classify(spec, output=tmp_path / f"k{suffix}")
+    classified = InputSpec(tmp_path / f"k{suffix}")
+    by = ("kec_name", ("kec_name", "urban_rural"), "desa_name")
+    memory = run_profile(ProfileRequest(classified, by=by))
+    with caplog.at_level(logging.INFO, logger="peka"):
+        stream = run_profile(ProfileRequest(classified, by=by, engine="stream", chunk_rows=450))
+    assert any("read in chunks" in r.getMessage() for r in caplog.records)
+    assert_same_estimates(memory.estimates, stream.estimates)
+    assert memory.design == stream.design
+
+
+def test_cli_profile_of_a_classified_file_stream_writes_the_memory_files(tmp_path: Path) -> None:
+    """The JSON and CSV written by ``peka profile k.csv --engine stream`` are the memory engine's, byte for byte; a
+    classified file with no rows is the same one-line error (exit 3) on both."""
+    from typer.testing import CliRunner
+
+    from peka.cli.app import app
+
+    run_classify(InputSpec(SAMPLE / "households.csv", persons=SAMPLE / "persons.csv"), output=tmp_path / "k.csv")
+    for engine in ("memory", "stream"):
+        for suffix in (".json", ".csv"):
+            result = CliRunner().invoke(app, ["-q", "profile", str(tmp_path / "k.csv"), "--by", "kec_name",
+                                              "--engine", engine, "-o", str(tmp_path / f"{engine}{suffix}")])
+            assert result.exit_code == 0, result.output
+    for suffix in (".json", ".csv"):
+        assert (tmp_path / f"memory{suffix}").read_bytes() == (tmp_path / f"stream{suffix}").read_bytes()
+    header = (tmp_path / "k.csv").read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    (tmp_path / "empty.csv").write_text(header, encoding="utf-8")
+    (tmp_path / "empty.csv.peka.toml").write_bytes((tmp_path / "k.csv.peka.toml").read_bytes())
+    errors = []
+    for engine in ("memory", "stream"):
+        result = CliRunner().invoke(app, ["-q", "profile", str(tmp_path / "empty.csv"), "--engine", engine])
+        assert result.exit_code == 3
+        errors.append(result.stderr.strip())
+    assert errors[0] == errors[1] and "no data rows" in errors[0] and len(errors[0].splitlines()) == 1

@@ -364,6 +364,23 @@ def household_id_chunks(stream: StreamSurvey) -> Iterator[pd.Series]:
         del raw, converted
 
 
+def table_chunks(source: Source, usecols: list[str], kinds: dict[str, str], float_columns: Iterable[str] = (),
+                 chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """``usecols`` of a plain table (a classified file) in chunks of ``chunk_rows`` rows, with ``_row``: ``kinds``
+    columns as text, ``float_columns`` as float64 (as a whole read gives them, whatever a chunk's values look like)."""
+    floats = [c for c in float_columns if c in usecols]
+    rows = 0
+    for raw in _raw_chunks(source, usecols, kinds, chunk_rows):
+        frame = raw.frame
+        if floats:
+            frame = frame.assign(**{c: pd.to_numeric(frame[c]).astype("float64") for c in floats})
+        rows += len(frame)
+        yield frame
+        del raw, frame
+    if rows == 0:  # as a whole read
+        require_rows(pd.DataFrame(), source.label, row=source.dialect.header_line + 1 if source.dialect else 2)
+
+
 def person_chunks(stream: StreamSurvey) -> Iterator[MappedChunk]:
     """The person file of ``stream`` read and mapped in chunks, in file order."""
     assert stream.person_source is not None

@@ -256,8 +256,8 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
     """``peka profile`` of a raw survey on the stream engine: classified chunk by chunk as ``peka classify`` does,
     each chunk reduced to ``PartialSums`` by the plan made from the first. Returns (a few rows holding the columns
     and the extreme line values, the ``ProfileResult``, the chosen configuration), or ``None`` when the memory
-    engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a classified file, a file not
-    sorted by ``hh_id`` (logged). ``mapper`` (``engine.dask.ClusterMap``, engine ``dask``): where chunks are
+    engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a household id in two chunks
+    (logged). A classified file is read in chunks by ``profile_classified_stream``. ``mapper`` (``engine.dask.ClusterMap``, engine ``dask``): where chunks are
     classified and, after the first (which makes the plan), reduced to their partial sums. A person file out of
     the household file's order is put in that order on disk (``in_household_order``)."""
     from peka.estimate import Design
@@ -270,8 +270,9 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
 
     if request.quick or resolve_engine(request.engine, request.inputs) not in ("stream", "dask"):
         return None
-    if MARKER in open_source(request.input, **request.inputs.text_options).header:
-        return None
+    source = open_source(request.input, **request.inputs.text_options)
+    if MARKER in source.header:
+        return profile_classified_stream(request, options, source)
     chosen = load_profile_config(request, check_rules=True)
     cfg = chosen.config
     _, rejects_target = plan_outputs(request.inputs, None, request.rows, rejects_beside=request.output)
@@ -329,6 +330,57 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
 
         raise UsageError("no data: the input has no chunks")
     return state["lines"], state["plan"].finish(state["total"]), chosen
+
+
+def profile_classified_stream(request: Any, options: Any, source: Any) -> tuple[pd.DataFrame, Any, Any]:
+    """``peka profile`` of a classified file (``peka classify``'s output) on the stream engine: the columns the
+    estimates read (``jobs.profile.classified_columns``), typed as a whole read types them, in chunks of
+    ``request.chunk_rows`` rows, each reduced to ``PartialSums`` by the plan made from the first, so the memory
+    held is one chunk and the sums (O(domain cells × PSUs)) whatever the file's length. The chunks are summed in
+    this process on ``--engine dask`` too: a classified chunk's sums cost little next to reading it. Returns what
+    ``profile_stream`` returns."""
+    from peka.engine.stream import table_chunks
+    from peka.estimate import Design
+    from peka.estimate.profile import plan_profile
+    from peka.estimate.sums import sum_partials
+    from peka.jobs.profile import (
+        _check_columns,
+        _mpi_matches,
+        _size_column,
+        _text_kinds,
+        classified_columns,
+        load_profile_config,
+        read_record,
+        restore_classified_types,
+    )  # fmt: skip
+    from peka.schema.classified import MARKER, column_types
+
+    chosen = load_profile_config(request, check_rules=False, record=read_record(request.input))
+    columns = classified_columns(request, source.header)
+    types = column_types(columns)
+    kinds = {k: v for k, v in _text_kinds(request).items() if k in columns}
+    kinds |= {c: "str" for c, t in types.items() if t == "text" and c not in kinds}
+    floats = [c for c, t in types.items() if t == "float"]
+    plan = total = lines = None
+    for chunk in table_chunks(source, columns, kinds, floats, request.chunk_rows or CHUNK_ROWS):
+        frame = restore_classified_types(chunk)
+        if plan is None:
+            _check_columns(frame, request)
+            design = Design.from_frame(
+                frame, weight=request.weight or "weight", strata=request.strata or "strata",
+                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
+            )  # fmt: skip
+            mpi_spec = chosen.config.mpi if _mpi_matches(frame, chosen.config) else None
+            plan = plan_profile(frame, design=design, by=list(request.by), mpi_spec=mpi_spec,
+                                hh_size=_size_column(request, frame), options=options)
+        part = plan.partial(frame)
+        total = part if total is None else sum_partials([total, part])
+        lines = line_extremes(frame, lines)
+        del chunk, frame
+    assert plan is not None and total is not None  # table_chunks refuses a file without rows
+    log.info("%s: a classified file (it has %s), read in chunks: configuration %s", request.input, MARKER,
+             chosen.source)
+    return lines, plan.finish(total), chosen
 
 
 def planning_chunk(stream: StreamSurvey, cfg: Config, skip: bool, cutpoints: np.ndarray, mapper: Mapper
