@@ -79,13 +79,13 @@ def test_stream_engine_writes_the_same_set(tmp_path: Path, monkeypatch) -> None:
     assert memory_set == outputs(stream.output)
     assert memory.manifest["outputs"] == stream.manifest["outputs"]
     engines = [o.get("engine") for o in step_options(stream.output)]
-    assert engines == [None, "stream", None, "stream"]  # validate and profile have no engine
-    assert [o.get("engine") for o in memory_options] == [None, "memory", None, "memory"]
+    assert engines == [None, "stream", "stream", "stream"]  # validate has no engine
+    assert [o.get("engine") for o in memory_options] == [None, "memory", "memory", "memory"]
 
 
 def test_a_step_engine_overrides_the_top_level_one(tmp_path: Path) -> None:
     run = run_pipeline(pipeline_file(tmp_path, top='engine = "stream"', classify='engine = "memory"'))
-    assert [o.get("engine") for o in step_options(run.output)] == [None, "memory", None, "stream"]
+    assert [o.get("engine") for o in step_options(run.output)] == [None, "memory", "stream", "stream"]
 
 
 def test_csv_dialect_top_level_and_per_step(tmp_path: Path) -> None:
@@ -131,10 +131,12 @@ def test_unknown_or_unusable_values_are_exit_4_naming_the_key(tmp_path: Path, to
 
 
 def test_engine_on_a_step_without_one_is_an_unknown_key(tmp_path: Path) -> None:
-    path = pipeline_file(tmp_path, profile='engine = "stream"')
+    path = pipeline_file(tmp_path)
+    text = path.read_text(encoding="utf-8").replace('step = "validate"\n', 'step = "validate"\nengine = "stream"\n')
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         run_pipeline(path)
-    assert caught.value.key == "steps[2].engine"
+    assert caught.value.key == "steps[0].engine"
     assert "unknown key" in str(caught.value)
 
 
@@ -173,7 +175,7 @@ def test_a_pipeline_on_a_dask_scheduler_writes_the_memory_set(tmp_path: Path, mo
             tasks = sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values())
     assert tasks > 0
     assert outputs(run.output) == memory_set
-    assert [o.get("scheduler") for o in step_options(run.output)] == [None, address, None, address]
+    assert [o.get("scheduler") for o in step_options(run.output)] == [None, address, address, address]
 
 
 def test_the_example_pipeline_names_the_settings() -> None:

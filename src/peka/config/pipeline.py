@@ -129,9 +129,10 @@ class ClassifyOptions(StepOptions, EngineChoice, CsvChoice):
         return value
 
 
-class ProfileOptions(StepOptions, CsvChoice):
-    """``profile``: estimates of the table the ``classify`` step wrote (under its classification record; a classified
-    table is read whole, so a profile step has no ``engine``)."""
+class ProfileOptions(StepOptions, EngineChoice, CsvChoice):
+    """``profile``: estimates of the table the ``classify`` step wrote (under its classification record); on
+    ``engine = "stream"`` (or dask, or auto on a big table) that table is read in chunks
+    (``jobs.streamed.profile_classified_stream``)."""
 
     step: Literal["profile"] = "profile"
     output: str = "profil.json"

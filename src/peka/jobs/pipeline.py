@@ -148,6 +148,7 @@ def _profile(options: ProfileOptions, ctx: RunContext) -> StepResult:
         inputs=InputSpec(ctx.classified), by=tuple(b if isinstance(b, str) else tuple(b) for b in options.by),
         population=options.population, ci=options.ci, min_n=options.min_n, min_psu=options.min_psu,
         suppress=options.suppress, sort=options.sort, lonely_psu=options.lonely_psu, csv_dialect=_dialect(options),
+        engine=_engine(options), scheduler=options.scheduler,
     )  # fmt: skip
     run = run_profile(request)
     target = ctx.folder / options.output
