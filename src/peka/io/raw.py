@@ -52,6 +52,8 @@ def add_row_numbers(frame: pd.DataFrame, first: int) -> pd.DataFrame:
         if pd.api.types.is_integer_dtype(carried.dtype) and not carried.isna().any():
             return frame.astype({ROW: "int64"})
         frame = frame.rename(columns={ROW: f"{ROW}_source"})
+    if len(frame) == 0:  # a header without rows reads as a block per column: one block, not a fragmentation warning
+        frame = frame.copy()
     frame.insert(0, ROW, np.arange(first, first + len(frame), dtype="int64"))
     return frame
 
