@@ -12,6 +12,7 @@ has it (fast to write and read back; the persons of 1M households: 250 MB, from 
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -22,13 +23,44 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pyarrow as pa
 
+log = logging.getLogger(__name__)
+
 SCRATCH_PREFIX = "peka-scratch-"
+# file systems held in memory: scratch files there take the memory the stream engine is meant to spare
+MEMORY_FILESYSTEMS = ("tmpfs", "ramfs")
+
+
+def filesystem_type(path: Path, mounts: str | None = None) -> str | None:
+    """The type of the file system ``path`` is on, from ``/proc/mounts`` (Linux; ``mounts``: its text, for tests),
+    the longest mount point that holds it; ``None`` where that cannot be read."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    best, kind = "", None
+    target = str(path)
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, kind = point, fields[2]
+    return kind
 
 
 @contextmanager
 def scratch_folder() -> Iterator[Path]:
-    """A new private folder (mode 0700) for scratch files, removed with everything in it on exit."""
+    """A new private folder (mode 0700) for scratch files, removed with everything in it on exit. A folder on a
+    file system held in memory (``/tmp`` is a tmpfs on some systems, Debian 13's default among them) is logged as a
+    warning naming ``TMPDIR``."""
     folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    kind = filesystem_type(folder.resolve())
+    if kind in MEMORY_FILESYSTEMS:
+        log.warning("the scratch folder is on %s, which is held in memory: set TMPDIR to a folder on disk with room "
+                    "for about half the person file", kind)
     try:
         yield folder
     finally:
