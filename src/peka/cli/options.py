@@ -68,9 +68,9 @@ OnInvalidOpt = Annotated[
 EngineOpt = Annotated[
     Engine, typer.Option("--engine", help="memory (read the survey whole), stream (CSV, Parquet, SPSS, Stata read in "
                          "chunks of households: same results, memory bounded by the chunk; a person file out of "
-                         "household order is put in order on disk first), dask (the stream engine's chunks on a Dask cluster, local or "
-                         "--scheduler; pip install 'peka[dask]') or auto (stream when the input "
-                         "files are over 200 MB). Default memory: about twice as fast per household as stream.")
+                         "household order is put in order on disk first), dask (the stream engine's chunks on a "
+                         "Dask cluster, local or --scheduler; pip install 'peka[dask]') or auto (stream when the "
+                         "input files are over 200 MB). Default memory: about twice as fast per household as stream.")
 ]
 SchedulerOpt = Annotated[
     str | None, typer.Option("--scheduler", help="With --engine dask: the address of a Dask scheduler, e.g. "

@@ -126,17 +126,15 @@ class PersonBuckets:
         for part in person_chunks(stream):
             if buckets is None:
                 buckets = cls(folder, index.n_chunks, part.frame.iloc[:0].copy())
+                schema = _arrow(buckets.template).schema
             target = index.chunk_of(part.frame["hh_id"])
             buckets._file_findings(part, target)
-            schema = schema or _arrow(part.frame.iloc[:0]).schema
             pending.append((_arrow(part.frame, schema), target))
             buckets.rows += len(part.frame)
             del part
             if len(pending) >= SPILL_CHUNKS:
                 buckets._spill(pending)  # emptied
-        if buckets is None:  # a person file with a header and no rows
-            buckets = cls(folder, index.n_chunks, pd.DataFrame({ROW: pd.Series(dtype="int64"),
-                                                                "hh_id": pd.Series(dtype="str")}))
+        assert buckets is not None  # person_chunks refuses a person file without rows
         if pending:
             buckets._spill(pending)
         log.info("%s: %s persons put in the household file's order in %d scratch file(s)",

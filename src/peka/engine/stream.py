@@ -8,15 +8,15 @@ What is held in memory, and why the results equal the memory engine's:
   user-missing ranges (pyreadstat skips the cases before each slice, so reading a big compressed .sav costs more
   per chunk the further in it is). Every chunk goes through the same ``peka.mapping.apply_mapping`` as a whole
   file, so values convert (and fail to convert) the same way. XLSX and SAS files are read whole (memory engine).
-* **Order.** The person file must list the members in the order of the household file (grouped by household, as
-  ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies): a
-  chunk's members are the persons up to the first person of a household of the next chunk (each person read is
-  tested once, by a pyarrow hash lookup of the next chunk's ids; the persons already read past that point are
-  tested against this chunk's ids, so a shuffled file is found at the first chunk). A person file out of that order, or a household
-  id repeated in two chunks, raises :class:`Unsorted`. A person file out of order is then put in the household
-  file's order on disk (``persons_in_household_order``, ``engine.person_order``: bucketed by household chunk in a
-  private scratch folder) and the job starts again; a household id in two chunks sends the job to the memory
-  engine with a warning, which reports the same findings.
+* **Order.** A person file listing the members in the order of the household file (grouped by household, as
+  ``peka sample``, Susenas and registry extracts write them; sorted by ``hh_id`` in both files also qualifies) is
+  linked as it is read: a chunk's members are the persons up to the first person of a household of the next chunk
+  (each person read is tested once, by a pyarrow hash lookup of the next chunk's ids; the persons already read
+  past that point are tested against this chunk's ids, so a shuffled file is found at the first chunk). A person
+  file out of that order, or a household id repeated in two chunks, raises :class:`Unsorted`. A person file out of
+  order is then put in the household file's order on disk (``persons_in_household_order``,
+  ``engine.person_order``: bucketed by household chunk in a private scratch folder) and the job starts again; a
+  household id in two chunks sends the job to the memory engine with a warning, which reports the same findings.
 * **Whole-table checks.** Duplicate ``hh_id`` within a chunk: ``validate`` finds it there with the same finding;
   across chunks: found with a 64-bit hash of every id seen (8 bytes a household, O(n), kept in sorted runs that
   are searched, ``_HashSet``) and handed to the memory engine. Orphan persons: a person before the first member
@@ -87,9 +87,24 @@ class Unsorted(PekaError):
         self.persons = persons
 
 
-def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int) -> Iterator[RawTable]:
+def _raw_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int, *,
+                refuse_empty: bool = True) -> Iterator[RawTable]:
     """The source columns ``usecols`` (plus ``_row``) in chunks of ``chunk_rows`` rows, as ``RawTable`` objects (with
-    the file's value labels and user-missing ranges for SPSS/Stata, the decimal mark for CSV)."""
+    the file's value labels and user-missing ranges for SPSS/Stata, the decimal mark for CSV). ``refuse_empty``: a
+    file without data rows is the readers' error, as a whole read has it (a chunk without rows is no error, see
+    ``Survey.chunk_of_files``)."""
+    rows = 0
+    for raw in _format_chunks(source, usecols, kinds, chunk_rows):
+        rows += len(raw.frame)
+        yield raw
+        del raw  # not alive while the next chunk is read (see ``StreamSurvey.chunks``)
+    if refuse_empty and rows == 0:
+        require_rows(pd.DataFrame(), source.label, row=source.dialect.header_line + 1 if source.dialect else 2)
+
+
+def _format_chunks(source: Source, usecols: list[str], kinds: dict[str, str], chunk_rows: int
+                   ) -> Iterator[RawTable]:
+    """``_raw_chunks`` by the source's format."""
     if source.format in statfiles.CHUNKED_FORMATS:
         yield from statfiles.read_stat_chunks(source.path, source.format, usecols=usecols, chunk_rows=chunk_rows)
         return
@@ -158,17 +173,11 @@ def _mapped_chunks(source: Source, mapping: Mapping, level: Level, chunk_rows: i
     usecols = list(dict.fromkeys(resolved.values()))
     if ROW in source.header:
         usecols.append(ROW)
-    rows = 0
     for raw in _raw_chunks(source, usecols, kinds, chunk_rows):
         mapped = apply_mapping(raw.frame, mapping, level, file=source.label, value_labels=raw.value_labels,
                                user_missing=raw.user_missing, decimal=raw.decimal)
-        rows += len(mapped.frame)
         yield MappedChunk(mapped.frame, mapped.findings, mapped.missing_counts)
         del raw, mapped  # the raw strings are not kept while the next chunk is read
-    # as the readers of a whole file: a file without data rows is an error (a chunk without rows is not, see
-    # ``Survey.chunk_of_files``)
-    if rows == 0:
-        require_rows(pd.DataFrame(), source.label, row=source.dialect.header_line + 1 if source.dialect else 2)
 
 
 @dataclass
@@ -255,13 +264,10 @@ class StreamSurvey:
             hashes = _id_hashes(households["hh_id"])
             if seen.contains_any(hashes):
                 raise Unsorted(f"{self.hh_source.label}: a household id repeats in another chunk")
-            if len(orphans) and np.isin(hashes, orphans).any():
-                assert self.person_source is not None  # orphans come from the person file
-                raise Unsorted(f"{self.person_source.label}: not in the order of the household file", persons=True)
+            if len(orphans) and np.isin(hashes, orphans).any():  # orphans come from the person file
+                raise self._persons_out_of_order()
             seen.add(hashes)
-            survey = Survey(households=households, sources={"household": self.hh_source.label},
-                            findings=list(chunk.findings), user_missing=list(chunk.user_missing),
-                            rows_read={"household": len(households)}, chunk_of_files=True)
+            survey = self._chunk_survey(chunk)
             if persons is not None:
                 assert self.person_source is not None
                 # this chunk's members: the persons before the first one of a household of the next chunk (all
@@ -296,8 +302,7 @@ class StreamSurvey:
                     # before the chunk is yielded with part of its members (a shuffled file: at the first chunk)
                     if any((_is_in(frame["hh_id"], households["hh_id"]) & frame["hh_id"].notna().to_numpy()).any()
                            for frame in pending):
-                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file",
-                                       persons=True)
+                        raise self._persons_out_of_order()
                 if not parts:
                     parts = [pd.DataFrame({ROW: pd.Series(dtype="int64"), "hh_id": pd.Series(dtype="str")})]
                 taken = (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)).reset_index(drop=True)
@@ -312,8 +317,7 @@ class StreamSurvey:
                 if loose.any():
                     loose_hashes = _id_hashes(taken.loc[loose, "hh_id"])
                     if seen.contains_any(loose_hashes):
-                        raise Unsorted(f"{self.person_source.label}: not in the order of the household file",
-                                       persons=True)
+                        raise self._persons_out_of_order()
                     orphans = np.concatenate([orphans, loose_hashes])
                 survey.persons = taken
                 survey.sources["person"] = self.person_source.label
@@ -326,14 +330,21 @@ class StreamSurvey:
             _return_freed_memory()
 
 
+    def _chunk_survey(self, chunk: MappedChunk) -> Survey:
+        """The ``Survey`` of one household chunk, its members not yet linked."""
+        return Survey(households=chunk.frame, sources={"household": self.hh_source.label},
+                      findings=list(chunk.findings), user_missing=list(chunk.user_missing),
+                      rows_read={"household": len(chunk.frame)}, chunk_of_files=True)
+
+    def _persons_out_of_order(self) -> Unsorted:
+        assert self.person_source is not None
+        return Unsorted(f"{self.person_source.label}: not in the order of the household file", persons=True)
+
     def _bucketed_chunks(self, buckets: PersonBuckets, with_persons: bool) -> Iterator[Survey]:
         """``chunks`` with each chunk's members from ``buckets`` (the household index already refused an id in two
         chunks; a person of no household is with the last chunk, where validation reports it)."""
         for number, (chunk, _) in enumerate(self._households()):
-            households = chunk.frame
-            survey = Survey(households=households, sources={"household": self.hh_source.label},
-                            findings=list(chunk.findings), user_missing=list(chunk.user_missing),
-                            rows_read={"household": len(households)}, chunk_of_files=True)
+            survey = self._chunk_survey(chunk)
             if with_persons:
                 assert self.person_source is not None
                 members, findings, user_missing = buckets.members(number)
@@ -344,7 +355,7 @@ class StreamSurvey:
                 survey.rows_read["person"] = len(members)
                 del members
             yield survey
-            del survey, households, chunk  # as in ``chunks``: at most two chunks alive
+            del survey, chunk  # as in ``chunks``: at most two chunks alive
             _return_freed_memory()
 
 
@@ -357,7 +368,8 @@ def household_id_chunks(stream: StreamSurvey) -> Iterator[pd.Series]:
     column = stream.chosen.columns(level)["hh_id"]
     spec = stream.chosen.specs(level)["hh_id"]
     name = resolve_sources(stream.chosen, level, source.header, file=source.label)["hh_id"]
-    for raw in _raw_chunks(source, [name], {name: column.kind}, stream.chunk_rows):
+    # refuse_empty off: the id column alone drops the rows whose id is blank, which a whole read keeps (and rejects)
+    for raw in _raw_chunks(source, [name], {name: column.kind}, stream.chunk_rows, refuse_empty=False):
         converted = convert_column(raw.frame[name], spec, column, labels=raw.value_labels.get(name),
                                    decimal=raw.decimal)
         yield pd.Series(converted.values)
@@ -369,16 +381,12 @@ def table_chunks(source: Source, usecols: list[str], kinds: dict[str, str], floa
     """``usecols`` of a plain table (a classified file) in chunks of ``chunk_rows`` rows, with ``_row``: ``kinds``
     columns as text, ``float_columns`` as float64 (as a whole read gives them, whatever a chunk's values look like)."""
     floats = [c for c in float_columns if c in usecols]
-    rows = 0
     for raw in _raw_chunks(source, usecols, kinds, chunk_rows):
         frame = raw.frame
         if floats:
             frame = frame.assign(**{c: pd.to_numeric(frame[c]).astype("float64") for c in floats})
-        rows += len(frame)
         yield frame
         del raw, frame
-    if rows == 0:  # as a whole read
-        require_rows(pd.DataFrame(), source.label, row=source.dialect.header_line + 1 if source.dialect else 2)
 
 
 def person_chunks(stream: StreamSurvey) -> Iterator[MappedChunk]:

@@ -257,15 +257,13 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
     each chunk reduced to ``PartialSums`` by the plan made from the first. Returns (a few rows holding the columns
     and the extreme line values, the ``ProfileResult``, the chosen configuration), or ``None`` when the memory
     engine must run: engine ``memory`` (or ``auto`` on a small file), quick use, a household id in two chunks
-    (logged). A classified file is read in chunks by ``profile_classified_stream``. ``mapper`` (``engine.dask.ClusterMap``, engine ``dask``): where chunks are
-    classified and, after the first (which makes the plan), reduced to their partial sums. A person file out of
-    the household file's order is put in that order on disk (``in_household_order``)."""
-    from peka.estimate import Design
-    from peka.estimate.profile import plan_profile
-    from peka.estimate.sums import sum_partials
+    (logged). A classified file is read in chunks by ``profile_classified_stream``. ``mapper``
+    (``engine.dask.ClusterMap``, engine ``dask``): where chunks are classified and, after the first (which makes the
+    plan), reduced to their partial sums. A person file out of the household file's order is put in that order on
+    disk (``in_household_order``)."""
     from peka.io import open_source
     from peka.jobs.classify import apply_classify_options, check_measures, fallback_warnings, plan_outputs
-    from peka.jobs.profile import _check_columns, _size_column, load_profile_config
+    from peka.jobs.profile import load_profile_config
     from peka.schema.classified import MARKER
 
     if request.quick or resolve_engine(request.engine, request.inputs) not in ("stream", "dask"):
@@ -279,40 +277,23 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
     apply_classify_options(cfg, skip=request.skip, keep=None, keep_more=(), include_personal=False)
     passes = FirstPasses(cfg, request.rows, mapper)
 
-    def attempt(stream: StreamSurvey) -> tuple[StreamedClassification, FirstPass, dict[str, Any]]:
+    def attempt(stream: StreamSurvey) -> tuple[StreamedClassification, FirstPass, ProfileSums]:
         first = passes.first(stream)
-        state: dict[str, Any] = {"plan": None, "total": None, "lines": None}  # a second attempt starts afresh
-
-        def plan(table: pd.DataFrame) -> None:
-            _check_columns(table, request)
-            design = Design.from_frame(
-                table, weight=request.weight or "weight", strata=request.strata or "strata",
-                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
-            )  # fmt: skip
-            state["plan"] = plan_profile(table, design=design, by=list(request.by), mpi_spec=cfg.mpi,
-                                         hh_size=_size_column(request, table), options=options)
-
-        def add(chunk: ClassifiedChunk) -> None:
-            if state["plan"] is None:
-                plan(chunk.table)
-            part = chunk.partial if chunk.partial is not None else state["plan"].partial(chunk.table)
-            state["total"] = part if state["total"] is None else sum_partials([state["total"], part])
-            state["lines"] = line_extremes(chunk.table, state["lines"])
-
+        sums = ProfileSums(request, options, lambda table: cfg.mpi)  # a second attempt starts afresh
         chunk_map = mapper
         if mapper is not None:  # the plan from the first chunk, then every chunk reduced where it is classified
             planning = planning_chunk(stream, cfg, request.rows.skip, first.cutpoints, mapper)
             if planning is not None:
-                plan(planning.table)
-                chunk_map = mapper.then(partial(reduced_for_profile, plan=state["plan"]))
-        done = stream_classified(request.inputs, cfg, request.rows, include_personal=False, sink=add, stream=stream,
-                                 first=first, mapper=chunk_map)
-        return done, first, state
+                chunk_map = mapper.then(partial(reduced_for_profile, plan=sums.plan_from(planning.table)))
+        done = stream_classified(request.inputs, cfg, request.rows, include_personal=False,
+                                 sink=lambda chunk: sums.add(chunk.table, chunk.partial), stream=stream, first=first,
+                                 mapper=chunk_map)
+        return done, first, sums
 
     result = in_household_order(open_stream(request.inputs, request.chunk_rows), attempt)
     if result is None:
         return None
-    done, first, state = result
+    done, first, sums = result
     check_measures(done.witness_table, done.witness_survey, cfg, request.inputs)
     for warning in fallback_warnings(first.fallbacks):
         log.warning(warning)
@@ -325,11 +306,7 @@ def profile_stream(request: Any, options: Any, mapper: Any = None) -> tuple[pd.D
         log.info(done.counts.line())
     if len(done.rejects):
         log.warning("%s: rows failing the data-quality checks were left out (--on-invalid skip)", request.input)
-    if state["plan"] is None:
-        from peka.errors import UsageError
-
-        raise UsageError("no data: the input has no chunks")
-    return state["lines"], state["plan"].finish(state["total"]), chosen
+    return (*sums.finish(), chosen)
 
 
 def profile_classified_stream(request: Any, options: Any, source: Any) -> tuple[pd.DataFrame, Any, Any]:
@@ -340,13 +317,8 @@ def profile_classified_stream(request: Any, options: Any, source: Any) -> tuple[
     this process on ``--engine dask`` too: a classified chunk's sums cost little next to reading it. Returns what
     ``profile_stream`` returns."""
     from peka.engine.stream import table_chunks
-    from peka.estimate import Design
-    from peka.estimate.profile import plan_profile
-    from peka.estimate.sums import sum_partials
     from peka.jobs.profile import (
-        _check_columns,
         _mpi_matches,
-        _size_column,
         _text_kinds,
         classified_columns,
         load_profile_config,
@@ -361,26 +333,60 @@ def profile_classified_stream(request: Any, options: Any, source: Any) -> tuple[
     kinds = {k: v for k, v in _text_kinds(request).items() if k in columns}
     kinds |= {c: "str" for c, t in types.items() if t == "text" and c not in kinds}
     floats = [c for c, t in types.items() if t == "float"]
-    plan = total = lines = None
+    # the MPI measures when the configured indicators are those the file was classified with
+    config = chosen.config
+    sums = ProfileSums(request, options, lambda table: config.mpi if _mpi_matches(table, config) else None)
     for chunk in table_chunks(source, columns, kinds, floats, request.chunk_rows or CHUNK_ROWS):
-        frame = restore_classified_types(chunk)
-        if plan is None:
-            _check_columns(frame, request)
-            design = Design.from_frame(
-                frame, weight=request.weight or "weight", strata=request.strata or "strata",
-                psu=request.psu or "psu", lonely_psu=request.lonely_psu,
-            )  # fmt: skip
-            mpi_spec = chosen.config.mpi if _mpi_matches(frame, chosen.config) else None
-            plan = plan_profile(frame, design=design, by=list(request.by), mpi_spec=mpi_spec,
-                                hh_size=_size_column(request, frame), options=options)
-        part = plan.partial(frame)
-        total = part if total is None else sum_partials([total, part])
-        lines = line_extremes(frame, lines)
-        del chunk, frame
-    assert plan is not None and total is not None  # table_chunks refuses a file without rows
+        sums.add(restore_classified_types(chunk))
+        del chunk
     log.info("%s: a classified file (it has %s), read in chunks: configuration %s", request.input, MARKER,
              chosen.source)
-    return lines, plan.finish(total), chosen
+    return (*sums.finish(), chosen)
+
+
+class ProfileSums:
+    """A profile added up chunk by chunk: the plan made from the first table (its columns checked, its design, the
+    MPI specification ``mpi_spec(table)`` gives), every chunk's ``PartialSums`` added, and the few rows holding the
+    extreme line values (``line_extremes``)."""
+
+    def __init__(self, request: Any, options: Any, mpi_spec: Callable[[pd.DataFrame], Any]) -> None:
+        self.request, self.options, self.mpi_spec = request, options, mpi_spec
+        self.plan: Any = None
+        self.total: Any = None
+        self.lines: pd.DataFrame | None = None
+
+    def plan_from(self, table: pd.DataFrame) -> Any:
+        from peka.estimate import Design
+        from peka.estimate.profile import plan_profile
+        from peka.jobs.profile import _check_columns, _size_column
+
+        request = self.request
+        _check_columns(table, request)
+        design = Design.from_frame(
+            table, weight=request.weight or "weight", strata=request.strata or "strata", psu=request.psu or "psu",
+            lonely_psu=request.lonely_psu,
+        )  # fmt: skip
+        self.plan = plan_profile(table, design=design, by=list(request.by), mpi_spec=self.mpi_spec(table),
+                                 hh_size=_size_column(request, table), options=self.options)
+        return self.plan
+
+    def add(self, table: pd.DataFrame, partial: Any = None) -> None:
+        """Add ``table``'s sums (``partial``: already computed where the chunk was classified, ``engine.dask``)."""
+        if self.plan is None:
+            self.plan_from(table)
+        from peka.estimate.sums import sum_partials
+
+        part = partial if partial is not None else self.plan.partial(table)
+        self.total = part if self.total is None else sum_partials([self.total, part])
+        self.lines = line_extremes(table, self.lines)
+
+    def finish(self) -> tuple[pd.DataFrame, Any]:
+        """(the rows with the extreme lines, the ``ProfileResult``)."""
+        if self.plan is None:
+            from peka.errors import UsageError
+
+            raise UsageError("no data: the input has no chunks")
+        return self.lines, self.plan.finish(self.total)
 
 
 def planning_chunk(stream: StreamSurvey, cfg: Config, skip: bool, cutpoints: np.ndarray, mapper: Mapper
