@@ -3,7 +3,7 @@
 The stream engine uses them to put a person file in household order (``engine.person_order``): the rows hold
 personal data (names, NIK), so the folder is made by ``tempfile.mkdtemp`` (mode 0700: no other user can list or
 read it), lives under ``TMPDIR`` (or the system's temporary folder), and is removed on every way out of the job,
-error or Ctrl-C included. Only a killed process (SIGKILL, power loss) leaves it behind: its name starts with
+error or Ctrl-C included. Only a killed process (SIGTERM or SIGKILL, power loss) leaves it behind: its name starts with
 ``peka-scratch-`` so an administrator can find it (docs/batch.md).
 
 The files are Arrow IPC files, one record batch per piece the reader asks for, compressed with LZ4 where pyarrow
